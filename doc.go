@@ -1,0 +1,120 @@
+// Package slogspan puts log/slog records on OpenTelemetry spans.
+//
+// [New] wraps the slog.Handler a program already has. Each record logged
+// with a context that holds a recording span becomes an event on that span,
+// and the record still reaches the wrapped handler, so stdout logs stay as
+// they were:
+//
+//	slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))
+//
+//	ctx, span := tracer.Start(ctx, "checkout")
+//	defer span.End()
+//	slog.InfoContext(ctx, "charged card", "amount", 42)
+//
+// Only calls that pass the context (InfoContext, Log, LogAttrs, ...) can
+// find the span: slog.Info without a context logs as usual but adds no
+// event.
+//
+// # Records on the wrapped handler
+//
+// The wrapped handler (next) receives every record it is enabled for, as if
+// it were used alone. When the context carries a valid span context,
+// sampled or not, the record also carries trace_id and span_id in lowercase
+// hex, as top-level keys even inside groups opened with WithGroup. Without
+// a span context next writes exactly what it writes alone.
+//
+// # Events
+//
+// A record becomes an event when the span in its context is recording and
+// its level is enabled for events ([WithEventLevel]; by default the levels
+// next is enabled for). The event's name is the message ("log" when the
+// message is empty) and its timestamp is the record's time. Its attributes
+// are, in order:
+//
+//   - level: Level.String(), such as "INFO" or "DEBUG-2";
+//   - the attributes from With/WithAttrs, then the record's;
+//   - log.record.uid, when the record was diverted (see below);
+//   - exception.type and exception.message, when an attribute holds an
+//     error (the record's first, else the first from With);
+//   - code.file.path, code.line.number and code.function.name, with
+//     [WithSource].
+//
+// Attributes follow slog's rules: LogValuers are resolved, empty attributes
+// are ignored, groups become dotted key prefixes ("g.h.k"), groups with an
+// empty key are inlined and groups with no attributes are dropped.
+//
+// Records at or above the error status level ([WithErrorStatusLevel],
+// default slog.LevelError) set the span's status to Error with the message
+// as its description.
+//
+// # Values
+//
+// Each slog value becomes an OpenTelemetry attribute value:
+//
+//	slog kind / Go type               attribute value
+//	String                            string
+//	Int64                             int64
+//	Uint64                            int64 when it fits, else its decimal string
+//	Float64                           float64
+//	Bool                              bool
+//	Duration                          string, Duration.String(): "1.5s"
+//	Time                              string, RFC 3339 with nanoseconds
+//	Group                             flattened into dotted keys
+//	LogValuer                         its resolved value
+//	Any: nil                          string "<nil>"
+//	Any: error                        string, Error()
+//	Any: fmt.Stringer                 string, String()
+//	Any: []byte                       string
+//	Any: []string                     string slice
+//	Any: []int, []int64               int64 slice
+//	Any: []float64                    float64 slice
+//	Any: []bool                       bool slice
+//	Any: anything else                string, fmt's %+v
+//
+// Strings, keys and event names that are not valid UTF-8 have the invalid
+// bytes replaced by U+FFFD, so that every event can be exported over OTLP.
+// A LogValuer, Error or String method that panics gives the text
+// "!PANIC: <panic value>" ("<nil>" for a nil pointer receiver), as slog's
+// own handlers do; the record is still logged.
+//
+// # Limits
+//
+// [Limits] keeps big values from bloating spans. The defaults, which
+// [WithLimits] overrides field by field:
+//
+//	MaxValueBytes   1024   one value, one key, the event name
+//	MaxEventAttrs     32   attributes on one event, the added ones included
+//	MaxEventBytes   8192   keys plus values of one event
+//	MaxSpanEvents    100   events this handler adds to one span
+//	MaxSpanBytes   65536   event bytes this handler adds to one span
+//
+// A cut string keeps its first bytes, on a rune boundary, and ends with a
+// marker that gives the original size: "…[truncated: 1048576 bytes]". The
+// whole string, marker included, stays within MaxValueBytes, and the cost
+// of cutting does not grow with the size of the value. Slices are cut by
+// element, and string slices end with a marker element.
+//
+// Nothing is lost silently. The span carries two counters, updated as they
+// change: slogspan.dropped_events counts records that were not added to
+// the span because its budget was used up, and slogspan.truncated_values
+// counts keys and values that were shortened or omitted.
+//
+// # Diverting payloads
+//
+// With [WithPayloadHandler] or [WithLoggerProvider], a record from which
+// anything was cut, or that did not fit the span's budget, is sent whole to
+// the payload handler, in the same context and with the With and WithGroup
+// attributes of its logger. The event and the diverted record carry the
+// same log.record.uid, a ULID, so the full payload can be found from the
+// span. [WithLoggerProvider] sends it to an OpenTelemetry LoggerProvider
+// through the contrib otelslog bridge, and the log record carries the
+// span's trace and span ids. [WithDivertAll] diverts every record that
+// becomes an event.
+//
+// # Wrapping slog's default handler
+//
+// Wrapping slog.Default().Handler() and installing the result with
+// slog.SetDefault works: New writes the default handler's format itself,
+// to the writer the log package had, so that log.Print and slog.Info are
+// each written once and nothing deadlocks.
+package slogspan

@@ -1,0 +1,349 @@
+package slogspan
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Keys that the Handler adds to the records it passes to next. They are
+// always top-level keys, whatever groups the logger has opened.
+const (
+	TraceIDKey = "trace_id"
+	SpanIDKey  = "span_id"
+)
+
+// Handler is a [slog.Handler] that records each log record as an event on
+// the span active in the record's context, then passes the record on to the
+// handler it wraps. Create one with [New]; the zero value is not usable.
+//
+// A Handler is safe for concurrent use, and so are the handlers returned by
+// its WithAttrs and WithGroup methods.
+type Handler struct {
+	cfg *config
+
+	// next and payload have every WithAttrs and WithGroup call applied.
+	next    slog.Handler
+	payload slog.Handler // nil when nothing is diverted
+
+	// When a group is open, keys that must stay top-level (trace ids for
+	// next, log.record.uid for payload) are added to nextBase and
+	// payloadBase, the handlers as they were before the first WithGroup,
+	// and the calls made since (replay) are applied again on top.
+	nextBase    slog.Handler
+	payloadBase slog.Handler
+	replay      []step
+	withIDs     *atomic.Pointer[idsHandler] // next with the ids of the last span seen
+
+	// With attributes, converted once: keys carry their group prefixes
+	// and values are already truncated.
+	attrs     []attribute.KeyValue
+	attrsCut  int   // values shortened or omitted while converting attrs
+	attrsErr  error // first error-valued attribute in attrs
+	keyPrefix string
+}
+
+// step is one WithAttrs (attrs != nil) or WithGroup (group != "") call.
+type step struct {
+	group string
+	attrs []slog.Attr
+}
+
+// idsHandler is next with trace_id and span_id of one span added before
+// the open groups.
+type idsHandler struct {
+	sc trace.SpanContext
+	h  slog.Handler
+}
+
+// New returns a Handler that records log records as span events and passes
+// every record to next.
+//
+// Records reach next as if next were used alone, plus top-level trace_id
+// and span_id attributes (lowercase hex) when the context carries a valid
+// span context, sampled or not. Without a span context next receives the
+// record unchanged.
+//
+// If next is slog's default handler (slog.Default().Handler() before any
+// slog.SetDefault), New replaces it with an equivalent handler that writes
+// to the log package's current writer, prefix and flags directly, so that
+//
+//	slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))
+//
+// keeps the output format and does not deadlock. Attributes added to the
+// default handler with With before New are not carried over.
+//
+// New panics if next is nil.
+func New(next slog.Handler, opts ...Option) *Handler {
+	if next == nil {
+		panic("slogspan: New called with a nil handler")
+	}
+	if isSlogDefaultHandler(next) {
+		next = newStdlogHandler(next)
+	}
+	cfg := newConfig(opts)
+	return &Handler{cfg: cfg, next: next, payload: cfg.payload}
+}
+
+// Enabled reports whether next is enabled for level, or whether a record
+// at level would become an event on the span in ctx. With the default
+// event level the two are the same, and Enabled is next.Enabled.
+func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
+	if h.next.Enabled(ctx, level) {
+		return true
+	}
+	return h.cfg.eventLevel != nil && level >= h.cfg.eventLevel.Level() &&
+		trace.SpanFromContext(ctx).IsRecording()
+}
+
+// Handle records r as an event on the span in ctx when that span is
+// recording and r's level is enabled for events, sets the span status to
+// Error at or above the error status level, diverts the full record to the
+// payload handler when it was cut, and passes r to next when next is
+// enabled for its level.
+//
+// Errors from next and from the payload handler are returned joined.
+// Because slog.Logger ignores that error, payload handler errors are also
+// reported to otel.Handle.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	span := trace.SpanFromContext(ctx)
+	toNext, toEvent := true, true
+	if h.cfg.eventLevel != nil {
+		toNext = h.next.Enabled(ctx, r.Level)
+		toEvent = r.Level >= h.cfg.eventLevel.Level()
+	}
+
+	var st *spanState
+	var payloadErr error
+	if span.IsRecording() {
+		if toEvent {
+			st, payloadErr = h.recordEvent(ctx, span, r)
+		}
+		if r.Level >= h.cfg.errorLevel.Level() {
+			span.SetStatus(codes.Error, r.Message)
+		}
+	}
+	if payloadErr != nil {
+		otel.Handle(payloadErr)
+	}
+	if !toNext {
+		return payloadErr
+	}
+	sc := span.SpanContext()
+	if !sc.IsValid() {
+		return errors.Join(h.next.Handle(ctx, r), payloadErr)
+	}
+	return errors.Join(h.handleNextWithIDs(ctx, sc, st, r), payloadErr)
+}
+
+// handleNextWithIDs passes r to next with trace_id and span_id as top-level
+// attributes.
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanState, r slog.Record) error {
+	if h.nextBase == nil {
+		// No group is open: the ids can ride on the record itself.
+		traceID, spanID := hexIDs(sc, st)
+		r = r.Clone()
+		r.AddAttrs(slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
+		return h.next.Handle(ctx, r)
+	}
+	cached := h.withIDs.Load()
+	if cached == nil || !cached.sc.Equal(sc) {
+		traceID, spanID := hexIDs(sc, st)
+		ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
+		cached = &idsHandler{sc: sc, h: applySteps(h.nextBase.WithAttrs(ids), h.replay)}
+		h.withIDs.Store(cached)
+	}
+	return cached.h.Handle(ctx, r)
+}
+
+// hexIDs returns the lowercase hex trace and span ids, cached in st when
+// there is one.
+func hexIDs(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
+	if st != nil {
+		return st.traceID, st.spanID
+	}
+	return sc.TraceID().String(), sc.SpanID().String()
+}
+
+// applySteps replays WithAttrs and WithGroup calls on h.
+func applySteps(h slog.Handler, steps []step) slog.Handler {
+	for _, s := range steps {
+		if s.group != "" {
+			h = h.WithGroup(s.group)
+		} else {
+			h = h.WithAttrs(s.attrs)
+		}
+	}
+	return h
+}
+
+// WithAttrs returns a Handler whose events and records include attrs, in
+// the groups opened so far. The attributes are converted for events once,
+// here, not for each record.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := h.clone()
+	h2.next = h.next.WithAttrs(attrs)
+	if h.payload != nil {
+		h2.payload = h.payload.WithAttrs(attrs)
+	}
+	if h.nextBase != nil {
+		h2.replay = append(slices.Clip(h.replay), step{attrs: slices.Clone(attrs)})
+	}
+	conv := newConverter(&h.cfg.limits)
+	conv.kvs = slices.Clip(h.attrs)
+	for _, a := range attrs {
+		conv.addAttr(h.keyPrefix, a)
+	}
+	h2.attrs = conv.kvs
+	h2.attrsCut = h.attrsCut + conv.cut
+	if h2.attrsErr == nil {
+		h2.attrsErr = conv.err
+	}
+	return h2
+}
+
+// WithGroup returns a Handler that puts the attributes added after it in
+// group name: nested for next, a "name." key prefix on events. An empty
+// name returns h unchanged.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := h.clone()
+	h2.next = h.next.WithGroup(name)
+	if h.payload != nil {
+		h2.payload = h.payload.WithGroup(name)
+	}
+	if h.nextBase == nil {
+		h2.nextBase, h2.payloadBase = h.next, h.payload
+	}
+	h2.replay = append(slices.Clip(h.replay), step{group: name})
+	h2.keyPrefix = h.keyPrefix + name + "."
+	return h2
+}
+
+// clone copies h for WithAttrs and WithGroup, with a fresh ids cache.
+func (h *Handler) clone() *Handler {
+	return &Handler{
+		cfg:         h.cfg,
+		next:        h.next,
+		payload:     h.payload,
+		nextBase:    h.nextBase,
+		payloadBase: h.payloadBase,
+		replay:      h.replay,
+		withIDs:     new(atomic.Pointer[idsHandler]),
+		attrs:       h.attrs,
+		attrsCut:    h.attrsCut,
+		attrsErr:    h.attrsErr,
+		keyPrefix:   h.keyPrefix,
+	}
+}
+
+// An Option configures a Handler. Options are applied by [New] in order;
+// a later option overrides an earlier one.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config is shared, read-only, by a Handler and every handler derived from
+// it.
+type config struct {
+	eventLevel slog.Leveler // nil: the levels next is enabled for
+	errorLevel slog.Leveler
+	source     bool
+	limits     Limits // defaults applied
+	payload    slog.Handler
+	divertAll  bool
+	spans      *spanTable
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{errorLevel: slog.LevelError}
+	for _, o := range opts {
+		o.apply(c)
+	}
+	c.limits = c.limits.withDefaults()
+	c.spans = newSpanTable()
+	return c
+}
+
+// WithEventLevel records events for records at or above level, whether or
+// not next is enabled for them: WithEventLevel(slog.LevelDebug) puts DEBUG
+// lines on spans while next still only writes what it is enabled for.
+// Without this option (or with nil) events are recorded for exactly the
+// levels next is enabled for.
+func WithEventLevel(level slog.Leveler) Option {
+	return optionFunc(func(c *config) { c.eventLevel = level })
+}
+
+// WithErrorStatusLevel sets the span status to Error, with the record's
+// message as description, for records at or above level. The default (and
+// nil) is slog.LevelError.
+func WithErrorStatusLevel(level slog.Leveler) Option {
+	return optionFunc(func(c *config) {
+		if level == nil {
+			level = slog.LevelError
+		}
+		c.errorLevel = level
+	})
+}
+
+// WithSource adds code.file.path, code.line.number and code.function.name,
+// taken from the record's PC, to every event. Off by default.
+func WithSource(on bool) Option {
+	return optionFunc(func(c *config) { c.source = on })
+}
+
+// WithLimits sets the size limits on what the Handler puts on spans. Zero
+// fields take their defaults and negative fields mean unlimited; see
+// [Limits].
+func WithLimits(l Limits) Option {
+	return optionFunc(func(c *config) { c.limits = l })
+}
+
+// WithPayloadHandler sends the full record, every attribute untouched and
+// in the same context, to h whenever the Handler cut anything from its
+// event or the span's budget was used up. The event and the diverted record
+// share a log.record.uid attribute. Nil (the default) diverts nothing.
+func WithPayloadHandler(h slog.Handler) Option {
+	return optionFunc(func(c *config) { c.payload = h })
+}
+
+// WithLoggerProvider diverts full records, as [WithPayloadHandler] does, to
+// an OpenTelemetry logger from lp through the contrib otelslog bridge. The
+// log records carry the span's trace and span ids.
+func WithLoggerProvider(lp log.LoggerProvider) Option {
+	return optionFunc(func(c *config) {
+		if lp == nil {
+			c.payload = nil
+			return
+		}
+		c.payload = otelslog.NewHandler(instrumentationName, otelslog.WithLoggerProvider(lp))
+	})
+}
+
+// WithDivertAll sends every record that becomes an event to the payload
+// handler, not only the ones that were cut. Off by default.
+func WithDivertAll(on bool) Option {
+	return optionFunc(func(c *config) { c.divertAll = on })
+}
+
+// instrumentationName names the OpenTelemetry logger used by
+// WithLoggerProvider.
+const instrumentationName = "github.com/slogspan/slogspan"

@@ -1,0 +1,145 @@
+package slogspan
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Counter attributes the Handler keeps up to date on each span it writes
+// to. They are set when they first become non-zero and on every change.
+const (
+	// DroppedEventsKey counts records that were meant to become events on
+	// the span but did not, because the span's budget (MaxSpanEvents,
+	// MaxSpanBytes) was used up.
+	DroppedEventsKey = "slogspan.dropped_events"
+	// TruncatedValuesKey counts keys and values shortened or omitted on the
+	// span's events.
+	TruncatedValuesKey = "slogspan.truncated_values"
+)
+
+// spanState is the Handler's bookkeeping for one span.
+type spanState struct {
+	span            trace.Span
+	traceID, spanID string // lowercase hex, for next
+
+	mu        sync.Mutex
+	events    int
+	bytes     int
+	dropped   int64
+	truncated int64
+}
+
+// reserve claims room for one event of size bytes within limits, and
+// reports whether it fits. The claim and the counters are updated together,
+// so counts stay exact when many goroutines log to one span.
+func (s *spanState) reserve(size int, truncated int, l *Limits) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !within(s.events+1, l.MaxSpanEvents) || !within(s.bytes+size, l.MaxSpanBytes) {
+		s.dropped++
+		s.span.SetAttributes(attribute.Int64(DroppedEventsKey, s.dropped))
+		return false
+	}
+	s.events++
+	s.bytes += size
+	if truncated > 0 {
+		s.truncated += int64(truncated)
+		s.span.SetAttributes(attribute.Int64(TruncatedValuesKey, s.truncated))
+	}
+	return true
+}
+
+// spanTable maps recording spans to their state. Entries for spans that
+// have ended are swept once the table has doubled since the last sweep, so
+// its size follows the number of live spans.
+type spanTable struct {
+	shards   [spanShards]spanShard
+	size     atomic.Int64
+	sweepAt  atomic.Int64
+	sweeping atomic.Bool
+}
+
+const (
+	spanShards   = 16
+	minSweepSize = 1024
+)
+
+type spanKey struct {
+	traceID trace.TraceID
+	spanID  trace.SpanID
+}
+
+type spanShard struct {
+	mu sync.RWMutex
+	m  map[spanKey]*spanState
+}
+
+func newSpanTable() *spanTable {
+	t := &spanTable{}
+	for i := range t.shards {
+		t.shards[i].m = make(map[spanKey]*spanState)
+	}
+	t.sweepAt.Store(minSweepSize)
+	return t
+}
+
+// get returns the state of span, creating it on first use.
+func (t *spanTable) get(span trace.Span) *spanState {
+	sc := span.SpanContext()
+	k := spanKey{sc.TraceID(), sc.SpanID()}
+	sh := &t.shards[k.spanID[7]%spanShards]
+
+	sh.mu.RLock()
+	st := sh.m[k]
+	sh.mu.RUnlock()
+	if st != nil {
+		return st
+	}
+
+	sh.mu.Lock()
+	st = sh.m[k]
+	created := st == nil
+	if created {
+		st = &spanState{span: span, traceID: k.traceID.String(), spanID: k.spanID.String()}
+		sh.m[k] = st
+	}
+	sh.mu.Unlock()
+	if created && t.size.Add(1) > t.sweepAt.Load() && t.sweeping.CompareAndSwap(false, true) {
+		go t.sweep()
+	}
+	return st
+}
+
+// sweep removes the state of spans that are no longer recording.
+func (t *spanTable) sweep() {
+	defer t.sweeping.Store(false)
+	live := int64(0)
+	for i := range t.shards {
+		sh := &t.shards[i]
+		sh.mu.Lock()
+		for k, st := range sh.m {
+			if !st.span.IsRecording() {
+				delete(sh.m, k)
+			}
+		}
+		live += int64(len(sh.m))
+		sh.mu.Unlock()
+	}
+	t.size.Store(live)
+	t.sweepAt.Store(max(minSweepSize, 2*live))
+}
+
+// len returns the number of spans tracked.
+func (t *spanTable) len() int {
+	n := 0
+	for i := range t.shards {
+		sh := &t.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}

@@ -1,0 +1,225 @@
+package slogspan
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// Limits bounds what a Handler puts on spans. A zero field takes its
+// default; a negative field means unlimited. Values that are cut are marked
+// and counted (see the package documentation), and the full record is
+// diverted to the payload handler when one is configured.
+type Limits struct {
+	// MaxValueBytes bounds one attribute value, one attribute key and the
+	// event name, in bytes, truncation marker included. Strings are cut on
+	// a rune boundary and end with a marker such as
+	// "…[truncated: 1048576 bytes]"; slices are cut by element.
+	// Default: 1024.
+	MaxValueBytes int
+
+	// MaxEventAttrs bounds the attributes on one event, counting the ones
+	// the Handler adds (level, log.record.uid, exception.*, code.*).
+	// Attributes past the limit are omitted. Default: 32.
+	MaxEventAttrs int
+
+	// MaxEventBytes bounds the keys plus values of one event. Attributes
+	// that do not fit are shortened or omitted. Default: 8192.
+	MaxEventBytes int
+
+	// MaxSpanEvents bounds the events this Handler adds to one span over
+	// its life. It stays below the SDK's default of 128 events per span,
+	// past which the SDK silently evicts the oldest. Default: 100.
+	MaxSpanEvents int
+
+	// MaxSpanBytes bounds the bytes of event names, keys and values this
+	// Handler adds to one span over its life. Default: 65536.
+	MaxSpanBytes int
+}
+
+// Default limits; see the Limits fields.
+const (
+	DefaultMaxValueBytes = 1024
+	DefaultMaxEventAttrs = 32
+	DefaultMaxEventBytes = 8192
+	DefaultMaxSpanEvents = 100
+	DefaultMaxSpanBytes  = 65536
+)
+
+// withDefaults returns l with zero fields set to their defaults.
+func (l Limits) withDefaults() Limits {
+	orDefault := func(v, d int) int {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	return Limits{
+		MaxValueBytes: orDefault(l.MaxValueBytes, DefaultMaxValueBytes),
+		MaxEventAttrs: orDefault(l.MaxEventAttrs, DefaultMaxEventAttrs),
+		MaxEventBytes: orDefault(l.MaxEventBytes, DefaultMaxEventBytes),
+		MaxSpanEvents: orDefault(l.MaxSpanEvents, DefaultMaxSpanEvents),
+		MaxSpanBytes:  orDefault(l.MaxSpanBytes, DefaultMaxSpanBytes),
+	}
+}
+
+// within reports whether n is within limit, where a negative limit means
+// unlimited.
+func within(n, limit int) bool { return limit < 0 || n <= limit }
+
+// truncMarker starts the text appended to a cut string.
+const truncMarker = "…"
+
+// truncateString returns s as valid UTF-8 of at most max bytes (max < 0:
+// any length). When s had to be shortened, the result ends with a marker
+// giving the original length, and cut is true. Invalid UTF-8 is replaced
+// with U+FFFD, which does not count as a cut. Only the first max bytes of s
+// are read, so the cost is O(max), not O(len(s)).
+func truncateString(s string, max int) (out string, cut bool) {
+	return truncateAt(s, len(s), max)
+}
+
+// truncateAt is truncateString for s, the start of a value of total bytes:
+// the marker gives total.
+func truncateAt(s string, total, max int) (out string, cut bool) {
+	if within(total, max) {
+		if utf8.ValidString(s) {
+			return s, false
+		}
+		s = strings.ToValidUTF8(s, string(utf8.RuneError))
+		if within(len(s), max) {
+			return s, false
+		}
+	}
+
+	var buf [64]byte
+	marker := append(buf[:0], truncMarker+"[truncated: "...)
+	marker = strconv.AppendInt(marker, int64(total), 10)
+	marker = append(marker, " bytes]"...)
+	if len(marker) > max {
+		marker = append(buf[:0], truncMarker...)
+		if len(marker) > max {
+			marker = marker[:0]
+		}
+	}
+	keep := validPrefix(s, max-len(marker))
+	return keep + string(marker), true
+}
+
+// validPrefix returns the longest valid UTF-8 prefix of s, after replacing
+// invalid bytes, that is at most n bytes and does not split a rune. It reads
+// at most n+utf8.UTFMax bytes of s.
+func validPrefix(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n < len(s) {
+		s = s[:cutPoint(s, n)]
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, string(utf8.RuneError))
+		if len(s) > n {
+			// Replacement runes are longer than the bytes they replace.
+			s = s[:cutPoint(s, n)]
+		}
+	}
+	// Copy, so a span event never keeps a huge original string alive.
+	return strings.Clone(s)
+}
+
+// cutPoint returns the largest i <= n at which s can be cut without
+// splitting a valid rune. n < len(s).
+func cutPoint(s string, n int) int {
+	for i := n; i > 0 && n-i < utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	return n
+}
+
+// valueBytes is the size a value counts for against the byte limits:
+// string length, 8 per number, 1 per bool.
+func valueBytes(v attribute.Value) int {
+	switch v.Type() {
+	case attribute.STRING:
+		return len(v.AsString())
+	case attribute.BOOL:
+		return 1
+	case attribute.INT64, attribute.FLOAT64:
+		return 8
+	case attribute.BOOLSLICE:
+		return len(v.AsBoolSlice())
+	case attribute.INT64SLICE:
+		return 8 * len(v.AsInt64Slice())
+	case attribute.FLOAT64SLICE:
+		return 8 * len(v.AsFloat64Slice())
+	case attribute.STRINGSLICE:
+		n := 0
+		for _, s := range v.AsStringSlice() {
+			n += len(s)
+		}
+		return n
+	default:
+		return len(v.Emit())
+	}
+}
+
+// truncateStrings cuts ss by element so that its strings, including a
+// final marker element, total at most max bytes. Each kept element is made
+// valid UTF-8. cut reports whether elements were dropped.
+func truncateStrings(ss []string, max int) (out []string, cut bool) {
+	total := 0
+	for _, s := range ss {
+		total += len(s)
+	}
+	out = make([]string, 0, len(ss))
+	if within(total, max) {
+		for _, s := range ss {
+			s, _ = truncateString(s, -1)
+			out = append(out, s)
+		}
+		if within(slicesBytes(out), max) {
+			return out, false
+		}
+		out = out[:0]
+	}
+	marker := truncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
+	budget := max - len(marker)
+	if budget < 0 {
+		marker, budget = "", max
+	}
+	for _, s := range ss {
+		v, c := truncateString(s, budget)
+		if c && len(out) > 0 {
+			break // whole elements only, except when none fit at all
+		}
+		out = append(out, v)
+		budget -= len(v)
+		if c {
+			break
+		}
+	}
+	if marker != "" {
+		out = append(out, marker)
+	}
+	return out, true
+}
+
+func slicesBytes(ss []string) int {
+	n := 0
+	for _, s := range ss {
+		n += len(s)
+	}
+	return n
+}
+
+// elementsWithin returns how many elements of size each fit in max bytes.
+func elementsWithin(n, size, max int) int {
+	if max < 0 || n*size <= max {
+		return n
+	}
+	return max / size
+}

@@ -1,0 +1,180 @@
+package slogspan
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// converter flattens slog attributes into OpenTelemetry attributes: groups
+// become dotted key prefixes and every key and value is cut to
+// MaxValueBytes. The mapping is the table in doc.go.
+type converter struct {
+	limits *Limits
+	kvs    []attribute.KeyValue
+	cut    int   // keys or values shortened
+	err    error // first error value seen
+}
+
+func newConverter(l *Limits) converter { return converter{limits: l} }
+
+// addAttr appends a, resolved, with its key prefixed by prefix. Following
+// slog's rules it ignores empty attributes, inlines groups with an empty
+// key and drops groups with no attributes.
+func (c *converter) addAttr(prefix string, a slog.Attr) {
+	a.Value = a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		group := a.Value.Group()
+		if len(group) == 0 {
+			return
+		}
+		if a.Key != "" {
+			prefix = prefix + a.Key + "."
+		}
+		for _, ga := range group {
+			c.addAttr(prefix, ga)
+		}
+		return
+	}
+	key := a.Key
+	if prefix != "" {
+		key = prefix + key
+	}
+	key, cut := truncateString(key, c.limits.MaxValueBytes)
+	if cut {
+		c.cut++
+	}
+	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: c.value(a.Value)})
+}
+
+// value converts a resolved, non-group slog value.
+func (c *converter) value(v slog.Value) attribute.Value {
+	switch v.Kind() {
+	case slog.KindString:
+		return c.str(v.String())
+	case slog.KindInt64:
+		return attribute.Int64Value(v.Int64())
+	case slog.KindUint64:
+		if u := v.Uint64(); u <= math.MaxInt64 {
+			return attribute.Int64Value(int64(u))
+		}
+		return attribute.StringValue(strconv.FormatUint(v.Uint64(), 10))
+	case slog.KindFloat64:
+		return attribute.Float64Value(v.Float64())
+	case slog.KindBool:
+		return attribute.BoolValue(v.Bool())
+	case slog.KindDuration:
+		return attribute.StringValue(v.Duration().String())
+	case slog.KindTime:
+		return attribute.StringValue(v.Time().Format(time.RFC3339Nano))
+	default:
+		return c.anyValue(v.Any())
+	}
+}
+
+// anyValue converts the value of a KindAny attribute.
+func (c *converter) anyValue(x any) attribute.Value {
+	switch x := x.(type) {
+	case nil:
+		return attribute.StringValue("<nil>")
+	case error:
+		if c.err == nil {
+			c.err = x
+		}
+		return c.str(safeString(x, x.Error))
+	case fmt.Stringer:
+		return c.str(safeString(x, x.String))
+	case []byte:
+		// Convert only what can be kept: the value may be huge.
+		s, cut := truncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
+		c.count(cut)
+		return attribute.StringValue(s)
+	case []string:
+		out, cut := truncateStrings(x, c.limits.MaxValueBytes)
+		c.count(cut)
+		return attribute.StringSliceValue(out)
+	case []int:
+		n := c.keepElements(len(x), 8)
+		return attribute.IntSliceValue(x[:n])
+	case []int64:
+		n := c.keepElements(len(x), 8)
+		return attribute.Int64SliceValue(x[:n])
+	case []float64:
+		n := c.keepElements(len(x), 8)
+		return attribute.Float64SliceValue(x[:n])
+	case []bool:
+		n := c.keepElements(len(x), 1)
+		return attribute.BoolSliceValue(x[:n])
+	default:
+		return c.str(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
+	}
+}
+
+// str converts a string value, cutting it to MaxValueBytes.
+func (c *converter) str(s string) attribute.Value {
+	s, cut := truncateString(s, c.limits.MaxValueBytes)
+	c.count(cut)
+	return attribute.StringValue(s)
+}
+
+func (c *converter) count(cut bool) {
+	if cut {
+		c.cut++
+	}
+}
+
+// keepElements returns how many of n elements of size bytes fit in
+// MaxValueBytes, counting a cut when that is fewer than n.
+func (c *converter) keepElements(n, size int) int {
+	k := elementsWithin(n, size, c.limits.MaxValueBytes)
+	c.count(k < n)
+	return k
+}
+
+// readBytes is how many bytes of a []byte value are worth converting to a
+// string: enough to cut at MaxValueBytes without splitting a rune.
+func (c *converter) readBytes() int {
+	if c.limits.MaxValueBytes < 0 {
+		return math.MaxInt
+	}
+	return c.limits.MaxValueBytes + utf8.UTFMax
+}
+
+// safeString calls f, turning a panic into text as slog's handlers do:
+// "<nil>" for a nil pointer receiver, "!PANIC: ..." otherwise.
+func safeString(x any, f func() string) (s string) {
+	defer func() {
+		if p := recover(); p != nil {
+			if v := reflect.ValueOf(x); v.Kind() == reflect.Pointer && v.IsNil() {
+				s = "<nil>"
+				return
+			}
+			s = fmt.Sprintf("!PANIC: %v", p)
+		}
+	}()
+	return f()
+}
+
+// typeName returns the type of err as a package path qualified name, such
+// as "*io/fs.PathError", for exception.type.
+func typeName(err error) string {
+	t := reflect.TypeOf(err)
+	stars := ""
+	for t.Kind() == reflect.Pointer && t.Name() == "" {
+		stars += "*"
+		t = t.Elem()
+	}
+	if t.PkgPath() == "" {
+		return stars + t.String()
+	}
+	return stars + t.PkgPath() + "." + t.Name()
+}
