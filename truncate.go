@@ -132,7 +132,7 @@ func validPrefix(s string, n int) string {
 // cutPoint returns the largest i <= n at which s can be cut without
 // splitting a valid rune. n < len(s).
 func cutPoint(s string, n int) int {
-	for i := n; i > 0 && n-i < utf8.UTFMax; i-- {
+	for i := n; i >= 0 && n-i < utf8.UTFMax; i-- {
 		if utf8.RuneStart(s[i]) {
 			return i
 		}

@@ -1,0 +1,136 @@
+package slogspan_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Fixtures built on the real OpenTelemetry SDK.
+
+// newTracer returns a tracer whose ended spans the recorder keeps. The SDK's
+// event limit is raised so that tests see every event the handler adds.
+func newTracer(t testing.TB) (trace.Tracer, *tracetest.SpanRecorder) {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithSpanProcessor(rec),
+		sdktrace.WithSpanLimits(sdktrace.SpanLimits{
+			AttributeValueLengthLimit:   -1,
+			AttributeCountLimit:         128,
+			EventCountLimit:             100000,
+			LinkCountLimit:              128,
+			AttributePerEventCountLimit: 1000,
+			AttributePerLinkCountLimit:  128,
+		}),
+	)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return tp.Tracer("slogspan-test"), rec
+}
+
+// onlySpan returns the single ended span, failing the test otherwise.
+func onlySpan(t testing.TB, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
+	t.Helper()
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("got %d ended spans, want 1", len(spans))
+	}
+	return spans[0]
+}
+
+// attrMap returns the attributes as a map from key to value.
+func attrMap(kvs []attribute.KeyValue) map[string]attribute.Value {
+	m := make(map[string]attribute.Value, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value
+	}
+	return m
+}
+
+// spanAttr returns the value of one of the span's attributes.
+func spanAttr(s sdktrace.ReadOnlySpan, key string) (attribute.Value, bool) {
+	v, ok := attrMap(s.Attributes())[key]
+	return v, ok
+}
+
+// jsonLines decodes the JSON handler output in buf, one object per line.
+func jsonLines(t testing.TB, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatalf("decoding %q: %v", buf.String(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// newJSON returns a JSON handler at level writing into a new buffer, with
+// the time left out so that outputs can be compared.
+func newJSON(level slog.Leveler) (*bytes.Buffer, slog.Handler) {
+	buf := new(bytes.Buffer)
+	return buf, slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: level, ReplaceAttr: dropTime})
+}
+
+func dropTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
+
+// memExporter is a small in-memory sdk/log exporter.
+type memExporter struct {
+	mu      sync.Mutex
+	records []sdklog.Record
+}
+
+func (e *memExporter) Export(_ context.Context, rs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range rs {
+		e.records = append(e.records, r.Clone())
+	}
+	return nil
+}
+
+func (e *memExporter) Shutdown(context.Context) error   { return nil }
+func (e *memExporter) ForceFlush(context.Context) error { return nil }
+
+func (e *memExporter) Records() []sdklog.Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]sdklog.Record(nil), e.records...)
+}
+
+// newLoggerProvider returns a LoggerProvider that exports synchronously to
+// a memExporter.
+func newLoggerProvider(t testing.TB) (*sdklog.LoggerProvider, *memExporter) {
+	t.Helper()
+	exp := &memExporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	return lp, exp
+}
+
+// logAttrs returns a log record's attributes as a map.
+func logAttrs(r sdklog.Record) map[string]any {
+	m := map[string]any{}
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		m[string(kv.Key)] = kv.Value
+		return true
+	})
+	return m
+}
