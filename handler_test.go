@@ -93,7 +93,9 @@ func TestNoSpanIsByteIdentical(t *testing.T) {
 		buf *bytes.Buffer
 		h   func(*bytes.Buffer) slog.Handler
 	}{
-		{&alone, func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, &slog.HandlerOptions{ReplaceAttr: dropTime}) }},
+		{&alone, func(b *bytes.Buffer) slog.Handler {
+			return slog.NewTextHandler(b, &slog.HandlerOptions{ReplaceAttr: dropTime})
+		}},
 		{&wrapped, func(b *bytes.Buffer) slog.Handler {
 			return slogspan.New(slog.NewTextHandler(b, &slog.HandlerOptions{ReplaceAttr: dropTime}))
 		}},

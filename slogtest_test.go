@@ -21,10 +21,10 @@ type inSpan struct {
 	ctx context.Context
 }
 
-func (s inSpan) Enabled(_ context.Context, l slog.Level) bool { return s.h.Enabled(s.ctx, l) }
-func (s inSpan) Handle(_ context.Context, r slog.Record) error  { return s.h.Handle(s.ctx, r) }
-func (s inSpan) WithAttrs(as []slog.Attr) slog.Handler          { return inSpan{s.h.WithAttrs(as), s.ctx} }
-func (s inSpan) WithGroup(name string) slog.Handler              { return inSpan{s.h.WithGroup(name), s.ctx} }
+func (s inSpan) Enabled(_ context.Context, l slog.Level) bool  { return s.h.Enabled(s.ctx, l) }
+func (s inSpan) Handle(_ context.Context, r slog.Record) error { return s.h.Handle(s.ctx, r) }
+func (s inSpan) WithAttrs(as []slog.Attr) slog.Handler         { return inSpan{s.h.WithAttrs(as), s.ctx} }
+func (s inSpan) WithGroup(name string) slog.Handler            { return inSpan{s.h.WithGroup(name), s.ctx} }
 
 // TestSlogtestNext runs slog's conformance suite on what the wrapped
 // handler writes while a span is active, trace ids included.
