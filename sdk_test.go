@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -133,4 +134,11 @@ func logAttrs(r sdklog.Record) map[string]any {
 		return true
 	})
 	return m
+}
+
+// newRecord returns an INFO record stamped now.
+func newRecord(msg string, attrs ...slog.Attr) slog.Record {
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, msg, 0)
+	r.AddAttrs(attrs...)
+	return r
 }

@@ -1,0 +1,309 @@
+package slogspan_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/slogspan/slogspan"
+)
+
+func TestDivertToLoggerProvider(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "llm")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp))).With("user", "u1").WithGroup("req")
+
+	prompt := strings.Repeat("Tell me about rivers. ", 50000) + "é" // ~1 MiB
+	l.InfoContext(ctx, "prompt", "body", prompt, "tokens", 12)
+	l.InfoContext(ctx, "small", "k", "v")
+	span.End()
+
+	s := onlySpan(t, rec)
+	ev := s.Events()
+	if len(ev) != 2 {
+		t.Fatalf("got %d events", len(ev))
+	}
+	em := attrMap(ev[0].Attributes)
+	preview := em["req.body"].AsString()
+	if len(preview) > slogspan.DefaultMaxValueBytes || !strings.HasPrefix(preview, "Tell me about rivers.") ||
+		!strings.HasSuffix(preview, fmt.Sprintf("…[truncated: %d bytes]", len(prompt))) {
+		t.Errorf("preview = %q", preview)
+	}
+	uid := em[slogspan.UIDKey].AsString()
+	if len(uid) != 26 {
+		t.Fatalf("event uid = %q", uid)
+	}
+	if _, ok := attrMap(ev[1].Attributes)[slogspan.UIDKey]; ok {
+		t.Error("an uncut record was given a uid")
+	}
+	if v, _ := spanAttr(s, slogspan.TruncatedValuesKey); v.AsInt64() != 1 {
+		t.Errorf("%s = %v, want 1", slogspan.TruncatedValuesKey, v.Emit())
+	}
+
+	recs := exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d diverted records, want 1", len(recs))
+	}
+	r := recs[0]
+	if r.TraceID() != span.SpanContext().TraceID() || r.SpanID() != span.SpanContext().SpanID() {
+		t.Errorf("diverted record ids %s/%s, span %s/%s", r.TraceID(), r.SpanID(),
+			span.SpanContext().TraceID(), span.SpanContext().SpanID())
+	}
+	if r.Body().AsString() != "prompt" {
+		t.Errorf("body = %q", r.Body().AsString())
+	}
+	attrs := logAttrs(r)
+	if got := attrs[slogspan.UIDKey].(attribute.Value).AsString(); got != uid {
+		t.Errorf("diverted uid %q, event uid %q", got, uid)
+	}
+	if got := attrs["user"].(attribute.Value).AsString(); got != "u1" {
+		t.Errorf("With attribute lost: %v", attrs)
+	}
+	req := attrMap(attrs["req"].(attribute.Value).AsMap())
+	if req["body"].AsString() != prompt {
+		t.Errorf("diverted body differs: %d bytes, want %d", len(req["body"].AsString()), len(prompt))
+	}
+	if req["tokens"].AsInt64() != 12 {
+		t.Errorf("diverted tokens = %v", req["tokens"].Emit())
+	}
+}
+
+func TestDivertAll(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true)))
+	l.InfoContext(ctx, "one")
+	l.InfoContext(ctx, "two")
+	span.End()
+	if n := len(exp.Records()); n != 2 {
+		t.Errorf("got %d diverted, want 2", n)
+	}
+	for _, e := range onlySpan(t, rec).Events() {
+		if _, ok := attrMap(e.Attributes)[slogspan.UIDKey]; !ok {
+			t.Errorf("event %q has no uid", e.Name)
+		}
+	}
+}
+
+func TestSpanEventBudget(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	buf, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 5})))
+	for i := range 12 {
+		l.InfoContext(ctx, "line", "i", i)
+	}
+	span.End()
+
+	s := onlySpan(t, rec)
+	if n := len(s.Events()); n != 5 {
+		t.Errorf("got %d events, want 5", n)
+	}
+	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
+		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
+	}
+	recs := exp.Records()
+	if len(recs) != 7 {
+		t.Fatalf("got %d diverted, want 7", len(recs))
+	}
+	if i := logAttrs(recs[0])["i"].(attribute.Value).AsInt64(); i != 5 {
+		t.Errorf("first diverted record is line %d, want 5", i)
+	}
+	if n := len(jsonLines(t, buf)); n != 12 {
+		t.Errorf("next got %d lines, want 12", n)
+	}
+}
+
+func TestSpanByteBudget(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	h := slogspan.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}),
+		slogspan.WithEventLevel(slog.LevelInfo))
+	l := slog.New(h)
+	body := strings.Repeat("b", 100<<10)
+	const records = 10000
+	for range records {
+		l.InfoContext(ctx, "upload", "body", body)
+	}
+	span.End()
+
+	s := onlySpan(t, rec)
+	total := 0
+	for _, e := range s.Events() {
+		total += len(e.Name) + eventBytes(e.Attributes)
+	}
+	if total > slogspan.DefaultMaxSpanBytes {
+		t.Errorf("span holds %d bytes of event data, limit %d", total, slogspan.DefaultMaxSpanBytes)
+	}
+	dropped, _ := spanAttr(s, slogspan.DroppedEventsKey)
+	if int(dropped.AsInt64())+len(s.Events()) != records {
+		t.Errorf("%d events + %d dropped != %d records", len(s.Events()), dropped.AsInt64(), records)
+	}
+	t.Logf("%d events, %d bytes, %d dropped", len(s.Events()), total, dropped.AsInt64())
+}
+
+func TestConcurrentBudgetIsExact(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	base := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 50, MaxSpanBytes: -1})))
+	const workers, each = 64, 20
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			l := base.With("w", w).WithGroup("g")
+			for i := range each {
+				l.InfoContext(ctx, "tick", "i", i)
+			}
+		})
+	}
+	wg.Wait()
+	span.End()
+
+	s := onlySpan(t, rec)
+	if n := len(s.Events()); n != 50 {
+		t.Errorf("got %d events, want exactly 50", n)
+	}
+	dropped, _ := spanAttr(s, slogspan.DroppedEventsKey)
+	if dropped.AsInt64() != workers*each-50 {
+		t.Errorf("%s = %d, want %d", slogspan.DroppedEventsKey, dropped.AsInt64(), workers*each-50)
+	}
+	recs := exp.Records()
+	if len(recs) != workers*each-50 {
+		t.Errorf("got %d diverted, want %d", len(recs), workers*each-50)
+	}
+	uids := map[string]bool{}
+	for _, r := range recs {
+		uids[logAttrs(r)[slogspan.UIDKey].(attribute.Value).AsString()] = true
+	}
+	if len(uids) != len(recs) {
+		t.Errorf("%d distinct uids for %d records", len(uids), len(recs))
+	}
+}
+
+func TestEventAttrAndByteLimits(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	lim := slogspan.Limits{MaxEventAttrs: 4, MaxEventBytes: 100}
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithLimits(lim)))
+	l.InfoContext(ctx, "many", "a", 1, "b", 2, "c", 3, "d", 4, "e", 5)
+	l.InfoContext(ctx, "big", "a", strings.Repeat("x", 80), "b", strings.Repeat("y", 80))
+	span.End()
+
+	s := onlySpan(t, rec)
+	ev := s.Events()
+	for _, e := range ev {
+		if len(e.Attributes) > lim.MaxEventAttrs {
+			t.Errorf("%s: %d attributes", e.Name, len(e.Attributes))
+		}
+		if n := eventBytes(e.Attributes); n > lim.MaxEventBytes {
+			t.Errorf("%s: %d bytes", e.Name, n)
+		}
+		if _, ok := attrMap(e.Attributes)[slogspan.UIDKey]; !ok {
+			t.Errorf("%s was cut but has no uid: %v", e.Name, e.Attributes)
+		}
+	}
+	keys := fmt.Sprint(ev[0].Attributes)
+	if !strings.Contains(keys, "level") || !strings.Contains(keys, "a") {
+		t.Errorf("many: %v", ev[0].Attributes)
+	}
+	if len(exp.Records()) != 2 {
+		t.Errorf("got %d diverted, want 2", len(exp.Records()))
+	}
+	if v, _ := spanAttr(s, slogspan.TruncatedValuesKey); v.AsInt64() < 4 {
+		t.Errorf("%s = %d, want at least the 4 omitted attributes", slogspan.TruncatedValuesKey, v.AsInt64())
+	}
+}
+
+func TestUnlimited(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLimits(slogspan.Limits{
+		MaxValueBytes: -1, MaxEventAttrs: -1, MaxEventBytes: -1, MaxSpanEvents: -1, MaxSpanBytes: -1})))
+	big := strings.Repeat("z", 1<<20)
+	for range 200 {
+		l.InfoContext(ctx, "big", "v", big)
+	}
+	span.End()
+	s := onlySpan(t, rec)
+	if len(s.Events()) != 200 || attrMap(s.Events()[0].Attributes)["v"].AsString() != big {
+		t.Errorf("unlimited handler cut something")
+	}
+}
+
+type failingHandler struct{ slog.Handler }
+
+func (failingHandler) Handle(context.Context, slog.Record) error { return errors.New("exporter down") }
+
+func TestPayloadErrorsAreReported(t *testing.T) {
+	var mu sync.Mutex
+	var reported []error
+	prev := otel.GetErrorHandler()
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		mu.Lock()
+		reported = append(reported, err)
+		mu.Unlock()
+	}))
+	t.Cleanup(func() { otel.SetErrorHandler(prev) })
+
+	tracer, _ := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	defer span.End()
+	buf, next := newJSON(slog.LevelInfo)
+	h := slogspan.New(next, slogspan.WithPayloadHandler(failingHandler{slog.NewJSONHandler(io.Discard, nil)}),
+		slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 8}))
+	err := h.Handle(ctx, newRecord("m", slog.String("v", "longer than eight")))
+	if err == nil || !strings.Contains(err.Error(), "exporter down") {
+		t.Errorf("Handle returned %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reported) != 1 {
+		t.Errorf("otel error handler got %v", reported)
+	}
+	if !strings.Contains(buf.String(), `"msg":"m"`) {
+		t.Errorf("the line was lost: %s", buf)
+	}
+}
+
+func TestSpanBookkeepingIsFreed(t *testing.T) {
+	// No span processor: nothing keeps the ended spans alive but the handler.
+	tp := sdktrace.NewTracerProvider()
+	tracer := tp.Tracer("bookkeeping")
+	h := slogspan.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}),
+		slogspan.WithEventLevel(slog.LevelInfo))
+	l := slog.New(h)
+	peak := 0
+	for i := range 200000 {
+		ctx, span := tracer.Start(context.Background(), "short")
+		l.InfoContext(ctx, "x")
+		span.End()
+		if i%1000 == 0 {
+			peak = max(peak, slogspan.SpansTracked(h))
+		}
+	}
+	if peak > 8192 {
+		t.Errorf("bookkeeping for %d spans at peak: it grows with ended spans", peak)
+	}
+	t.Logf("peak bookkeeping: %d spans", peak)
+}
