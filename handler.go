@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"sync/atomic"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
@@ -42,7 +41,6 @@ type Handler struct {
 	nextBase    slog.Handler
 	payloadBase slog.Handler
 	replay      []step
-	withIDs     *atomic.Pointer[idsHandler] // next with the ids of the last span seen
 
 	// With attributes, converted once: keys carry their group prefixes
 	// and values are already truncated.
@@ -56,13 +54,6 @@ type Handler struct {
 type step struct {
 	group string
 	attrs []slog.Attr
-}
-
-// idsHandler is next with trace_id and span_id of one span added before
-// the open groups.
-type idsHandler struct {
-	sc trace.SpanContext
-	h  slog.Handler
 }
 
 // New returns a Handler that records log records as span events and passes
@@ -146,23 +137,33 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
-// attributes.
+// attributes. For a span with bookkeeping (st != nil), next with the ids
+// already added is kept in st, so the ids are formatted once per span and
+// handler. Otherwise the ids ride on the record when no group is open, and
+// are added before replaying the groups when one is.
 func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanState, r slog.Record) error {
+	if st != nil {
+		if next := st.nextFor(h); next != nil {
+			return next.Handle(ctx, r)
+		}
+	}
+	traceID, spanID := hexIDs(sc, st)
 	if h.nextBase == nil {
-		// No group is open: the ids can ride on the record itself.
-		traceID, spanID := hexIDs(sc, st)
 		r = r.Clone()
 		r.AddAttrs(slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
 		return h.next.Handle(ctx, r)
 	}
-	cached := h.withIDs.Load()
-	if cached == nil || !cached.sc.Equal(sc) {
-		traceID, spanID := hexIDs(sc, st)
-		ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
-		cached = &idsHandler{sc: sc, h: applySteps(h.nextBase.WithAttrs(ids), h.replay)}
-		h.withIDs.Store(cached)
+	return h.nextWithIDs(traceID, spanID).Handle(ctx, r)
+}
+
+// nextWithIDs returns next with trace_id and span_id added outside every
+// group.
+func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
+	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
+	if h.nextBase == nil {
+		return h.next.WithAttrs(ids)
 	}
-	return cached.h.Handle(ctx, r)
+	return applySteps(h.nextBase.WithAttrs(ids), h.replay)
 }
 
 // hexIDs returns the lowercase hex trace and span ids, cached in st when
@@ -234,7 +235,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	return h2
 }
 
-// clone copies h for WithAttrs and WithGroup, with a fresh ids cache.
+// clone copies h for WithAttrs and WithGroup.
 func (h *Handler) clone() *Handler {
 	return &Handler{
 		cfg:         h.cfg,
@@ -243,7 +244,6 @@ func (h *Handler) clone() *Handler {
 		nextBase:    h.nextBase,
 		payloadBase: h.payloadBase,
 		replay:      h.replay,
-		withIDs:     new(atomic.Pointer[idsHandler]),
 		attrs:       h.attrs,
 		attrsCut:    h.attrsCut,
 		attrsErr:    h.attrsErr,

@@ -1,6 +1,7 @@
 package slogspan
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +31,43 @@ type spanState struct {
 	bytes     int
 	dropped   int64
 	truncated int64
+	nexts     []nextWithIDs
+}
+
+// nextWithIDs is a Handler's next with this span's ids added.
+type nextWithIDs struct {
+	h    *Handler
+	next slog.Handler
+}
+
+// maxNextsPerSpan bounds the handlers whose next is kept per span, for
+// programs that derive a new logger for every call.
+const maxNextsPerSpan = 8
+
+// nextFor returns h's next handler with the span's ids added, building it
+// on first use. It returns nil when the span already keeps
+// maxNextsPerSpan others.
+func (s *spanState) nextFor(h *Handler) slog.Handler {
+	s.mu.Lock()
+	for _, n := range s.nexts {
+		if n.h == h {
+			s.mu.Unlock()
+			return n.next
+		}
+	}
+	full := len(s.nexts) >= maxNextsPerSpan
+	s.mu.Unlock()
+	if full {
+		return nil
+	}
+	// Built outside the lock: next's WithAttrs is the caller's code.
+	next := h.nextWithIDs(s.traceID, s.spanID)
+	s.mu.Lock()
+	if len(s.nexts) < maxNextsPerSpan {
+		s.nexts = append(s.nexts, nextWithIDs{h, next})
+	}
+	s.mu.Unlock()
+	return next
 }
 
 // reserve claims room for one event of size bytes within limits, and

@@ -36,7 +36,7 @@ func TestDefaultHandlerInstall(t *testing.T) {
 		stamp + `INFO before k=1`,
 		stamp + `INFO hello k=1`,
 		stamp + `INFO plain`,
-		stamp + `INFO in span k=1 ` + ids,
+		stamp + `INFO in span ` + ids + ` k=1`,
 		stamp + `INFO grouped ` + ids + ` g\.k=1`,
 		stamp + `ERROR failed err="no \\"luck\\""`,
 	}
