@@ -2,7 +2,6 @@ package slogspan
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -54,13 +53,7 @@ func (b *eventBuf) free() {
 // recordEvent adds r as an event to span, within the limits and the span's
 // budget, and diverts the full record to the payload handler when anything
 // was cut. It returns the span's state and the payload handler's error.
-func (h *Handler) recordEvent(ctx context.Context, span trace.Span, r slog.Record) (st *spanState, err error) {
-	defer func() {
-		// Unforeseen input must not cost the caller its log line.
-		if p := recover(); p != nil {
-			err = fmt.Errorf("slogspan: recording event %q: panic: %v", r.Message, p)
-		}
-	}()
+func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.SpanContext, r slog.Record) (st *spanState, err error) {
 	lim := &h.cfg.limits
 	b := eventBufPool.Get().(*eventBuf)
 	defer b.free()
@@ -98,7 +91,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, r slog.Recor
 	}
 	size += len(name)
 
-	st = h.cfg.spans.get(span)
+	st = h.cfg.spans.get(span, sc)
 	if st.reserve(size, cut+fitCut, lim) {
 		span.AddEvent(name, trace.WithTimestamp(r.Time), trace.WithAttributes(b.out...))
 	} else if canDivert && !divert {
@@ -160,6 +153,14 @@ func (h *Handler) fitEvent(b *eventBuf, r slog.Record, errVal error, uid string)
 	room := -1 // attributes left for the user's; -1 is unlimited
 	if lim.MaxEventAttrs >= 0 {
 		room = max(lim.MaxEventAttrs-1-len(b.tail), 0)
+	}
+	if n := len(h.attrs) + len(b.conv.kvs); (room < 0 || n <= room) &&
+		within(size+h.attrsBytes+b.conv.bytes, lim.MaxEventBytes) {
+		// Everything fits, the common case.
+		b.out = append(b.out, h.attrs...)
+		b.out = append(b.out, b.conv.kvs...)
+		b.out = append(b.out, b.tail...)
+		return size + h.attrsBytes + b.conv.bytes, cut
 	}
 	for _, kvs := range [2][]attribute.KeyValue{h.attrs, b.conv.kvs} {
 		for _, kv := range kvs {

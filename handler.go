@@ -44,10 +44,11 @@ type Handler struct {
 
 	// With attributes, converted once: keys carry their group prefixes
 	// and values are already truncated.
-	attrs     []attribute.KeyValue
-	attrsCut  int   // values shortened or omitted while converting attrs
-	attrsErr  error // first error-valued attribute in attrs
-	keyPrefix string
+	attrs      []attribute.KeyValue
+	attrsBytes int   // keys plus values of attrs
+	attrsCut   int   // values shortened or omitted while converting attrs
+	attrsErr   error // first error-valued attribute in attrs
+	keyPrefix  string
 }
 
 // step is one WithAttrs (attrs != nil) or WithGroup (group != "") call.
@@ -107,6 +108,11 @@ func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 // reported to otel.Handle.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	span := trace.SpanFromContext(ctx)
+	sc := span.SpanContext()
+	if !sc.IsValid() {
+		// No span: Enabled was next.Enabled, and next gets r untouched.
+		return h.next.Handle(ctx, r)
+	}
 	toNext, toEvent := true, true
 	if h.cfg.eventLevel != nil {
 		toNext = h.next.Enabled(ctx, r.Level)
@@ -117,23 +123,23 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	var payloadErr error
 	if span.IsRecording() {
 		if toEvent {
-			st, payloadErr = h.recordEvent(ctx, span, r)
+			st, payloadErr = h.recordEvent(ctx, span, sc, r)
+			if payloadErr != nil {
+				otel.Handle(payloadErr)
+			}
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			span.SetStatus(codes.Error, r.Message)
 		}
 	}
-	if payloadErr != nil {
-		otel.Handle(payloadErr)
-	}
 	if !toNext {
 		return payloadErr
 	}
-	sc := span.SpanContext()
-	if !sc.IsValid() {
-		return errors.Join(h.next.Handle(ctx, r), payloadErr)
+	err := h.handleNextWithIDs(ctx, sc, st, r)
+	if payloadErr != nil {
+		return errors.Join(err, payloadErr)
 	}
-	return errors.Join(h.handleNextWithIDs(ctx, sc, st, r), payloadErr)
+	return err
 }
 
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
@@ -208,6 +214,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		conv.addAttr(h.keyPrefix, a)
 	}
 	h2.attrs = conv.kvs
+	h2.attrsBytes = h.attrsBytes + conv.bytes
 	h2.attrsCut = h.attrsCut + conv.cut
 	if h2.attrsErr == nil {
 		h2.attrsErr = conv.err
@@ -245,6 +252,7 @@ func (h *Handler) clone() *Handler {
 		payloadBase: h.payloadBase,
 		replay:      h.replay,
 		attrs:       h.attrs,
+		attrsBytes:  h.attrsBytes,
 		attrsCut:    h.attrsCut,
 		attrsErr:    h.attrsErr,
 		keyPrefix:   h.keyPrefix,

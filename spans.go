@@ -2,6 +2,7 @@ package slogspan
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -31,7 +32,10 @@ type spanState struct {
 	bytes     int
 	dropped   int64
 	truncated int64
-	nexts     []nextWithIDs
+	counter   [1]attribute.KeyValue // SetAttributes argument, reused under mu
+
+	// nexts is read without a lock and replaced, copied, under mu.
+	nexts atomic.Pointer[[]nextWithIDs]
 }
 
 // nextWithIDs is a Handler's next with this span's ids added.
@@ -48,26 +52,39 @@ const maxNextsPerSpan = 8
 // on first use. It returns nil when the span already keeps
 // maxNextsPerSpan others.
 func (s *spanState) nextFor(h *Handler) slog.Handler {
-	s.mu.Lock()
-	for _, n := range s.nexts {
-		if n.h == h {
-			s.mu.Unlock()
-			return n.next
-		}
+	if next := s.findNext(h); next != nil {
+		return next
 	}
-	full := len(s.nexts) >= maxNextsPerSpan
-	s.mu.Unlock()
-	if full {
+	if p := s.nexts.Load(); p != nil && len(*p) >= maxNextsPerSpan {
 		return nil
 	}
 	// Built outside the lock: next's WithAttrs is the caller's code.
 	next := h.nextWithIDs(s.traceID, s.spanID)
 	s.mu.Lock()
-	if len(s.nexts) < maxNextsPerSpan {
-		s.nexts = append(s.nexts, nextWithIDs{h, next})
+	defer s.mu.Unlock()
+	if found := s.findNext(h); found != nil {
+		return found
 	}
-	s.mu.Unlock()
+	var nexts []nextWithIDs
+	if p := s.nexts.Load(); p != nil {
+		nexts = *p
+	}
+	if len(nexts) < maxNextsPerSpan {
+		nexts = append(slices.Clip(nexts), nextWithIDs{h, next})
+		s.nexts.Store(&nexts)
+	}
 	return next
+}
+
+func (s *spanState) findNext(h *Handler) slog.Handler {
+	if p := s.nexts.Load(); p != nil {
+		for _, n := range *p {
+			if n.h == h {
+				return n.next
+			}
+		}
+	}
+	return nil
 }
 
 // reserve claims room for one event of size bytes within limits, and
@@ -78,16 +95,23 @@ func (s *spanState) reserve(size int, truncated int, l *Limits) bool {
 	defer s.mu.Unlock()
 	if !within(s.events+1, l.MaxSpanEvents) || !within(s.bytes+size, l.MaxSpanBytes) {
 		s.dropped++
-		s.span.SetAttributes(attribute.Int64(DroppedEventsKey, s.dropped))
+		s.setCounter(DroppedEventsKey, s.dropped)
 		return false
 	}
 	s.events++
 	s.bytes += size
 	if truncated > 0 {
 		s.truncated += int64(truncated)
-		s.span.SetAttributes(attribute.Int64(TruncatedValuesKey, s.truncated))
+		s.setCounter(TruncatedValuesKey, s.truncated)
 	}
 	return true
+}
+
+// setCounter sets a counter attribute on the span. s.mu must be held: the
+// argument array is reused to keep the call from allocating.
+func (s *spanState) setCounter(key string, n int64) {
+	s.counter[0] = attribute.Int64(key, n)
+	s.span.SetAttributes(s.counter[:]...)
 }
 
 // spanTable maps recording spans to their state. Entries for spans that
@@ -124,9 +148,9 @@ func newSpanTable() *spanTable {
 	return t
 }
 
-// get returns the state of span, creating it on first use.
-func (t *spanTable) get(span trace.Span) *spanState {
-	sc := span.SpanContext()
+// get returns the state of span, whose span context is sc, creating it on
+// first use.
+func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	k := spanKey{sc.TraceID(), sc.SpanID()}
 	sh := &t.shards[k.spanID[7]%spanShards]
 

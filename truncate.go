@@ -105,12 +105,18 @@ func truncateAt(s string, total, max int) (out string, cut bool) {
 		}
 	}
 	keep := validPrefix(s, max-len(marker))
-	return keep + string(marker), true
+	// One allocation and one copy: the event owns its preview, and never
+	// keeps a huge original string alive.
+	var b strings.Builder
+	b.Grow(len(keep) + len(marker))
+	b.WriteString(keep)
+	b.Write(marker)
+	return b.String(), true
 }
 
-// validPrefix returns the longest valid UTF-8 prefix of s, after replacing
-// invalid bytes, that is at most n bytes and does not split a rune. It reads
-// at most n+utf8.UTFMax bytes of s.
+// validPrefix returns the longest prefix of s, with invalid bytes replaced,
+// that is at most n bytes and does not split a rune. It reads at most n+1
+// bytes of s. The result may share memory with s.
 func validPrefix(s string, n int) string {
 	if n <= 0 {
 		return ""
@@ -125,8 +131,7 @@ func validPrefix(s string, n int) string {
 			s = s[:cutPoint(s, n)]
 		}
 	}
-	// Copy, so a span event never keeps a huge original string alive.
-	return strings.Clone(s)
+	return s
 }
 
 // cutPoint returns the largest i <= n at which s can be cut without

@@ -18,6 +18,7 @@ import (
 type converter struct {
 	limits *Limits
 	kvs    []attribute.KeyValue
+	bytes  int   // keys plus values of kvs, as the byte limits count them
 	cut    int   // keys or values shortened
 	err    error // first error value seen
 }
@@ -53,7 +54,9 @@ func (c *converter) addAttr(prefix string, a slog.Attr) {
 	if cut {
 		c.cut++
 	}
-	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: c.value(a.Value)})
+	kv := attribute.KeyValue{Key: attribute.Key(key), Value: c.value(a.Value)}
+	c.kvs = append(c.kvs, kv)
+	c.bytes += kvBytes(kv)
 }
 
 // value converts a resolved, non-group slog value.
