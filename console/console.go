@@ -1,0 +1,179 @@
+// Package console prints finished traces to a terminal as trees, with the
+// log lines slogspan put on each span under it:
+//
+//	checkout                 120.3ms ████████████████████████ OK
+//	├─ charge card            40.1ms ···████████············· ERROR card declined
+//	│     +12.0ms INFO  charging amount=42
+//	│     +30.5ms ERROR card declined err=declined
+//	└─ send email              5.0ms ·················██····
+//
+// Each span shows its name, duration, a bar for its place and length in the
+// trace, and its status; each event its offset from the span's start, its
+// level, message and attributes. Values slogspan cut keep their
+// "…[truncated: N bytes]" marker, and a diverted record's log.record.uid is
+// shown under its event.
+//
+// [Exporter] is a span exporter for the OpenTelemetry SDK; [LogExporter]
+// prints one line for each log record, such as the payloads slogspan
+// diverts. Colour is used only when writing to a terminal and NO_COLOR is
+// unset or empty.
+package console
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"sync"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Exporter is an sdktrace.SpanExporter that prints each trace as a tree
+// once its root span has ended. Spans whose root never arrives (a parent in
+// another process that is not this trace's root, or a root still running)
+// are printed on Shutdown. It is safe for concurrent use.
+type Exporter struct {
+	mu       sync.Mutex
+	w        io.Writer
+	style    style
+	barWidth int
+	pending  map[trace.TraceID][]sdktrace.ReadOnlySpan
+	order    []trace.TraceID // pending traces, oldest first
+	stopped  bool
+}
+
+// Option configures an Exporter or a LogExporter.
+type Option interface {
+	apply(*options)
+}
+
+type options struct {
+	color    *bool
+	barWidth int
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// WithColor forces colour on or off. By default colour is on only when the
+// writer is a terminal and NO_COLOR is unset or empty.
+func WithColor(on bool) Option {
+	return optionFunc(func(o *options) { o.color = &on })
+}
+
+// WithBarWidth sets the width of the timeline bars in characters.
+// Default 24.
+func WithBarWidth(n int) Option {
+	return optionFunc(func(o *options) { o.barWidth = n })
+}
+
+func newOptions(w io.Writer, opts []Option) options {
+	o := options{barWidth: 24}
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	if o.color == nil {
+		on := isTerminal(w) && os.Getenv("NO_COLOR") == ""
+		o.color = &on
+	}
+	if o.barWidth < 1 {
+		o.barWidth = 1
+	}
+	return o
+}
+
+// isTerminal reports whether w is a character device, such as a terminal.
+// A variable, so that tests can stand in for a terminal.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// New returns an Exporter writing to w.
+func New(w io.Writer, opts ...Option) *Exporter {
+	o := newOptions(w, opts)
+	return &Exporter{
+		w:        w,
+		style:    newStyle(*o.color),
+		barWidth: o.barWidth,
+		pending:  make(map[trace.TraceID][]sdktrace.ReadOnlySpan),
+	}
+}
+
+// ExportSpans prints the traces whose root span is among the spans
+// exported so far, and keeps the others until their root arrives.
+func (e *Exporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return nil
+	}
+	for _, s := range spans {
+		id := s.SpanContext().TraceID()
+		if _, ok := e.pending[id]; !ok {
+			e.order = append(e.order, id)
+		}
+		e.pending[id] = append(e.pending[id], s)
+	}
+	var errs []error
+	e.order = slices.DeleteFunc(e.order, func(id trace.TraceID) bool {
+		if !complete(e.pending[id]) {
+			return false
+		}
+		errs = append(errs, e.print(e.pending[id]))
+		delete(e.pending, id)
+		return true
+	})
+	return errors.Join(errs...)
+}
+
+// Shutdown prints the traces still waiting for their root.
+func (e *Exporter) Shutdown(context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return nil
+	}
+	e.stopped = true
+	var errs []error
+	for _, id := range e.order {
+		errs = append(errs, e.print(e.pending[id]))
+	}
+	e.pending, e.order = nil, nil
+	return errors.Join(errs...)
+}
+
+// ForceFlush does nothing: a trace is printed as soon as it is complete.
+func (e *Exporter) ForceFlush(context.Context) error { return nil }
+
+// complete reports whether spans, one trace's, hold a root to print from:
+// a span with no parent, or a span whose parent is remote and not here.
+func complete(spans []sdktrace.ReadOnlySpan) bool {
+	here := make(map[trace.SpanID]bool, len(spans))
+	for _, s := range spans {
+		here[s.SpanContext().SpanID()] = true
+	}
+	for _, s := range spans {
+		p := s.Parent()
+		if !p.IsValid() || (p.IsRemote() && !here[p.SpanID()]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Exporter) print(spans []sdktrace.ReadOnlySpan) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(renderTrace(spans, e.style, e.barWidth))
+	return err
+}

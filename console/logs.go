@@ -1,0 +1,96 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/slogspan/slogspan"
+)
+
+// LogExporter is an sdklog.Exporter that prints one line for each log
+// record: its log.record.uid, severity, body, trace and span ids, and the
+// size of its attributes. For slogspan's diverted payloads that is the
+// other end of the uid shown under a span's event; the full values go to a
+// real log exporter. It is safe for concurrent use.
+type LogExporter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	style   style
+	stopped bool
+}
+
+// NewLogExporter returns a LogExporter writing to w.
+func NewLogExporter(w io.Writer, opts ...Option) *LogExporter {
+	o := newOptions(w, opts)
+	return &LogExporter{w: w, style: newStyle(*o.color)}
+}
+
+// Export prints the records.
+func (e *LogExporter) Export(_ context.Context, records []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return nil
+	}
+	var errs []error
+	for _, r := range records {
+		_, err := io.WriteString(e.w, e.line(r)+"\n")
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (e *LogExporter) line(r sdklog.Record) string {
+	uid, size, n := "", 0, 0
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		if kv.Key == slogspan.UIDKey {
+			uid = kv.Value.Emit()
+			return true
+		}
+		n++
+		size += len(kv.Key) + len(kv.Value.Emit())
+		return true
+	})
+	var b strings.Builder
+	b.WriteString(e.style.dim("log "))
+	if uid != "" {
+		b.WriteString(e.style.yellow(uid) + " ")
+	}
+	b.WriteString(e.style.level(r.SeverityText(), r.SeverityText()) + " ")
+	b.WriteString(r.Body().Emit())
+	fmt.Fprintf(&b, " %s", e.style.dim(fmt.Sprintf("(%d attributes, %s", n, formatBytes(size))))
+	if r.TraceID().IsValid() {
+		b.WriteString(e.style.dim(fmt.Sprintf(", trace %s span %s", r.TraceID(), r.SpanID())))
+	}
+	b.WriteString(e.style.dim(")"))
+	return b.String()
+}
+
+// Shutdown stops printing.
+func (e *LogExporter) Shutdown(context.Context) error {
+	e.mu.Lock()
+	e.stopped = true
+	e.mu.Unlock()
+	return nil
+}
+
+// ForceFlush does nothing: records are printed as they are exported.
+func (e *LogExporter) ForceFlush(context.Context) error { return nil }
+
+func formatBytes(n int) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+}

@@ -1,0 +1,234 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan"
+)
+
+// truncMarker is how slogspan marks a cut value.
+const truncMarker = "…[truncated:"
+
+// line is one span's row, before the name column is padded.
+type line struct {
+	label  string // tree prefix, connector and name
+	span   sdktrace.ReadOnlySpan
+	events []string // lines below the span, already prefixed
+}
+
+// renderTrace draws one trace's spans as a tree.
+func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
+	spans = slices.Clone(spans)
+	slices.SortStableFunc(spans, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
+
+	here := make(map[trace.SpanID]bool, len(spans))
+	for _, s := range spans {
+		here[s.SpanContext().SpanID()] = true
+	}
+	children := make(map[trace.SpanID][]sdktrace.ReadOnlySpan)
+	var roots []sdktrace.ReadOnlySpan
+	start, end := spans[0].StartTime(), spans[0].EndTime()
+	for _, s := range spans {
+		if p := s.Parent(); p.IsValid() && here[p.SpanID()] {
+			children[p.SpanID()] = append(children[p.SpanID()], s)
+		} else {
+			roots = append(roots, s)
+		}
+		start = minTime(start, s.StartTime())
+		end = maxTime(end, s.EndTime())
+	}
+	total := max(end.Sub(start), time.Nanosecond)
+
+	var lines []line
+	var walk func(s sdktrace.ReadOnlySpan, prefix, connector, below string)
+	walk = func(s sdktrace.ReadOnlySpan, prefix, connector, below string) {
+		kids := children[s.SpanContext().SpanID()]
+		eventPrefix := prefix + below + "   "
+		if len(kids) > 0 {
+			eventPrefix = prefix + below + "│  "
+		}
+		l := line{label: prefix + connector + s.Name(), span: s}
+		for _, e := range s.Events() {
+			l.events = append(l.events, renderEvent(e, s.StartTime(), eventPrefix, st)...)
+		}
+		lines = append(lines, l)
+		for i, k := range kids {
+			if i == len(kids)-1 {
+				walk(k, prefix+below, "└─ ", "   ")
+			} else {
+				walk(k, prefix+below, "├─ ", "│  ")
+			}
+		}
+	}
+	for _, r := range roots {
+		walk(r, "", "", "")
+	}
+
+	width := 0
+	for _, l := range lines {
+		width = max(width, utf8.RuneCountInString(l.label))
+	}
+	var b bytes.Buffer
+	b.WriteString(st.dim("trace " + spans[0].SpanContext().TraceID().String()))
+	b.WriteByte('\n')
+	for _, l := range lines {
+		s := l.span
+		tree, name := splitLabel(l.label)
+		b.WriteString(st.dim(tree))
+		b.WriteString(st.bold(name))
+		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(l.label)))
+		fmt.Fprintf(&b, " %9s ", formatDuration(s.EndTime().Sub(s.StartTime())))
+		b.WriteString(st.cyan(bar(s.StartTime().Sub(start), s.EndTime().Sub(s.StartTime()), total, barWidth)))
+		if status := formatStatus(s.Status(), st); status != "" {
+			b.WriteByte(' ')
+			b.WriteString(status)
+		}
+		b.WriteByte('\n')
+		for _, ev := range l.events {
+			b.WriteString(ev)
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}
+
+// splitLabel separates the box-drawing prefix of a label from the name.
+func splitLabel(label string) (tree, name string) {
+	i := strings.IndexFunc(label, func(r rune) bool {
+		return r != ' ' && r != '│' && r != '├' && r != '└' && r != '─'
+	})
+	if i < 0 {
+		return label, ""
+	}
+	return label[:i], label[i:]
+}
+
+// renderEvent returns the lines for one event: offset, level, message and
+// attributes, then the uid of a diverted record.
+func renderEvent(e sdktrace.Event, spanStart time.Time, prefix string, st style) []string {
+	var b strings.Builder
+	b.WriteString(st.dim(prefix))
+	b.WriteString(st.dim(fmt.Sprintf("%9s ", "+"+formatDuration(e.Time.Sub(spanStart)))))
+	uid := ""
+	level := ""
+	for _, kv := range e.Attributes {
+		switch kv.Key {
+		case slogspan.LevelKey:
+			level = kv.Value.Emit()
+		case slogspan.UIDKey:
+			uid = kv.Value.Emit()
+		}
+	}
+	if level != "" {
+		b.WriteString(st.level(level, fmt.Sprintf("%-5s ", level)))
+	}
+	b.WriteString(e.Name)
+	for _, kv := range e.Attributes {
+		if kv.Key == slogspan.LevelKey || kv.Key == slogspan.UIDKey {
+			continue
+		}
+		b.WriteByte(' ')
+		b.WriteString(st.dim(string(kv.Key) + "="))
+		b.WriteString(formatValue(kv.Value, st))
+	}
+	out := []string{b.String()}
+	if uid != "" {
+		out = append(out, st.dim(prefix+strings.Repeat(" ", 10)+"↳ full record: "+slogspan.UIDKey+"=")+st.yellow(uid))
+	}
+	return out
+}
+
+// maxShownRunes is how much of a value a terminal line shows.
+const maxShownRunes = 80
+
+// formatValue quotes strings that would not read as one token, shortens
+// long values for the terminal, and marks where slogspan cut a value.
+func formatValue(v attribute.Value, st style) string {
+	s := v.Emit()
+	marker := ""
+	if i := strings.Index(s, truncMarker); i >= 0 {
+		s, marker = s[:i], s[i:]
+	}
+	if n := utf8.RuneCountInString(s); n > maxShownRunes {
+		if marker == "" {
+			marker = "…[" + strconv.Itoa(len(s)) + " bytes]"
+		}
+		s = string([]rune(s)[:maxShownRunes])
+	}
+	if v.Type() == attribute.STRING && needsQuote(s+marker) {
+		// The marker needs no escaping: it goes inside the quotes as is.
+		q := strconv.Quote(s)
+		return q[:len(q)-1] + st.yellow(marker) + `"`
+	}
+	return s + st.yellow(marker)
+}
+
+func needsQuote(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, r := range s {
+		if r == ' ' || r == '"' || r == '=' || !strconv.IsPrint(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// bar draws a span's place and length within the trace, at least one cell.
+func bar(offset, dur, total time.Duration, width int) string {
+	from := int(float64(offset) / float64(total) * float64(width))
+	n := max(1, int(float64(dur)/float64(total)*float64(width)+0.5))
+	from = min(from, width-1)
+	n = min(n, width-from)
+	return strings.Repeat("·", from) + strings.Repeat("█", n) + strings.Repeat("·", width-from-n)
+}
+
+func formatStatus(s sdktrace.Status, st style) string {
+	switch s.Code {
+	case codes.Error:
+		return st.red(strings.TrimSpace("ERROR " + s.Description))
+	case codes.Ok:
+		return st.green("OK")
+	}
+	return ""
+}
+
+// formatDuration prints d with about three significant digits.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Microsecond:
+		return strconv.FormatInt(int64(d), 10) + "ns"
+	case d < time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Microsecond), 'f', 1, 64) + "µs"
+	case d < time.Second:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+	default:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

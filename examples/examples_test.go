@@ -1,0 +1,123 @@
+// Package examples_test builds and runs every example, so none can rot.
+package examples_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run builds the example in dir and runs it with no OTEL_* variables set
+// and a time limit, returning its standard output.
+func run(t *testing.T, dir string, env ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), dir)
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "./"+dir).CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", dir, err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(withoutOTel(os.Environ()), env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s did not exit within a minute\nstdout:\n%s\nstderr:\n%s", dir, stdout.String(), stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", dir, err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+func withoutOTel(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "OTEL_") && !strings.HasPrefix(kv, "NO_COLOR=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func mustContain(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+var uidRE = regexp.MustCompile(`log\.record\.uid=([0-9A-Z]{26})`)
+
+func TestQuickstart(t *testing.T) {
+	t.Parallel()
+	out := run(t, "quickstart")
+	mustContain(t, out,
+		"checkout", "├─ charge card", "└─ send receipt",
+		"DEBUG calling the bank", "ERROR charge failed", "exception.type=*errors.errorString",
+		"…[truncated: ",
+	)
+	m := uidRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no diverted payload uid in:\n%s", out)
+	}
+	mustContain(t, out, "log "+m[1]+" INFO receipt sent")
+}
+
+func TestHTTPServer(t *testing.T) {
+	t.Parallel()
+	out := run(t, "httpserver")
+	mustContain(t, out,
+		"GET /items/42 -> 200 OK", "GET /items/404 -> 404 Not Found", "POST /orders -> 503 Service Unavailable",
+		"looking up item id=42", "db.query items", "WARN  no such item", "ERROR order rejected",
+	)
+	// The server's spans join the client's traces: three traces, each with a
+	// nested server span.
+	if n := strings.Count(out, "trace "); n != 3 {
+		t.Errorf("got %d traces, want 3:\n%s", n, out)
+	}
+}
+
+func TestLLM(t *testing.T) {
+	t.Parallel()
+	out := run(t, "llm")
+	mustContain(t, out, "rag.answer", "├─ chunk", "└─ generate", "prompt model=fake-llm-1", "completion model=fake-llm-1")
+	uids := uidRE.FindAllStringSubmatch(out, -1)
+	if len(uids) != 2 {
+		t.Fatalf("want 2 diverted payloads (prompt and completion), got %d:\n%s", len(uids), out)
+	}
+	payloads, err := os.ReadFile(filepath.Join(os.TempDir(), "slogspan-llm-payloads.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range uids {
+		if !strings.Contains(string(payloads), m[1]) {
+			t.Errorf("payload %s not in the log file", m[1])
+		}
+	}
+	if !strings.Contains(string(payloads), "Question: How do rivers shape valleys?") {
+		t.Error("the full prompt is not in the log file")
+	}
+}
+
+func TestOTLPWithNothingListening(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:4318")
+	if err != nil {
+		t.Skip("something listens on port 4318 already")
+	}
+	ln.Close()
+	out := run(t, "otlp")
+	mustContain(t, out, "Nothing listens on localhost:4318", "jaegertracing/all-in-one")
+}
