@@ -86,6 +86,10 @@ func New(next slog.Handler, opts ...Option) *Handler {
 	return &Handler{cfg: cfg, next: next, payload: cfg.payload}
 }
 
+// Next returns the handler h passes records to. For slog's default
+// handler, that is the handler New put in its place.
+func (h *Handler) Next() slog.Handler { return h.next }
+
 // Enabled reports whether next is enabled for level, or whether a record
 // at level would become an event on the span in ctx. With the default
 // event level the two are the same, and Enabled is next.Enabled.

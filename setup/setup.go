@@ -37,6 +37,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -117,8 +118,9 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
 
 	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, cfg.handlerOpts...)
-	h := slogspan.New(slog.Default().Handler(), hopts...)
+	h := slogspan.New(handlerToWrap(), hopts...)
 	slog.SetDefault(slog.New(h))
+	installed.Store(&installation{h, h.Next()})
 
 	var once sync.Once
 	var shutdownErr error
@@ -143,6 +145,25 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		return shutdownErr
 	}
 	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
+}
+
+// installation is the handler the last Start installed, and what it wraps.
+type installation struct {
+	h    *slogspan.Handler
+	next slog.Handler
+}
+
+var installed atomic.Pointer[installation]
+
+// handlerToWrap returns slog's default handler, or, when that is the
+// handler an earlier Start installed, the handler it wraps: starting twice
+// must not put every line on the span twice.
+func handlerToWrap() slog.Handler {
+	current := slog.Default().Handler()
+	if in := installed.Load(); in != nil && slog.Handler(in.h) == current {
+		return in.next
+	}
+	return current
 }
 
 // disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.

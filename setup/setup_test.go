@@ -1,0 +1,304 @@
+package setup_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/setup"
+)
+
+// These tests change process-wide state (slog's default, OpenTelemetry's
+// globals, the environment), so none runs in parallel.
+
+// clearOTelEnv unsets every OTEL_* variable for the test.
+func clearOTelEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	// slog's default handler writes through the log package; keep test
+	// output readable.
+	log.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
+
+// memSpans keeps exported spans, also after Shutdown (tracetest's
+// InMemoryExporter forgets them there).
+type memSpans struct {
+	mu    sync.Mutex
+	spans tracetest.SpanStubs
+}
+
+func (e *memSpans) ExportSpans(_ context.Context, ss []sdktrace.ReadOnlySpan) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.spans = append(e.spans, tracetest.SpanStubsFromReadOnlySpans(ss)...)
+	return nil
+}
+func (e *memSpans) Shutdown(context.Context) error { return nil }
+
+func (e *memSpans) GetSpans() tracetest.SpanStubs {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append(tracetest.SpanStubs(nil), e.spans...)
+}
+
+type memLogs struct {
+	mu      sync.Mutex
+	records []sdklog.Record
+}
+
+func (e *memLogs) Export(_ context.Context, rs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range rs {
+		e.records = append(e.records, r.Clone())
+	}
+	return nil
+}
+func (e *memLogs) Shutdown(context.Context) error   { return nil }
+func (e *memLogs) ForceFlush(context.Context) error { return nil }
+
+func (e *memLogs) len() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.records)
+}
+
+// logInSpan logs a small and an oversized record inside a new span.
+func logInSpan() {
+	ctx, span := otel.Tracer("setup-test").Start(context.Background(), "work")
+	slog.InfoContext(ctx, "small", "k", 1)
+	slog.InfoContext(ctx, "big", "body", strings.Repeat("x", 5000))
+	span.End()
+}
+
+func TestShutdownFlushesEverything(t *testing.T) {
+	clearOTelEnv(t)
+	spans := &memSpans{}
+	logs := &memLogs{}
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithServiceName("flush-test"),
+		setup.WithFallbackSpanExporter(spans),
+		setup.WithFallbackLogExporter(logs),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	// The batch processors hold the data until they fill or time out.
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 || len(got[0].Events) != 2 {
+		t.Fatalf("exported spans = %v", got)
+	}
+	if !hasAttr(got[0].Resource.Attributes(), "service.name", "flush-test") {
+		t.Errorf("resource = %v", got[0].Resource)
+	}
+	if logs.len() != 1 {
+		t.Fatalf("diverted records = %d, want 1", logs.len())
+	}
+	uid := ""
+	for _, kv := range got[0].Events[1].Attributes {
+		if kv.Key == slogspan.UIDKey {
+			uid = kv.Value.AsString()
+		}
+	}
+	found := false
+	logs.records[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		found = found || (kv.Key == slogspan.UIDKey && kv.Value.AsString() == uid && uid != "")
+		return true
+	})
+	if !found {
+		t.Error("the diverted record does not carry the event's uid")
+	}
+	if err := shutdown(context.Background()); err != nil {
+		t.Errorf("second shutdown: %v", err)
+	}
+}
+
+func hasAttr(kvs []attribute.KeyValue, key, value string) bool {
+	for _, kv := range kvs {
+		if string(kv.Key) == key && kv.Value.AsString() == value {
+			return true
+		}
+	}
+	return false
+}
+
+func TestServiceNameFromEnvironmentWins(t *testing.T) {
+	clearOTelEnv(t)
+	t.Setenv("OTEL_SERVICE_NAME", "from-env")
+	spans := &memSpans{}
+	shutdown, err := setup.Start(context.Background(), setup.WithServiceName("from-code"),
+		setup.WithSpanExporter(spans), setup.WithLogExporter(&memLogs{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	_ = shutdown(context.Background())
+	if got := spans.GetSpans(); len(got) != 1 || !hasAttr(got[0].Resource.Attributes(), "service.name", "from-env") {
+		t.Errorf("spans = %v", got)
+	}
+}
+
+func TestStartingTwiceDoesNotDoubleEvents(t *testing.T) {
+	clearOTelEnv(t)
+	for range 2 {
+		shutdown, err := setup.Start(context.Background(),
+			setup.WithSpanExporter(&memSpans{}), setup.WithLogExporter(&memLogs{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer shutdown(context.Background())
+	}
+	spans := &memSpans{}
+	shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(spans), setup.WithLogExporter(&memLogs{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	_ = shutdown(context.Background())
+	if got := spans.GetSpans(); len(got) != 1 || len(got[0].Events) != 2 {
+		t.Errorf("after three Starts, spans = %v", got)
+	}
+}
+
+// The console exporter writes to the os.Stdout of package initialisation,
+// so the environment cases run in a child process whose stdout is read.
+const childEnv = "SETUP_TEST_CHILD"
+
+func TestExporterFollowsEnvironment(t *testing.T) {
+	if os.Getenv(childEnv) != "" {
+		exporterChild()
+		return
+	}
+	for _, c := range []struct {
+		name       string
+		env        []string
+		wantStdout bool // the console (stdout JSON) exporter printed the span
+		wantMem    bool // the fallback exporter got the span
+	}{
+		{"unset uses the fallback", nil, false, true},
+		{"console", []string{"OTEL_TRACES_EXPORTER=console", "OTEL_LOGS_EXPORTER=none"}, true, false},
+		{"none", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestExporterFollowsEnvironment$", "-test.count=1")
+			cmd.Env = append(append(withoutOTel(os.Environ()), childEnv+"=1"), c.env...)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			if got := strings.Contains(string(out), `"Name":"work"`); got != c.wantStdout {
+				t.Errorf("stdout has the span: %v, want %v\n%s", got, c.wantStdout, out)
+			}
+			if got := strings.Contains(string(out), "fallback spans: 1\n"); got != c.wantMem {
+				t.Errorf("fallback got the span: %v, want %v\n%s", got, c.wantMem, out)
+			}
+		})
+	}
+}
+
+func exporterChild() {
+	mem := &memSpans{}
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(&memLogs{}))
+	if err != nil {
+		fmt.Println("start:", err)
+		os.Exit(1)
+	}
+	logInSpan()
+	if err := shutdown(context.Background()); err != nil {
+		fmt.Println("shutdown:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("fallback spans: %d\n", len(mem.GetSpans()))
+}
+
+func withoutOTel(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "OTEL_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func TestUnreachableOTLPIsReportedWithinDeadline(t *testing.T) {
+	clearOTelEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens here now
+	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
+	t.Setenv("OTEL_LOGS_EXPORTER", "otlp")
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+addr)
+
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	const deadline = 2 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	start := time.Now()
+	err = shutdown(ctx)
+	elapsed := time.Since(start)
+	if err == nil {
+		t.Error("shutdown swallowed the export failure")
+	}
+	// A correctness bound, not a speed measurement: the deadline must hold.
+	if elapsed > deadline+time.Second {
+		t.Errorf("shutdown took %v with a %v deadline", elapsed, deadline)
+	}
+	t.Logf("shutdown after %v: %v", elapsed, err)
+}
+
+func TestSDKDisabled(t *testing.T) {
+	clearOTelEnv(t)
+	t.Setenv("OTEL_SDK_DISABLED", "true")
+	before := slog.Default().Handler()
+	tpBefore := otel.GetTracerProvider()
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slog.Default().Handler() != before || otel.GetTracerProvider() != tpBefore {
+		t.Error("Start changed globals with OTEL_SDK_DISABLED=true")
+	}
+	slog.Info("still logging")
+	if err := shutdown(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
