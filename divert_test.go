@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -306,4 +307,55 @@ func TestSpanBookkeepingIsFreed(t *testing.T) {
 		t.Errorf("bookkeeping for %d spans at peak: it grows with ended spans", peak)
 	}
 	t.Logf("peak bookkeeping: %d spans", peak)
+}
+
+func TestDivertedRecordsAreValidUTF8(t *testing.T) {
+	tracer, _ := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true))).
+		With("w\xff", "x\xfe").WithGroup("g\xc3")
+	l.InfoContext(ctx, "bad\xff", "k\xfe", "v\xff", "err", errors.New("e\xff"), slog.Group("h", "in", "\xff"))
+	l.InfoContext(ctx, "good", "k", "v")
+	span.End()
+
+	recs := exp.Records()
+	if len(recs) != 2 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	var walk func(prefix string, v attribute.Value)
+	walk = func(prefix string, v attribute.Value) {
+		switch v.Type() {
+		case attribute.STRING:
+			if !utf8.ValidString(v.AsString()) {
+				t.Errorf("%s: invalid UTF-8 %q", prefix, v.AsString())
+			}
+		case attribute.MAP:
+			for _, kv := range v.AsMap() {
+				if !utf8.ValidString(string(kv.Key)) {
+					t.Errorf("invalid key %q", kv.Key)
+				}
+				walk(prefix+"."+string(kv.Key), kv.Value)
+			}
+		}
+	}
+	for _, r := range recs {
+		walk("body", r.Body())
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			if !utf8.ValidString(string(kv.Key)) {
+				t.Errorf("invalid key %q", kv.Key)
+			}
+			walk(string(kv.Key), kv.Value)
+			return true
+		})
+	}
+	if recs[0].Body().AsString() != "bad\uFFFD" {
+		t.Errorf("body = %q", recs[0].Body().AsString())
+	}
+	got := logAttrs(recs[1])
+	g, ok := got["g\uFFFD"].(attribute.Value)
+	if !ok || attrMap(g.AsMap())["k"].AsString() != "v" {
+		t.Errorf("valid record under a repaired group = %v", got)
+	}
 }

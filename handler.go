@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
@@ -173,7 +174,7 @@ func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 	if h.nextBase == nil {
 		return h.next.WithAttrs(ids)
 	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.replay)
+	return applySteps(h.nextBase.WithAttrs(ids), h.replay, false)
 }
 
 // hexIDs returns the lowercase hex trace and span ids, cached in st when
@@ -185,12 +186,18 @@ func hexIDs(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
 	return sc.TraceID().String(), sc.SpanID().String()
 }
 
-// applySteps replays WithAttrs and WithGroup calls on h.
-func applySteps(h slog.Handler, steps []step) slog.Handler {
+// applySteps replays WithAttrs and WithGroup calls on h. With repair, it
+// replays them as the payload handler got them, invalid UTF-8 repaired.
+func applySteps(h slog.Handler, steps []step, repair bool) slog.Handler {
 	for _, s := range steps {
-		if s.group != "" {
+		switch {
+		case s.group != "" && repair:
+			h = h.WithGroup(strings.ToValidUTF8(s.group, replacement))
+		case s.group != "":
 			h = h.WithGroup(s.group)
-		} else {
+		case repair:
+			h = h.WithAttrs(validAttrs(s.attrs))
+		default:
 			h = h.WithAttrs(s.attrs)
 		}
 	}
@@ -207,7 +214,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2 := h.clone()
 	h2.next = h.next.WithAttrs(attrs)
 	if h.payload != nil {
-		h2.payload = h.payload.WithAttrs(attrs)
+		h2.payload = h.payload.WithAttrs(validAttrs(attrs))
 	}
 	if h.nextBase != nil {
 		h2.replay = append(slices.Clip(h.replay), step{attrs: slices.Clone(attrs)})
@@ -236,7 +243,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	h2 := h.clone()
 	h2.next = h.next.WithGroup(name)
 	if h.payload != nil {
-		h2.payload = h.payload.WithGroup(name)
+		h2.payload = h.payload.WithGroup(strings.ToValidUTF8(name, replacement))
 	}
 	if h.nextBase == nil {
 		h2.nextBase, h2.payloadBase = h.next, h.payload
