@@ -359,3 +359,49 @@ func TestDivertedRecordsAreValidUTF8(t *testing.T) {
 		t.Errorf("valid record under a repaired group = %v", got)
 	}
 }
+
+func TestDivertedRecordsNestAtMost16Deep(t *testing.T) {
+	tracer, _ := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true)))
+	for i := range 20 {
+		l = l.WithGroup(fmt.Sprint("w", i))
+	}
+	l = l.With("a", 1)
+	var deep slog.Attr = slog.String("leaf", "v")
+	for range 5 {
+		deep = slog.Group("g", deep)
+	}
+	l.InfoContext(ctx, "deep", deep)
+	span.End()
+
+	recs := exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	// Walk the nested maps: 16 levels, then dotted keys.
+	m := logAttrs(recs[0])
+	depth := 0
+	for {
+		next, ok := m[fmt.Sprint("w", depth)].(attribute.Value)
+		if !ok || next.Type() != attribute.MAP {
+			break
+		}
+		depth++
+		m = map[string]any{}
+		for _, kv := range next.AsMap() {
+			m[string(kv.Key)] = kv.Value
+		}
+	}
+	if depth != 16 {
+		t.Fatalf("nested %d levels deep, want 16: %v", depth, m)
+	}
+	if v, ok := m["w16.w17.w18.w19.a"].(attribute.Value); !ok || v.AsInt64() != 1 {
+		t.Errorf("With attribute past the depth: %v", m)
+	}
+	if v, ok := m["w16.w17.w18.w19.g.g.g.g.g.leaf"].(attribute.Value); !ok || v.AsString() != "v" {
+		t.Errorf("record attribute past the depth: %v", m)
+	}
+}

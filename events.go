@@ -2,11 +2,8 @@ package slogspan
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -196,117 +193,11 @@ func (h *Handler) fitEvent(b *eventBuf, r slog.Record, errVal error, uid string)
 
 func kvBytes(kv attribute.KeyValue) int { return len(kv.Key) + valueBytes(kv.Value) }
 
-// divert sends the full record to the payload handler with log.record.uid
-// as a top-level attribute.
+// divert sends the full record, with its logger's With and WithGroup
+// attributes and log.record.uid, to the payload handler.
 func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
 	if !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
-	r = validRecord(r)
-	uidAttr := slog.String(UIDKey, uid)
-	if h.payloadBase == nil {
-		r = r.Clone()
-		r.AddAttrs(uidAttr)
-		return h.payload.Handle(ctx, r)
-	}
-	return applySteps(h.payloadBase.WithAttrs([]slog.Attr{uidAttr}), h.replay, true).Handle(ctx, r)
-}
-
-// OTLP carries only valid UTF-8, and an exporter that meets one invalid
-// string fails the whole batch it is in. Diverted records are therefore
-// repaired: invalid bytes in the message, keys, strings, errors and
-// Stringers become U+FFFD. Valid records pass unchanged, byte for byte.
-
-// validRecord returns r, or a repaired copy when anything in it is not
-// valid UTF-8.
-func validRecord(r slog.Record) slog.Record {
-	valid := utf8.ValidString(r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		valid = valid && attrValid(a)
-		return valid
-	})
-	if valid {
-		return r
-	}
-	out := slog.NewRecord(r.Time, r.Level, strings.ToValidUTF8(r.Message, replacement), r.PC)
-	r.Attrs(func(a slog.Attr) bool {
-		out.AddAttrs(validAttr(a))
-		return true
-	})
-	return out
-}
-
-const replacement = string(utf8.RuneError)
-
-func attrValid(a slog.Attr) bool {
-	if !utf8.ValidString(a.Key) {
-		return false
-	}
-	v := a.Value.Resolve()
-	switch v.Kind() {
-	case slog.KindString:
-		return utf8.ValidString(v.String())
-	case slog.KindGroup:
-		for _, ga := range v.Group() {
-			if !attrValid(ga) {
-				return false
-			}
-		}
-	case slog.KindAny:
-		if s, ok := textOf(v.Any()); ok {
-			return utf8.ValidString(s)
-		}
-	}
-	return true
-}
-
-// validAttr returns a with invalid UTF-8 repaired, resolved.
-func validAttr(a slog.Attr) slog.Attr {
-	a.Key = strings.ToValidUTF8(a.Key, replacement)
-	v := a.Value.Resolve()
-	switch v.Kind() {
-	case slog.KindString:
-		a.Value = slog.StringValue(strings.ToValidUTF8(v.String(), replacement))
-	case slog.KindGroup:
-		group := v.Group()
-		fixed := make([]slog.Attr, len(group))
-		for i, ga := range group {
-			fixed[i] = validAttr(ga)
-		}
-		a.Value = slog.GroupValue(fixed...)
-	case slog.KindAny:
-		if s, ok := textOf(v.Any()); ok && !utf8.ValidString(s) {
-			a.Value = slog.StringValue(strings.ToValidUTF8(s, replacement))
-		} else {
-			a.Value = v
-		}
-	default:
-		a.Value = v
-	}
-	return a
-}
-
-// validAttrs repairs attributes given to WithAttrs for the payload handler.
-func validAttrs(as []slog.Attr) []slog.Attr {
-	for _, a := range as {
-		if !attrValid(a) {
-			fixed := make([]slog.Attr, len(as))
-			for i, a := range as {
-				fixed[i] = validAttr(a)
-			}
-			return fixed
-		}
-	}
-	return as
-}
-
-// textOf returns the text an error or Stringer stands for.
-func textOf(x any) (string, bool) {
-	switch x := x.(type) {
-	case error:
-		return safeString(x, x.Error), true
-	case fmt.Stringer:
-		return safeString(x, x.String), true
-	}
-	return "", false
+	return h.payload.Handle(ctx, payloadRecord(r, h.steps, uid))
 }

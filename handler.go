@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"strings"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
@@ -31,17 +30,19 @@ const (
 type Handler struct {
 	cfg *config
 
-	// next and payload have every WithAttrs and WithGroup call applied.
-	next    slog.Handler
-	payload slog.Handler // nil when nothing is diverted
+	// next has every WithAttrs and WithGroup call applied.
+	next slog.Handler
 
-	// When a group is open, keys that must stay top-level (trace ids for
-	// next, log.record.uid for payload) are added to nextBase and
-	// payloadBase, the handlers as they were before the first WithGroup,
-	// and the calls made since (replay) are applied again on top.
-	nextBase    slog.Handler
-	payloadBase slog.Handler
-	replay      []step
+	// When a group is open, trace ids, which must stay top-level, are
+	// added to nextBase, next as it was before the first WithGroup, and the
+	// calls made since (replay) are applied again on top.
+	nextBase slog.Handler
+	replay   []step
+
+	// payload gets each diverted record with every WithAttrs and WithGroup
+	// call (steps) folded into it; see payload.go. Nil: nothing is diverted.
+	payload slog.Handler
+	steps   []step
 
 	// With attributes, converted once: keys carry their group prefixes
 	// and values are already truncated.
@@ -174,7 +175,7 @@ func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 	if h.nextBase == nil {
 		return h.next.WithAttrs(ids)
 	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.replay, false)
+	return applySteps(h.nextBase.WithAttrs(ids), h.replay)
 }
 
 // hexIDs returns the lowercase hex trace and span ids, cached in st when
@@ -186,18 +187,12 @@ func hexIDs(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
 	return sc.TraceID().String(), sc.SpanID().String()
 }
 
-// applySteps replays WithAttrs and WithGroup calls on h. With repair, it
-// replays them as the payload handler got them, invalid UTF-8 repaired.
-func applySteps(h slog.Handler, steps []step, repair bool) slog.Handler {
+// applySteps replays WithAttrs and WithGroup calls on h.
+func applySteps(h slog.Handler, steps []step) slog.Handler {
 	for _, s := range steps {
-		switch {
-		case s.group != "" && repair:
-			h = h.WithGroup(strings.ToValidUTF8(s.group, replacement))
-		case s.group != "":
+		if s.group != "" {
 			h = h.WithGroup(s.group)
-		case repair:
-			h = h.WithAttrs(validAttrs(s.attrs))
-		default:
+		} else {
 			h = h.WithAttrs(s.attrs)
 		}
 	}
@@ -213,11 +208,12 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := h.clone()
 	h2.next = h.next.WithAttrs(attrs)
+	st := step{attrs: slices.Clone(attrs)}
 	if h.payload != nil {
-		h2.payload = h.payload.WithAttrs(validAttrs(attrs))
+		h2.steps = append(slices.Clip(h.steps), st)
 	}
 	if h.nextBase != nil {
-		h2.replay = append(slices.Clip(h.replay), step{attrs: slices.Clone(attrs)})
+		h2.replay = append(slices.Clip(h.replay), st)
 	}
 	conv := newConverter(&h.cfg.limits)
 	conv.kvs = slices.Clip(h.attrs)
@@ -243,10 +239,10 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	h2 := h.clone()
 	h2.next = h.next.WithGroup(name)
 	if h.payload != nil {
-		h2.payload = h.payload.WithGroup(strings.ToValidUTF8(name, replacement))
+		h2.steps = append(slices.Clip(h.steps), step{group: name})
 	}
 	if h.nextBase == nil {
-		h2.nextBase, h2.payloadBase = h.next, h.payload
+		h2.nextBase = h.next
 	}
 	h2.replay = append(slices.Clip(h.replay), step{group: name})
 	h2.keyPrefix = h.keyPrefix + name + "."
@@ -256,17 +252,17 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // clone copies h for WithAttrs and WithGroup.
 func (h *Handler) clone() *Handler {
 	return &Handler{
-		cfg:         h.cfg,
-		next:        h.next,
-		payload:     h.payload,
-		nextBase:    h.nextBase,
-		payloadBase: h.payloadBase,
-		replay:      h.replay,
-		attrs:       h.attrs,
-		attrsBytes:  h.attrsBytes,
-		attrsCut:    h.attrsCut,
-		attrsErr:    h.attrsErr,
-		keyPrefix:   h.keyPrefix,
+		cfg:        h.cfg,
+		next:       h.next,
+		nextBase:   h.nextBase,
+		replay:     h.replay,
+		payload:    h.payload,
+		steps:      h.steps,
+		attrs:      h.attrs,
+		attrsBytes: h.attrsBytes,
+		attrsCut:   h.attrsCut,
+		attrsErr:   h.attrsErr,
+		keyPrefix:  h.keyPrefix,
 	}
 }
 

@@ -1,0 +1,302 @@
+// Package e2e runs slogspan, through setup and the OTLP exporters, against
+// the OpenTelemetry Collector's own OTLP receiver on loopback, over gRPC
+// and HTTP, and asserts on what the Collector received.
+package e2e
+
+import (
+	"context"
+	"io"
+	"log"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel"
+
+	"github.com/slogspan/slogspan/setup"
+)
+
+func TestMain(m *testing.M) {
+	// slog's default handler writes through the log package: the load
+	// tests would flood the output.
+	log.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
+
+// collector is the Collector's OTLP receiver, listening on loopback, with
+// sinks that keep what it received. It can be stopped and started again on
+// the same ports, and made slow.
+type collector struct {
+	t                  testing.TB
+	grpcAddr, httpAddr string
+	traces             *consumertest.TracesSink
+	logs               *consumertest.LogsSink
+	delay              time.Duration // each batch waits this long before it is accepted
+
+	mu      sync.Mutex
+	running []interface{ Shutdown(context.Context) error }
+}
+
+func newCollector(t testing.TB) *collector {
+	c := &collector{t: t, grpcAddr: freeAddr(t), httpAddr: freeAddr(t),
+		traces: new(consumertest.TracesSink), logs: new(consumertest.LogsSink)}
+	t.Cleanup(c.stop)
+	return c
+}
+
+// freeAddr returns a loopback address that nothing listens on.
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func (c *collector) start() {
+	c.t.Helper()
+	ctx := context.Background()
+	f := otlpreceiver.NewFactory()
+	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
+	cfg.Protocols.GRPC.GetOrInsertDefault().NetAddr.Endpoint = c.grpcAddr
+	cfg.Protocols.HTTP.GetOrInsertDefault().ServerConfig.NetAddr.Endpoint = c.httpAddr
+	set := receivertest.NewNopSettings(f.Type())
+
+	tc, err := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
+		time.Sleep(c.delay)
+		return c.traces.ConsumeTraces(ctx, td)
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	lc, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		time.Sleep(c.delay)
+		return c.logs.ConsumeLogs(ctx, ld)
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	tr, err := f.CreateTraces(ctx, set, cfg, tc)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	lr, err := f.CreateLogs(ctx, set, cfg, lc)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, r := range []receiver.Traces{tr} {
+		if err := r.Start(ctx, componenttest.NewNopHost()); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if err := lr.Start(ctx, componenttest.NewNopHost()); err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.running = append(c.running, tr, lr)
+	c.mu.Unlock()
+}
+
+func (c *collector) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.running {
+		if err := r.Shutdown(context.Background()); err != nil {
+			c.t.Errorf("receiver shutdown: %v", err)
+		}
+	}
+	c.running = nil
+}
+
+// endpoint is what OTEL_EXPORTER_OTLP_ENDPOINT points at for proto.
+func (c *collector) endpoint(proto string) string {
+	if proto == "grpc" {
+		return "http://" + c.grpcAddr
+	}
+	return "http://" + c.httpAddr
+}
+
+// protocols are the two OTLP transports, as OTEL_EXPORTER_OTLP_PROTOCOL
+// names them.
+var protocols = []string{"grpc", "http/protobuf"}
+
+// startSlogspan points setup's OTLP exporters at c over proto through the
+// environment, as a user would, and starts it.
+func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Option) setup.ShutdownFunc {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	env := map[string]string{
+		"OTEL_SERVICE_NAME":           "e2e",
+		"OTEL_TRACES_EXPORTER":        "otlp",
+		"OTEL_LOGS_EXPORTER":          "otlp",
+		"OTEL_EXPORTER_OTLP_PROTOCOL": proto,
+		"OTEL_EXPORTER_OTLP_ENDPOINT": c.endpoint(proto),
+		"OTEL_EXPORTER_OTLP_INSECURE": "true",
+		"OTEL_EXPORTER_OTLP_TIMEOUT":  "10000",
+		"OTEL_BSP_SCHEDULE_DELAY":     "100",
+		"OTEL_BLRP_EXPORT_TIMEOUT":    "10000",
+		"OTEL_BLRP_SCHEDULE_DELAY":    "100",
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	shutdown, err := setup.Start(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shutdown
+}
+
+// errorsSeen collects what the SDK reports to otel.Handle during a test.
+type errorsSeen struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func recordErrors(t *testing.T) *errorsSeen {
+	e := &errorsSeen{}
+	prev := otel.GetErrorHandler()
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		e.mu.Lock()
+		e.errs = append(e.errs, err)
+		e.mu.Unlock()
+	}))
+	t.Cleanup(func() { otel.SetErrorHandler(prev) })
+	return e
+}
+
+func (e *errorsSeen) list() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]error(nil), e.errs...)
+}
+
+// span is a received span, flattened.
+type span struct {
+	name            string
+	traceID, spanID string
+	attrs           map[string]pcommon.Value
+	events          []event
+}
+
+type event struct {
+	name  string
+	attrs map[string]pcommon.Value
+}
+
+// logRecord is a received log record, flattened.
+type logRecord struct {
+	body            string
+	traceID, spanID string
+	attrs           map[string]pcommon.Value
+}
+
+func attrMap(m pcommon.Map) map[string]pcommon.Value {
+	out := make(map[string]pcommon.Value, m.Len())
+	for k, v := range m.All() {
+		out[k] = v
+	}
+	return out
+}
+
+func (c *collector) spans() []span {
+	var out []span
+	for _, td := range c.traces.AllTraces() {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, s := range ss.Spans().All() {
+					sp := span{name: s.Name(), traceID: s.TraceID().String(), spanID: s.SpanID().String(), attrs: attrMap(s.Attributes())}
+					for _, e := range s.Events().All() {
+						sp.events = append(sp.events, event{name: e.Name(), attrs: attrMap(e.Attributes())})
+					}
+					out = append(out, sp)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (c *collector) logRecords() []logRecord {
+	var out []logRecord
+	for _, ld := range c.logs.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, r := range sl.LogRecords().All() {
+					out = append(out, logRecord{body: r.Body().AsString(), traceID: r.TraceID().String(),
+						spanID: r.SpanID().String(), attrs: attrMap(r.Attributes())})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// spansNamed returns the received spans whose name starts with prefix.
+func (c *collector) spansNamed(prefix string) []span {
+	var out []span
+	for _, s := range c.spans() {
+		if strings.HasPrefix(s.name, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// eventually polls cond until it holds or timeout passes.
+func eventually(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cond()
+}
+
+// latencies records how long logging calls take.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) time(f func()) {
+	start := time.Now()
+	f()
+	d := time.Since(start)
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+// quantile returns the q-quantile, 0 <= q <= 1.
+func (l *latencies) quantile(q float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	d := append([]time.Duration(nil), l.d...)
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[int(q*float64(len(d)-1))]
+}
