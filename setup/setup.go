@@ -20,7 +20,8 @@
 //	OTEL_EXPORTER_OTLP_ENDPOINT                e.g. http://localhost:4318
 //	OTEL_EXPORTER_OTLP_PROTOCOL                http/protobuf (default) | grpc
 //	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
-//	OTEL_BSP_*, OTEL_BLRP_*                    batch sizes and queues
+//	OTEL_BSP_*, OTEL_BLRP_*                    batch sizes and queues (the span
+//	                                           export batch defaults to 32 here)
 //	OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS
 //	OTEL_SDK_DISABLED=true                     Start changes nothing
 //
@@ -107,7 +108,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		sdktrace.WithBatcher(spanExp, cfg.spanBatch...),
+		sdktrace.WithBatcher(spanExp, append(defaultSpanBatch(), cfg.spanBatch...)...),
 	)
 	lp := sdklog.NewLoggerProvider(
 		sdklog.WithResource(res),
@@ -164,6 +165,20 @@ func handlerToWrap() slog.Handler {
 		return in.next
 	}
 	return current
+}
+
+// DefaultSpanExportBatchSize is the span export batch size when
+// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset. The SDK's 512 spans, each
+// carrying slogspan's default budget of 64 KiB of events, can make a 32 MiB
+// request, far over gRPC's 4 MiB message limit, and the receiver rejects
+// the whole batch (ResourceExhausted). 32 spans stay under it.
+const DefaultSpanExportBatchSize = 32
+
+func defaultSpanBatch() []sdktrace.BatchSpanProcessorOption {
+	if os.Getenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") != "" {
+		return nil
+	}
+	return []sdktrace.BatchSpanProcessorOption{sdktrace.WithMaxExportBatchSize(DefaultSpanExportBatchSize)}
 }
 
 // disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
