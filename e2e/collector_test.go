@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ type collector struct {
 	grpcAddr, httpAddr string
 	traces             *consumertest.TracesSink
 	logs               *consumertest.LogsSink
-	delay              time.Duration // each batch waits this long before it is accepted
+	delay              atomic.Int64 // nanoseconds each batch waits before it is accepted
 
 	mu      sync.Mutex
 	running []interface{ Shutdown(context.Context) error }
@@ -77,14 +78,14 @@ func (c *collector) start() {
 	set := receivertest.NewNopSettings(f.Type())
 
 	tc, err := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
-		time.Sleep(c.delay)
+		time.Sleep(time.Duration(c.delay.Load()))
 		return c.traces.ConsumeTraces(ctx, td)
 	})
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	lc, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
-		time.Sleep(c.delay)
+		time.Sleep(time.Duration(c.delay.Load()))
 		return c.logs.ConsumeLogs(ctx, ld)
 	})
 	if err != nil {

@@ -3,11 +3,9 @@ package e2e
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -181,7 +179,3 @@ func keys(m map[string]logRecord) []string {
 	return out
 }
 
-// spanName names the spans of one phase of a test.
-func spanName(phase string, i int) string { return fmt.Sprintf("%s-%03d", phase, i) }
-
-var _ = time.Second
