@@ -30,26 +30,37 @@ var fiveAttrs = []slog.Attr{
 	slog.Float64("ratio", 0.75),
 }
 
-// benchSpan returns a context with a recording span from a provider that
-// exports nothing, so that only the cost of recording is measured.
-func benchSpan(b *testing.B) (context.Context, trace.Span) {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanLimits(sdktrace.SpanLimits{
-		AttributeValueLengthLimit:   -1,
-		AttributeCountLimit:         128,
-		EventCountLimit:             128,
-		AttributePerEventCountLimit: 128,
-		LinkCountLimit:              128,
-		AttributePerLinkCountLimit:  128,
-	}))
+// spans hands out recording spans from a provider that exports nothing, so
+// that only the cost of recording is measured. A new span starts every
+// perSpan records, as in a real program: within slogspan's default budget,
+// and away from the SDK's eviction of events past 128 (which copies the
+// whole event queue on every add).
+type spans struct {
+	tracer  trace.Tracer
+	perSpan int
+	n       int
+	ctx     context.Context
+	span    trace.Span
+}
+
+func newSpans(b *testing.B, perSpan int) *spans {
+	tp := sdktrace.NewTracerProvider()
 	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	return tp.Tracer("bench").Start(context.Background(), "bench")
+	return &spans{tracer: tp.Tracer("bench"), perSpan: perSpan}
+}
+
+func (s *spans) next() (context.Context, trace.Span) {
+	if s.n%s.perSpan == 0 {
+		if s.span != nil {
+			s.span.End()
+		}
+		s.ctx, s.span = s.tracer.Start(context.Background(), "bench")
+	}
+	s.n++
+	return s.ctx, s.span
 }
 
 func newNext() slog.Handler { return slog.NewJSONHandler(io.Discard, nil) }
-
-// everyRecordAnEvent lifts the span budget so that every record becomes an
-// event, as in the floor; the value and event limits stay at their defaults.
-var everyRecordAnEvent = slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: -1, MaxSpanBytes: -1})
 
 func BenchmarkNoSpan(b *testing.B) {
 	ctx := context.Background()
@@ -88,10 +99,11 @@ func (p passthrough) WithGroup(name string) slog.Handler              { return p
 
 func BenchmarkSpanFiveAttrs(b *testing.B) {
 	b.Run("impl=baseline", func(b *testing.B) {
-		ctx, span := benchSpan(b)
+		s := newSpans(b, slogspan.DefaultMaxSpanEvents)
 		l := slog.New(newNext())
 		b.ReportAllocs()
 		for b.Loop() {
+			ctx, span := s.next()
 			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)
 			span.AddEvent("request done", trace.WithTimestamp(time.Now()), trace.WithAttributes(
 				attribute.String("level", "INFO"),
@@ -104,18 +116,20 @@ func BenchmarkSpanFiveAttrs(b *testing.B) {
 		}
 	})
 	b.Run("impl=slogspan", func(b *testing.B) {
-		ctx, _ := benchSpan(b)
-		l := slog.New(slogspan.New(newNext(), everyRecordAnEvent))
+		s := newSpans(b, slogspan.DefaultMaxSpanEvents)
+		l := slog.New(slogspan.New(newNext()))
 		b.ReportAllocs()
 		for b.Loop() {
+			ctx, _ := s.next()
 			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)
 		}
 	})
 	b.Run("impl=slogspan-with-group", func(b *testing.B) {
-		ctx, _ := benchSpan(b)
-		l := slog.New(slogspan.New(newNext(), everyRecordAnEvent)).WithGroup("req")
+		s := newSpans(b, slogspan.DefaultMaxSpanEvents)
+		l := slog.New(slogspan.New(newNext())).WithGroup("req")
 		b.ReportAllocs()
 		for b.Loop() {
+			ctx, _ := s.next()
 			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)
 		}
 	})
@@ -123,19 +137,21 @@ func BenchmarkSpanFiveAttrs(b *testing.B) {
 
 // BenchmarkValueSize logs one string value of each size with next disabled
 // for the level, so only the span path is measured. 1 KiB fits the default
-// MaxValueBytes; 1 MiB is cut to it.
+// MaxValueBytes; 1 MiB is cut to it. 50 events of about 1 KiB fit a span's
+// default byte budget.
 func BenchmarkValueSize(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		size int
 	}{{"size=1KiB", 1 << 10}, {"size=1MiB", 1 << 20}} {
 		b.Run(c.name, func(b *testing.B) {
-			ctx, _ := benchSpan(b)
+			s := newSpans(b, 50)
 			next := slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})
-			l := slog.New(slogspan.New(next, slogspan.WithEventLevel(slog.LevelInfo), everyRecordAnEvent))
+			l := slog.New(slogspan.New(next, slogspan.WithEventLevel(slog.LevelInfo)))
 			v := strings.Repeat("x", c.size)
 			b.ReportAllocs()
 			for b.Loop() {
+				ctx, _ := s.next()
 				l.LogAttrs(ctx, slog.LevelInfo, "payload", slog.String("body", v))
 			}
 		})

@@ -114,19 +114,21 @@ func (s *spanState) setCounter(key string, n int64) {
 	s.span.SetAttributes(s.counter[:]...)
 }
 
-// spanTable maps recording spans to their state. Entries for spans that
-// have ended are swept once the table has doubled since the last sweep, so
-// its size follows the number of live spans.
+// spanTable maps recording spans to their state. An entry keeps its span,
+// and with it the span's events, alive: entries for spans that have ended
+// are swept once as many spans were added since the last sweep as were live
+// then (at least minSweepEvery), so that few ended spans are held and the
+// cost of sweeping stays constant per span.
 type spanTable struct {
 	shards   [spanShards]spanShard
-	size     atomic.Int64
+	added    atomic.Int64 // spans added since the last sweep
 	sweepAt  atomic.Int64
 	sweeping atomic.Bool
 }
 
 const (
-	spanShards   = 16
-	minSweepSize = 1024
+	spanShards    = 16
+	minSweepEvery = 64
 )
 
 type spanKey struct {
@@ -144,7 +146,7 @@ func newSpanTable() *spanTable {
 	for i := range t.shards {
 		t.shards[i].m = make(map[spanKey]*spanState)
 	}
-	t.sweepAt.Store(minSweepSize)
+	t.sweepAt.Store(minSweepEvery)
 	return t
 }
 
@@ -169,7 +171,7 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 		sh.m[k] = st
 	}
 	sh.mu.Unlock()
-	if created && t.size.Add(1) > t.sweepAt.Load() && t.sweeping.CompareAndSwap(false, true) {
+	if created && t.added.Add(1) >= t.sweepAt.Load() && t.sweeping.CompareAndSwap(false, true) {
 		go t.sweep()
 	}
 	return st
@@ -190,8 +192,8 @@ func (t *spanTable) sweep() {
 		live += int64(len(sh.m))
 		sh.mu.Unlock()
 	}
-	t.size.Store(live)
-	t.sweepAt.Store(max(minSweepSize, 2*live))
+	t.added.Store(0)
+	t.sweepAt.Store(max(minSweepEvery, live))
 }
 
 // len returns the number of spans tracked.
