@@ -209,3 +209,15 @@ func eventBytes(kvs []attribute.KeyValue) int {
 	}
 	return n
 }
+
+func TestErrorStatusDescriptionIsValid(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	slog.New(slogspan.New(next)).ErrorContext(ctx, "bad\xff"+strings.Repeat("x", 5000))
+	span.End()
+	desc := onlySpan(t, rec).Status().Description
+	if !utf8.ValidString(desc) || len(desc) > slogspan.DefaultMaxValueBytes || !strings.HasPrefix(desc, "bad\uFFFDxxx") {
+		t.Errorf("status description %.40q… (%d bytes)", desc, len(desc))
+	}
+}

@@ -135,7 +135,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			}
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
-			span.SetStatus(codes.Error, r.Message)
+			// Cut and repaired like an event name: OTLP needs valid UTF-8.
+			desc, _ := truncateString(r.Message, h.cfg.limits.MaxValueBytes)
+			span.SetStatus(codes.Error, desc)
 		}
 	}
 	if !toNext {

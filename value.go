@@ -54,33 +54,35 @@ func (c *converter) addAttr(prefix string, a slog.Attr) {
 	if cut {
 		c.cut++
 	}
-	kv := attribute.KeyValue{Key: attribute.Key(key), Value: c.value(a.Value)}
-	c.kvs = append(c.kvs, kv)
-	c.bytes += kvBytes(kv)
+	v, size := c.value(a.Value)
+	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: v})
+	c.bytes += len(key) + size
 }
 
-// value converts a resolved, non-group slog value.
-func (c *converter) value(v slog.Value) attribute.Value {
+// value converts a resolved, non-group slog value, and returns the size it
+// counts for against the byte limits.
+func (c *converter) value(v slog.Value) (attribute.Value, int) {
 	switch v.Kind() {
 	case slog.KindString:
 		return c.str(v.String())
 	case slog.KindInt64:
-		return attribute.Int64Value(v.Int64())
+		return attribute.Int64Value(v.Int64()), 8
 	case slog.KindUint64:
 		if u := v.Uint64(); u <= math.MaxInt64 {
-			return attribute.Int64Value(int64(u))
+			return attribute.Int64Value(int64(u)), 8
 		}
-		return attribute.StringValue(strconv.FormatUint(v.Uint64(), 10))
+		return c.str(strconv.FormatUint(v.Uint64(), 10))
 	case slog.KindFloat64:
-		return attribute.Float64Value(v.Float64())
+		return attribute.Float64Value(v.Float64()), 8
 	case slog.KindBool:
-		return attribute.BoolValue(v.Bool())
+		return attribute.BoolValue(v.Bool()), 1
 	case slog.KindDuration:
-		return attribute.StringValue(v.Duration().String())
+		return c.str(v.Duration().String())
 	case slog.KindTime:
-		return attribute.StringValue(v.Time().Format(time.RFC3339Nano))
+		return c.str(v.Time().Format(time.RFC3339Nano))
 	default:
-		return c.anyValue(v.Any())
+		a := c.anyValue(v.Any())
+		return a, valueBytes(a)
 	}
 }
 
@@ -93,9 +95,11 @@ func (c *converter) anyValue(x any) attribute.Value {
 		if c.err == nil {
 			c.err = x
 		}
-		return c.str(safeString(x, x.Error))
+		v, _ := c.str(safeString(x, x.Error))
+		return v
 	case fmt.Stringer:
-		return c.str(safeString(x, x.String))
+		v, _ := c.str(safeString(x, x.String))
+		return v
 	case []byte:
 		// Convert only what can be kept: the value may be huge.
 		s, cut := truncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
@@ -118,15 +122,16 @@ func (c *converter) anyValue(x any) attribute.Value {
 		n := c.keepElements(len(x), 1)
 		return attribute.BoolSliceValue(x[:n])
 	default:
-		return c.str(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
+		v, _ := c.str(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
+		return v
 	}
 }
 
 // str converts a string value, cutting it to MaxValueBytes.
-func (c *converter) str(s string) attribute.Value {
+func (c *converter) str(s string) (attribute.Value, int) {
 	s, cut := truncateString(s, c.limits.MaxValueBytes)
 	c.count(cut)
-	return attribute.StringValue(s)
+	return attribute.StringValue(s), len(s)
 }
 
 func (c *converter) count(cut bool) {
