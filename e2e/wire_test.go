@@ -178,4 +178,3 @@ func keys(m map[string]logRecord) []string {
 	}
 	return out
 }
-
