@@ -143,7 +143,7 @@ func BenchmarkValueSize(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		size int
-	}{{"size=1KiB", 1 << 10}, {"size=1MiB", 1 << 20}} {
+	}{{"size=1KiB", 1 << 10}, {"size=1MiB", 1 << 20}, {"size=100MiB", 100 << 20}} {
 		b.Run(c.name, func(b *testing.B) {
 			s := newSpans(b, 50)
 			next := slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})
