@@ -77,7 +77,7 @@ func runLoad(t *testing.T, proto string) {
 	}
 	t.Logf("%d records in %v (%.0f records/s), flushed after %v",
 		workers*perWorker, logged, float64(workers*perWorker)/logged.Seconds(), time.Since(start))
-	if e := errs.list(); len(e) > 0 {
+	if e := errs.about(c); len(e) > 0 {
 		t.Errorf("SDK reported %d errors, first: %v", len(e), e[0])
 	}
 

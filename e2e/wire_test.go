@@ -35,7 +35,7 @@ func TestWireEvents(t *testing.T) {
 			if err := shutdown(context.Background()); err != nil {
 				t.Fatalf("shutdown: %v", err)
 			}
-			if e := errs.list(); len(e) > 0 {
+			if e := errs.about(c); len(e) > 0 {
 				t.Errorf("SDK reported errors: %v", e)
 			}
 
@@ -122,7 +122,7 @@ func TestWireBadInput(t *testing.T) {
 			if err := shutdown(context.Background()); err != nil {
 				t.Fatalf("shutdown: %v", err)
 			}
-			if e := errs.list(); len(e) > 0 {
+			if e := errs.about(c); len(e) > 0 {
 				t.Errorf("SDK reported errors (an export was refused?): %v", e)
 			}
 			spans := c.spansNamed("bad input")
