@@ -111,6 +111,12 @@
 // span's trace and span ids. [WithDivertAll] diverts every record that
 // becomes an event.
 //
+// A diverted record is prepared for OTLP, whose receivers refuse invalid
+// UTF-8 and deeply nested messages (and with them the whole batch): invalid
+// bytes are replaced by U+FFFD, and groups nested more than 16 deep,
+// counting WithGroup, continue as dotted keys. Valid values arrive byte for
+// byte.
+//
 // # Wrapping slog's default handler
 //
 // Wrapping slog.Default().Handler() and installing the result with
