@@ -128,7 +128,7 @@ type spanTable struct {
 
 const (
 	spanShards    = 16
-	minSweepEvery = 64
+	minSweepEvery = 8
 )
 
 type spanKey struct {
