@@ -127,7 +127,11 @@ type spanTable struct {
 }
 
 const (
-	spanShards    = 16
+	spanShards = 16
+	// minSweepEvery is small because held ended spans cost the whole
+	// program GC work: sweeping every 64 spans made logging on a recording
+	// span 1.4x the hand-written floor in BenchmarkSpanFiveAttrs; every 8,
+	// 1.14x.
 	minSweepEvery = 8
 )
 
