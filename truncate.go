@@ -176,12 +176,8 @@ func valueBytes(v attribute.Value) int {
 // final marker element, total at most max bytes. Each kept element is made
 // valid UTF-8. cut reports whether elements were dropped.
 func truncateStrings(ss []string, max int) (out []string, cut bool) {
-	total := 0
-	for _, s := range ss {
-		total += len(s)
-	}
 	out = make([]string, 0, len(ss))
-	if within(total, max) {
+	if within(slicesBytes(ss), max) {
 		for _, s := range ss {
 			s, _ = truncateString(s, -1)
 			out = append(out, s)

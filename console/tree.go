@@ -22,7 +22,7 @@ const truncMarker = "…[truncated:"
 
 // line is one span's row, before the name column is padded.
 type line struct {
-	label  string // tree prefix, connector and name
+	tree   string // tree prefix and connector
 	span   sdktrace.ReadOnlySpan
 	events []string // lines below the span, already prefixed
 }
@@ -58,7 +58,7 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
 		if len(kids) > 0 {
 			eventPrefix = prefix + below + "│  "
 		}
-		l := line{label: prefix + connector + s.Name(), span: s}
+		l := line{tree: prefix + connector, span: s}
 		for _, e := range s.Events() {
 			l.events = append(l.events, renderEvent(e, s.StartTime(), eventPrefix, st)...)
 		}
@@ -77,17 +77,16 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
 
 	width := 0
 	for _, l := range lines {
-		width = max(width, utf8.RuneCountInString(l.label))
+		width = max(width, utf8.RuneCountInString(l.tree+l.span.Name()))
 	}
 	var b bytes.Buffer
 	b.WriteString(st.dim("trace " + spans[0].SpanContext().TraceID().String()))
 	b.WriteByte('\n')
 	for _, l := range lines {
 		s := l.span
-		tree, name := splitLabel(l.label)
-		b.WriteString(st.dim(tree))
-		b.WriteString(st.bold(name))
-		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(l.label)))
+		b.WriteString(st.dim(l.tree))
+		b.WriteString(st.bold(s.Name()))
+		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(l.tree+s.Name())))
 		fmt.Fprintf(&b, " %9s ", formatDuration(s.EndTime().Sub(s.StartTime())))
 		b.WriteString(st.cyan(bar(s.StartTime().Sub(start), s.EndTime().Sub(s.StartTime()), total, barWidth)))
 		if status := formatStatus(s.Status(), st); status != "" {
@@ -101,17 +100,6 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
 		}
 	}
 	return b.Bytes()
-}
-
-// splitLabel separates the box-drawing prefix of a label from the name.
-func splitLabel(label string) (tree, name string) {
-	i := strings.IndexFunc(label, func(r rune) bool {
-		return r != ' ' && r != '│' && r != '├' && r != '└' && r != '─'
-	})
-	if i < 0 {
-		return label, ""
-	}
-	return label[:i], label[i:]
 }
 
 // renderEvent returns the lines for one event: offset, level, message and
