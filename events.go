@@ -3,7 +3,9 @@ package slogspan
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -26,11 +28,21 @@ const (
 const eventNameEmpty = "log"
 
 // eventBuf is the per-record scratch space of recordEvent, pooled so that
-// building an event does not allocate.
+// building an event allocates only what the span keeps.
 type eventBuf struct {
+	// conv.kvs is the event's attributes, built in place: level, the
+	// With attributes, the record's attributes, then tail.
 	conv converter
-	out  []attribute.KeyValue
-	tail []attribute.KeyValue // uid, exception.*, code.*
+	tail []attribute.KeyValue // log.record.uid, exception.*, code.*
+
+	// AddEvent takes its options as interfaces, and boxing a slice
+	// allocates. attrsOpts[n] is trace.WithAttributes(attrsFor[:n]...),
+	// boxed once and reused while conv.kvs uses the array of attrsFor:
+	// trace.NewEventConfig copies the attributes out of the option, so the
+	// array can be reused as soon as AddEvent returns.
+	attrsOpts []trace.EventOption
+	attrsFor  []attribute.KeyValue
+	opts      [2]trace.EventOption // AddEvent's arguments
 }
 
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
@@ -39,15 +51,32 @@ var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
 const maxPooledAttrs = 256
 
 func (b *eventBuf) free() {
-	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.out) > maxPooledAttrs {
+	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.tail) > maxPooledAttrs {
 		return
 	}
-	clear(b.conv.kvs)
-	clear(b.out)
+	clear(b.conv.kvs) // fitEvent clears what it cuts off
 	clear(b.tail)
 	b.conv = converter{kvs: b.conv.kvs[:0]}
-	b.out, b.tail = b.out[:0], b.tail[:0]
+	b.tail = b.tail[:0]
+	b.opts = [2]trace.EventOption{}
 	eventBufPool.Put(b)
+}
+
+// eventOptions returns the options for AddEvent: timestamp t and the
+// attributes in b.conv.kvs.
+func (b *eventBuf) eventOptions(t time.Time) []trace.EventOption {
+	kvs := b.conv.kvs
+	if cap(kvs) != cap(b.attrsFor) || &kvs[:1][0] != &b.attrsFor[:1][0] {
+		b.attrsFor = kvs[:cap(kvs)]
+		b.attrsOpts = make([]trace.EventOption, cap(kvs)+1)
+	}
+	opt := b.attrsOpts[len(kvs)]
+	if opt == nil {
+		opt = trace.WithAttributes(kvs...)
+		b.attrsOpts[len(kvs)] = opt
+	}
+	b.opts = [2]trace.EventOption{trace.WithTimestamp(t), opt}
+	return b.opts[:]
 }
 
 // recordEvent adds r as an event to span, within the limits and the span's
@@ -59,6 +88,8 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	defer b.free()
 
 	b.conv.limits = lim
+	b.conv.kvs = append(b.conv.kvs[:0], attribute.String(LevelKey, r.Level.String()))
+	b.conv.kvs = append(b.conv.kvs, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
 		b.conv.addAttr(h.keyPrefix, a)
 		return true
@@ -67,33 +98,26 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	if name == "" {
 		name = eventNameEmpty
 	}
-	cut := h.attrsCut + b.conv.cut
+	cut := h.attrsCut + b.conv.cut + h.eventTail(b, r)
 	if nameCut {
 		cut++
 	}
-	errVal := b.conv.err
-	if errVal == nil {
-		errVal = h.attrsErr
-	}
 
+	// A record is diverted when anything in it was cut, including cutting
+	// it to fit the event; the uid then needs its place on the event.
 	canDivert := h.payload != nil
-	divert := canDivert && (cut > 0 || h.cfg.divertAll)
+	divert := canDivert && (cut > 0 || h.cfg.divertAll || !h.fitsWhole(b))
 	uid := ""
 	if divert {
 		uid = newUID()
+		b.tail = slices.Insert(b.tail, 0, attribute.String(UIDKey, uid))
 	}
-	size, fitCut := h.fitEvent(b, r, errVal, uid)
-	if fitCut > 0 && canDivert && uid == "" {
-		// Cutting to fit the event means the record is diverted after all,
-		// and the uid needs its place on the event.
-		divert, uid = true, newUID()
-		size, fitCut = h.fitEvent(b, r, errVal, uid)
-	}
+	size, fitCut := h.fitEvent(b)
 	size += len(name)
 
 	st = h.cfg.spans.get(span, sc)
 	if st.reserve(size, cut+fitCut, lim) {
-		span.AddEvent(name, trace.WithTimestamp(r.Time), trace.WithAttributes(b.out...))
+		span.AddEvent(name, b.eventOptions(r.Time)...)
 	} else if canDivert && !divert {
 		divert, uid = true, newUID()
 	}
@@ -103,17 +127,15 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	return st, err
 }
 
-// fitEvent fills b.out with the event's attributes within MaxEventAttrs and
-// MaxEventBytes: level first, then the With and record attributes in order,
-// then log.record.uid (when uid is set), exception.* and code.*. The added
-// attributes take precedence; the user's fill the room left. It returns the
-// event's key and value bytes and how many attributes were cut to fit.
-func (h *Handler) fitEvent(b *eventBuf, r slog.Record, errVal error, uid string) (size, cut int) {
+// eventTail fills b.tail with the attributes added after the user's:
+// exception.* for the record's first error value, and code.* with
+// WithSource. It returns how many of their values were cut.
+func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 	lim := &h.cfg.limits
-	b.out = append(b.out[:0], attribute.String(LevelKey, r.Level.String()))
 	b.tail = b.tail[:0]
-	if uid != "" {
-		b.tail = append(b.tail, attribute.String(UIDKey, uid))
+	errVal := b.conv.err
+	if errVal == nil {
+		errVal = h.attrsErr
 	}
 	if errVal != nil {
 		msg, c := truncateString(safeString(errVal, errVal.Error), lim.MaxValueBytes)
@@ -140,55 +162,77 @@ func (h *Handler) fitEvent(b *eventBuf, r slog.Record, errVal error, uid string)
 				attribute.String(CodeFunctionNameKey, fn))
 		}
 	}
+	return cut
+}
+
+// fitsWhole reports whether the event in b, its tail included, is within
+// MaxEventAttrs and MaxEventBytes as it is.
+func (h *Handler) fitsWhole(b *eventBuf) bool {
+	lim := &h.cfg.limits
+	n := len(b.conv.kvs) + len(b.tail)
+	size := kvBytes(b.conv.kvs[0]) + h.attrsBytes + b.conv.bytes + kvsBytes(b.tail)
+	return within(n, lim.MaxEventAttrs) && within(size, lim.MaxEventBytes)
+}
+
+// fitEvent cuts the event in b to MaxEventAttrs and MaxEventBytes and
+// appends the tail: the level and the tail take precedence, and the user's
+// attributes fill the room left, in order, shortened or omitted when they
+// do not fit. It returns the event's key and value bytes and how many
+// attributes were cut to fit.
+func (h *Handler) fitEvent(b *eventBuf) (size, cut int) {
+	lim := &h.cfg.limits
 	if lim.MaxEventAttrs >= 0 && 1+len(b.tail) > lim.MaxEventAttrs {
 		keep := max(lim.MaxEventAttrs-1, 0)
 		cut += len(b.tail) - keep
 		b.tail = b.tail[:keep]
 	}
-
-	size = kvBytes(b.out[0])
-	for _, kv := range b.tail {
-		size += kvBytes(kv)
-	}
+	size = kvBytes(b.conv.kvs[0]) + kvsBytes(b.tail)
+	user := b.conv.kvs[1:]
 	room := -1 // attributes left for the user's; -1 is unlimited
 	if lim.MaxEventAttrs >= 0 {
 		room = max(lim.MaxEventAttrs-1-len(b.tail), 0)
 	}
-	if n := len(h.attrs) + len(b.conv.kvs); (room < 0 || n <= room) &&
-		within(size+h.attrsBytes+b.conv.bytes, lim.MaxEventBytes) {
+	if userBytes := h.attrsBytes + b.conv.bytes; (room < 0 || len(user) <= room) &&
+		within(size+userBytes, lim.MaxEventBytes) {
 		// Everything fits, the common case.
-		b.out = append(b.out, h.attrs...)
-		b.out = append(b.out, b.conv.kvs...)
-		b.out = append(b.out, b.tail...)
-		return size + h.attrsBytes + b.conv.bytes, cut
+		b.conv.kvs = append(b.conv.kvs, b.tail...)
+		return size + userBytes, cut
 	}
-	for _, kvs := range [2][]attribute.KeyValue{h.attrs, b.conv.kvs} {
-		for _, kv := range kvs {
-			if room == 0 {
+	kept := user[:0] // compacted in place
+	for _, kv := range user {
+		if room == 0 {
+			cut++
+			continue
+		}
+		n := kvBytes(kv)
+		if !within(size+n, lim.MaxEventBytes) {
+			left := lim.MaxEventBytes - size - len(kv.Key)
+			if kv.Value.Type() != attribute.STRING || left <= 0 {
 				cut++
 				continue
 			}
-			n := kvBytes(kv)
-			if !within(size+n, lim.MaxEventBytes) {
-				left := lim.MaxEventBytes - size - len(kv.Key)
-				if kv.Value.Type() != attribute.STRING || left <= 0 {
-					cut++
-					continue
-				}
-				s, _ := truncateString(kv.Value.AsString(), left)
-				kv.Value = attribute.StringValue(s)
-				n = kvBytes(kv)
-				cut++
-			}
-			b.out = append(b.out, kv)
-			size += n
-			if room > 0 {
-				room--
-			}
+			s, _ := truncateString(kv.Value.AsString(), left)
+			kv.Value = attribute.StringValue(s)
+			n = kvBytes(kv)
+			cut++
+		}
+		kept = append(kept, kv)
+		size += n
+		if room > 0 {
+			room--
 		}
 	}
-	b.out = append(b.out, b.tail...)
+	clear(user[len(kept):])
+	b.conv.kvs = append(b.conv.kvs[:1+len(kept)], b.tail...)
 	return size, cut
+}
+
+func kvsBytes(kvs []attribute.KeyValue) int {
+	n := 0
+	for _, kv := range kvs {
+		n += kvBytes(kv)
+	}
+	return n
 }
 
 func kvBytes(kv attribute.KeyValue) int { return len(kv.Key) + valueBytes(kv.Value) }

@@ -30,8 +30,8 @@ func newConverter(l *Limits) converter { return converter{limits: l} }
 // key and drops groups with no attributes.
 func (c *converter) addAttr(prefix string, a slog.Attr) {
 	a.Value = a.Value.Resolve()
-	if a.Equal(slog.Attr{}) {
-		return
+	if a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil {
+		return // the empty Attr
 	}
 	if a.Value.Kind() == slog.KindGroup {
 		group := a.Value.Group()
