@@ -43,6 +43,21 @@ type eventBuf struct {
 	attrsOpts []trace.EventOption
 	attrsFor  []attribute.KeyValue
 	opts      [2]trace.EventOption // AddEvent's arguments
+
+	// The span state of the last event built with this buffer. The pool
+	// keeps buffers per P, and a goroutine's records mostly share a span,
+	// so this saves most lookups in the span table.
+	last      *spanState
+	lastTable *spanTable
+}
+
+// spanState returns the state of span from t, through b's last one.
+func (b *eventBuf) spanState(t *spanTable, span trace.Span, sc trace.SpanContext) *spanState {
+	if st := b.last; st != nil && b.lastTable == t && st.key == keyOf(sc) {
+		return st
+	}
+	b.last, b.lastTable = t.get(span, sc), t
+	return b.last
 }
 
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
@@ -115,7 +130,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	size, fitCut := h.fitEvent(b)
 	size += len(name)
 
-	st = h.cfg.spans.get(span, sc)
+	st = b.spanState(h.cfg.spans, span, sc)
 	if st.reserve(size, cut+fitCut, lim) {
 		span.AddEvent(name, b.eventOptions(r.Time)...)
 	} else if canDivert && !divert {

@@ -25,6 +25,7 @@ const (
 // spanState is the Handler's bookkeeping for one span.
 type spanState struct {
 	span            trace.Span
+	key             spanKey
 	traceID, spanID string // lowercase hex, for next
 
 	mu        sync.Mutex
@@ -140,6 +141,8 @@ type spanKey struct {
 	spanID  trace.SpanID
 }
 
+func keyOf(sc trace.SpanContext) spanKey { return spanKey{sc.TraceID(), sc.SpanID()} }
+
 type spanShard struct {
 	mu sync.RWMutex
 	m  map[spanKey]*spanState
@@ -157,7 +160,7 @@ func newSpanTable() *spanTable {
 // get returns the state of span, whose span context is sc, creating it on
 // first use.
 func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
-	k := spanKey{sc.TraceID(), sc.SpanID()}
+	k := keyOf(sc)
 	sh := &t.shards[k.spanID[7]%spanShards]
 
 	sh.mu.RLock()
@@ -171,7 +174,7 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	st = sh.m[k]
 	created := st == nil
 	if created {
-		st = &spanState{span: span, traceID: k.traceID.String(), spanID: k.spanID.String()}
+		st = &spanState{span: span, key: k, traceID: k.traceID.String(), spanID: k.spanID.String()}
 		sh.m[k] = st
 	}
 	sh.mu.Unlock()

@@ -29,7 +29,9 @@ func newConverter(l *Limits) converter { return converter{limits: l} }
 // slog's rules it ignores empty attributes, inlines groups with an empty
 // key and drops groups with no attributes.
 func (c *converter) addAttr(prefix string, a slog.Attr) {
-	a.Value = a.Value.Resolve()
+	if a.Value.Kind() == slog.KindLogValuer {
+		a.Value = a.Value.Resolve()
+	}
 	if a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil {
 		return // the empty Attr
 	}
