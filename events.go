@@ -63,15 +63,19 @@ func (b *eventBuf) spanState(t *spanTable, span trace.Span, sc trace.SpanContext
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
 
 // maxPooledAttrs keeps an unusually large record's buffers out of the pool.
-const maxPooledAttrs = 256
+const (
+	maxPooledAttrs    = 256
+	maxPooledKeyBytes = 16 << 10
+)
 
 func (b *eventBuf) free() {
-	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.tail) > maxPooledAttrs {
+	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.tail) > maxPooledAttrs ||
+		cap(b.conv.keyBuf) > maxPooledKeyBytes {
 		return
 	}
 	clear(b.conv.kvs) // fitEvent clears what it cuts off
 	clear(b.tail)
-	b.conv = converter{kvs: b.conv.kvs[:0]}
+	b.conv.reset(nil, "")
 	b.tail = b.tail[:0]
 	b.opts = [2]trace.EventOption{}
 	eventBufPool.Put(b)
@@ -102,13 +106,14 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	b := eventBufPool.Get().(*eventBuf)
 	defer b.free()
 
-	b.conv.limits = lim
-	b.conv.kvs = append(b.conv.kvs[:0], attribute.String(LevelKey, r.Level.String()))
+	b.conv.reset(lim, h.keyPrefix)
+	b.conv.kvs = append(b.conv.kvs, attribute.String(LevelKey, r.Level.String()))
 	b.conv.kvs = append(b.conv.kvs, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
-		b.conv.addAttr(h.keyPrefix, a)
+		b.conv.addAttr(a)
 		return true
 	})
+	b.conv.finishKeys()
 	name, nameCut := truncateString(r.Message, lim.MaxValueBytes)
 	if name == "" {
 		name = eventNameEmpty

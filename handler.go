@@ -217,11 +217,12 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if h.nextBase != nil {
 		h2.replay = append(slices.Clip(h.replay), st)
 	}
-	conv := newConverter(&h.cfg.limits)
+	conv := newConverter(&h.cfg.limits, h.keyPrefix)
 	conv.kvs = slices.Clip(h.attrs)
 	for _, a := range attrs {
-		conv.addAttr(h.keyPrefix, a)
+		conv.addAttr(a)
 	}
+	conv.finishKeys()
 	h2.attrs = conv.kvs
 	h2.attrsBytes = h.attrsBytes + conv.bytes
 	h2.attrsCut = h.attrsCut + conv.cut

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -251,6 +252,47 @@ func TestGroupRules(t *testing.T) {
 		if fmt.Sprint(keys) != fmt.Sprint(want[i]) {
 			t.Errorf("%s: keys %v, want %v", e.Name, keys, want[i])
 		}
+	}
+}
+
+// TestGroupedKeys checks keys under groups, which are built together in one
+// buffer, when grouped, plain and cut keys are mixed in one record.
+func TestGroupedKeys(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 16}))).With("w", 1)
+
+	l.InfoContext(ctx, "mixed", "a", 1, slog.Group("h", "b", 2, slog.Group("i", "c", 3)), "d", 4,
+		slog.Group("long-group-name", "key", 5), slog.Group("\xff", "k", 6), "e", 7)
+	l.WithGroup("p").With(slog.Group("q", "r", 1)).InfoContext(ctx, "with", "s", 2)
+	span.End()
+
+	ev := onlySpan(t, rec).Events()
+	var keys []string
+	for _, kv := range ev[0].Attributes {
+		keys = append(keys, string(kv.Key))
+	}
+	want := []string{"level", "w", "a", "h.b", "h.i.c", "d", "", "\uFFFD.k", "e"}
+	if len(keys) != len(want) {
+		t.Fatalf("keys %q, want %q", keys, want)
+	}
+	for i, k := range keys {
+		if i == 6 {
+			if !strings.HasPrefix(k, "long-group") || len(k) > 16 || !utf8.ValidString(k) || k == "long-group-name.key" {
+				t.Errorf("key %q: want a valid cut of long-group-name.key within 16 bytes", k)
+			}
+			continue
+		}
+		if k != want[i] {
+			t.Errorf("key %d = %q, want %q", i, k, want[i])
+		}
+	}
+	if got := attrMap(ev[0].Attributes)["h.i.c"].AsInt64(); got != 3 {
+		t.Errorf("h.i.c = %d, want 3", got)
+	}
+	if got := attrMap(ev[1].Attributes); got["p.q.r"].AsInt64() != 1 || got["p.s"].AsInt64() != 2 {
+		t.Errorf("with: %v", ev[1].Attributes)
 	}
 }
 

@@ -21,14 +21,39 @@ type converter struct {
 	bytes  int   // keys plus values of kvs, as the byte limits count them
 	cut    int   // keys or values shortened
 	err    error // first error value seen
+
+	// Keys inside groups are prefix + key. They are written to keyBuf and
+	// turned into one string by finishKeys, so that all of them cost a
+	// single allocation.
+	prefix  []byte
+	keyBuf  []byte
+	keyRefs []keyRef
 }
 
-func newConverter(l *Limits) converter { return converter{limits: l} }
+// keyRef places keyBuf[start:end] as the key of kvs[kv].
+type keyRef struct{ kv, start, end int }
 
-// addAttr appends a, resolved, with its key prefixed by prefix. Following
-// slog's rules it ignores empty attributes, inlines groups with an empty
-// key and drops groups with no attributes.
-func (c *converter) addAttr(prefix string, a slog.Attr) {
+func newConverter(l *Limits, prefix string) converter {
+	return converter{limits: l, prefix: []byte(prefix)}
+}
+
+// reset empties c for the next record, keeping its buffers, with the
+// key prefix of the groups open on the logger.
+func (c *converter) reset(l *Limits, prefix string) {
+	*c = converter{
+		limits:  l,
+		kvs:     c.kvs[:0],
+		prefix:  append(c.prefix[:0], prefix...),
+		keyBuf:  c.keyBuf[:0],
+		keyRefs: c.keyRefs[:0],
+	}
+}
+
+// addAttr appends a, resolved, with its key prefixed by the open groups.
+// Following slog's rules it ignores empty attributes, inlines groups with
+// an empty key and drops groups with no attributes. Call finishKeys before
+// reading kvs.
+func (c *converter) addAttr(a slog.Attr) {
 	if a.Value.Kind() == slog.KindLogValuer {
 		a.Value = a.Value.Resolve()
 	}
@@ -40,25 +65,54 @@ func (c *converter) addAttr(prefix string, a slog.Attr) {
 		if len(group) == 0 {
 			return
 		}
+		n := len(c.prefix)
 		if a.Key != "" {
-			prefix = prefix + a.Key + "."
+			c.prefix = append(append(c.prefix, a.Key...), '.')
 		}
 		for _, ga := range group {
-			c.addAttr(prefix, ga)
+			c.addAttr(ga)
 		}
+		c.prefix = c.prefix[:n]
 		return
 	}
-	key := a.Key
-	if prefix != "" {
-		key = prefix + key
-	}
-	key, cut := truncateString(key, c.limits.MaxValueBytes)
-	if cut {
-		c.cut++
-	}
 	v, size := c.value(a.Value)
+	if len(c.prefix) == 0 {
+		c.addKV(a.Key, v, size)
+		return
+	}
+	start := len(c.keyBuf)
+	c.keyBuf = append(append(c.keyBuf, c.prefix...), a.Key...)
+	if n := len(c.keyBuf) - start; within(n, c.limits.MaxValueBytes) && utf8.Valid(c.keyBuf[start:]) {
+		c.keyRefs = append(c.keyRefs, keyRef{len(c.kvs), start, len(c.keyBuf)})
+		c.kvs = append(c.kvs, attribute.KeyValue{Value: v})
+		c.bytes += n + size
+		return
+	}
+	// A key to cut or repair: rare, so it gets a string of its own.
+	key := string(c.keyBuf[start:])
+	c.keyBuf = c.keyBuf[:start]
+	c.addKV(key, v, size)
+}
+
+// addKV appends key, cut to MaxValueBytes, and v, which counts for size
+// bytes.
+func (c *converter) addKV(key string, v attribute.Value, size int) {
+	key, cut := truncateString(key, c.limits.MaxValueBytes)
+	c.count(cut)
 	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: v})
 	c.bytes += len(key) + size
+}
+
+// finishKeys sets the keys written to keyBuf.
+func (c *converter) finishKeys() {
+	if len(c.keyRefs) == 0 {
+		return
+	}
+	keys := string(c.keyBuf)
+	for _, r := range c.keyRefs {
+		c.kvs[r.kv].Key = attribute.Key(keys[r.start:r.end])
+	}
+	c.keyBuf, c.keyRefs = c.keyBuf[:0], c.keyRefs[:0]
 }
 
 // value converts a resolved, non-group slog value, and returns the size it
