@@ -46,7 +46,9 @@ type eventBuf struct {
 
 	// The span state of the last event built with this buffer. The pool
 	// keeps buffers per P, and a goroutine's records mostly share a span,
-	// so this saves most lookups in the span table.
+	// so this saves most lookups in the span table. It holds at most one
+	// ended span per pooled buffer, and the pool lets go of its buffers
+	// within two garbage collections.
 	last      *spanState
 	lastTable *spanTable
 }
@@ -62,7 +64,7 @@ func (b *eventBuf) spanState(t *spanTable, span trace.Span, sc trace.SpanContext
 
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
 
-// maxPooledAttrs keeps an unusually large record's buffers out of the pool.
+// An unusually large record's buffers are kept out of the pool.
 const (
 	maxPooledAttrs    = 256
 	maxPooledKeyBytes = 16 << 10
@@ -70,7 +72,7 @@ const (
 
 func (b *eventBuf) free() {
 	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.tail) > maxPooledAttrs ||
-		cap(b.conv.keyBuf) > maxPooledKeyBytes {
+		cap(b.conv.keyBuf) > maxPooledKeyBytes || cap(b.conv.prefix) > maxPooledKeyBytes {
 		return
 	}
 	clear(b.conv.kvs) // fitEvent clears what it cuts off
