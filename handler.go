@@ -153,8 +153,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
 // attributes. For a span with bookkeeping (st != nil), next with the ids
 // already added is kept in st, so the ids are formatted once per span and
-// handler. Otherwise the ids ride on the record when no group is open, and
-// are added before replaying the groups when one is.
+// handler. Otherwise the ids lead the record's attributes when no group is
+// open, and are added before replaying the groups when one is.
 func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanState, r slog.Record) error {
 	if st != nil {
 		if next := st.nextFor(h); next != nil {
@@ -163,9 +163,15 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, s
 	}
 	traceID, spanID := hexIDs(sc, st)
 	if h.nextBase == nil {
-		r = r.Clone()
-		r.AddAttrs(slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
-		return h.next.Handle(ctx, r)
+		// The ids go first, where next.WithAttrs would put them for a
+		// recording span, so that lines look alike either way.
+		withIDs := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		withIDs.AddAttrs(slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
+		r.Attrs(func(a slog.Attr) bool {
+			withIDs.AddAttrs(a)
+			return true
+		})
+		return h.next.Handle(ctx, withIDs)
 	}
 	return h.nextWithIDs(traceID, spanID).Handle(ctx, r)
 }

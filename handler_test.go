@@ -78,6 +78,27 @@ func TestUnsampledSpanContextGetsIDsButNoEvent(t *testing.T) {
 	}
 }
 
+// TestIDsLeadTheAttributes checks that a record through an unsampled span
+// context reads like one through a recording span: ids first.
+func TestIDsLeadTheAttributes(t *testing.T) {
+	tracer, _ := newTracer(t)
+	recording, span := tracer.Start(context.Background(), "op")
+	defer span.End()
+	unsampled := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2},
+	}))
+	for name, ctx := range map[string]context.Context{"recording": recording, "unsampled": unsampled} {
+		buf, next := newJSON(slog.LevelInfo)
+		slog.New(slogspan.New(next)).With("w", 0).InfoContext(ctx, "hi", "k", 1)
+		line := buf.String()
+		ti, si := strings.Index(line, `"trace_id"`), strings.Index(line, `"span_id"`)
+		wi, ki := strings.Index(line, `"w"`), strings.Index(line, `"k"`)
+		if ti < 0 || !(wi < ti && ti < si && si < ki) {
+			t.Errorf("%s: want w, trace_id, span_id, k in that order: %s", name, line)
+		}
+	}
+}
+
 func TestNoSpanIsByteIdentical(t *testing.T) {
 	logAll := func(h slog.Handler) string {
 		l := slog.New(h)
