@@ -108,6 +108,16 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	b := eventBufPool.Get().(*eventBuf)
 	defer b.free()
 
+	st = b.spanState(h.cfg.spans, span, sc)
+	if st.eventsFull.Load() {
+		// The span takes no more events: skip building one.
+		st.drop()
+		if h.payload != nil {
+			err = h.divert(ctx, r, newUID())
+		}
+		return st, err
+	}
+
 	b.conv.reset(lim, h.keyPrefix)
 	b.conv.kvs = append(b.conv.kvs, attribute.String(LevelKey, r.Level.String()))
 	b.conv.kvs = append(b.conv.kvs, h.attrs...)
@@ -137,7 +147,6 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	size, fitCut := h.fitEvent(b)
 	size += len(name)
 
-	st = b.spanState(h.cfg.spans, span, sc)
 	if st.reserve(size, cut+fitCut, lim) {
 		span.AddEvent(name, b.eventOptions(r.Time)...)
 	} else if canDivert && !divert {

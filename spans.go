@@ -37,6 +37,10 @@ type spanState struct {
 
 	// nexts is read without a lock and replaced, copied, under mu.
 	nexts atomic.Pointer[[]nextWithIDs]
+
+	// eventsFull is set once MaxSpanEvents is reached. The count only
+	// grows, so from then on records are dropped without being converted.
+	eventsFull atomic.Bool
 }
 
 // nextWithIDs is a Handler's next with this span's ids added.
@@ -94,9 +98,13 @@ func (s *spanState) findNext(h *Handler) slog.Handler {
 func (s *spanState) reserve(size int, truncated int, l *Limits) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !within(s.events+1, l.MaxSpanEvents) || !within(s.bytes+size, l.MaxSpanBytes) {
-		s.dropped++
-		s.setCounter(DroppedEventsKey, s.dropped)
+	if !within(s.events+1, l.MaxSpanEvents) {
+		s.eventsFull.Store(true)
+		s.dropLocked()
+		return false
+	}
+	if !within(s.bytes+size, l.MaxSpanBytes) {
+		s.dropLocked()
 		return false
 	}
 	s.events++
@@ -106,6 +114,18 @@ func (s *spanState) reserve(size int, truncated int, l *Limits) bool {
 		s.setCounter(TruncatedValuesKey, s.truncated)
 	}
 	return true
+}
+
+// drop counts a record that did not become an event.
+func (s *spanState) drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropLocked()
+}
+
+func (s *spanState) dropLocked() {
+	s.dropped++
+	s.setCounter(DroppedEventsKey, s.dropped)
 }
 
 // setCounter sets a counter attribute on the span. s.mu must be held: the
