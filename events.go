@@ -43,23 +43,6 @@ type eventBuf struct {
 	attrsOpts []trace.EventOption
 	attrsFor  []attribute.KeyValue
 	opts      [2]trace.EventOption // AddEvent's arguments
-
-	// The span state of the last event built with this buffer. The pool
-	// keeps buffers per P, and a goroutine's records mostly share a span,
-	// so this saves most lookups in the span table. It holds at most one
-	// ended span per pooled buffer, and the pool lets go of its buffers
-	// within two garbage collections.
-	last      *spanState
-	lastTable *spanTable
-}
-
-// spanState returns the state of span from t, through b's last one.
-func (b *eventBuf) spanState(t *spanTable, span trace.Span, sc trace.SpanContext) *spanState {
-	if st := b.last; st != nil && b.lastTable == t && st.key == keyOf(sc) {
-		return st
-	}
-	b.last, b.lastTable = t.get(span, sc), t
-	return b.last
 }
 
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
@@ -100,23 +83,21 @@ func (b *eventBuf) eventOptions(t time.Time) []trace.EventOption {
 	return b.opts[:]
 }
 
-// recordEvent adds r as an event to span, within the limits and the span's
-// budget, and diverts the full record to the payload handler when anything
-// was cut. It returns the span's state and the payload handler's error.
-func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.SpanContext, r slog.Record) (st *spanState, err error) {
-	lim := &h.cfg.limits
-	b := eventBufPool.Get().(*eventBuf)
-	defer b.free()
-
-	st = b.spanState(h.cfg.spans, span, sc)
+// recordEvent adds r as an event to span, whose state is st, within the
+// limits and the span's budget, and diverts the full record to the payload
+// handler when anything was cut. It returns the payload handler's error.
+func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanState, r slog.Record) error {
 	if st.eventsFull.Load() {
 		// The span takes no more events: skip building one.
 		st.drop()
-		if h.payload != nil {
-			err = h.divert(ctx, r, newUID())
+		if h.payload == nil {
+			return nil
 		}
-		return st, err
+		return h.divert(ctx, r, newUID())
 	}
+	lim := &h.cfg.limits
+	b := eventBufPool.Get().(*eventBuf)
+	defer b.free()
 
 	b.conv.reset(lim, h.keyPrefix)
 	b.conv.kvs = append(b.conv.kvs, attribute.String(LevelKey, r.Level.String()))
@@ -153,9 +134,9 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 		divert, uid = true, newUID()
 	}
 	if divert {
-		err = h.divert(ctx, r, uid)
+		return h.divert(ctx, r, uid)
 	}
-	return st, err
+	return nil
 }
 
 // eventTail fills b.tail with the attributes added after the user's:

@@ -25,7 +25,6 @@ const (
 // spanState is the Handler's bookkeeping for one span.
 type spanState struct {
 	span            trace.Span
-	key             spanKey
 	traceID, spanID string // lowercase hex, for next
 
 	mu        sync.Mutex
@@ -161,8 +160,6 @@ type spanKey struct {
 	spanID  trace.SpanID
 }
 
-func keyOf(sc trace.SpanContext) spanKey { return spanKey{sc.TraceID(), sc.SpanID()} }
-
 type spanShard struct {
 	mu sync.RWMutex
 	m  map[spanKey]*spanState
@@ -180,7 +177,7 @@ func newSpanTable() *spanTable {
 // get returns the state of span, whose span context is sc, creating it on
 // first use.
 func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
-	k := keyOf(sc)
+	k := spanKey{sc.TraceID(), sc.SpanID()}
 	sh := &t.shards[k.spanID[7]%spanShards]
 
 	sh.mu.RLock()
@@ -194,7 +191,7 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	st = sh.m[k]
 	created := st == nil
 	if created {
-		st = &spanState{span: span, key: k, traceID: k.traceID.String(), spanID: k.spanID.String()}
+		st = &spanState{span: span, traceID: k.traceID.String(), spanID: k.spanID.String()}
 		sh.m[k] = st
 	}
 	sh.mu.Unlock()
