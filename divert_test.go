@@ -80,6 +80,26 @@ func TestDivertToLoggerProvider(t *testing.T) {
 	}
 }
 
+// TestNextLineWithPayloadHandler checks that keeping every With and
+// WithGroup call for diversion does not change what next writes: each
+// attribute once, the ids top-level.
+func TestNextLineWithPayloadHandler(t *testing.T) {
+	tracer, _ := newTracer(t)
+	lp, _ := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	defer span.End()
+	buf, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp))).
+		With("w", 1).WithGroup("g").With("x", 2).WithGroup("h")
+	l.InfoContext(ctx, "m", "k", 3)
+	line := buf.String()
+	for _, want := range []string{`"w":1`, `"g":{"x":2,"h":{"k":3}}`, `"trace_id"`, `"span_id"`} {
+		if n := strings.Count(line, want); n != 1 {
+			t.Errorf("%s appears %d times in %s", want, n, line)
+		}
+	}
+}
+
 func TestDivertAll(t *testing.T) {
 	tracer, rec := newTracer(t)
 	lp, exp := newLoggerProvider(t)

@@ -33,16 +33,20 @@ type Handler struct {
 	// next has every WithAttrs and WithGroup call applied.
 	next slog.Handler
 
-	// When a group is open, trace ids, which must stay top-level, are
-	// added to nextBase, next as it was before the first WithGroup, and the
-	// calls made since (replay) are applied again on top.
-	nextBase slog.Handler
-	replay   []step
+	// steps are the WithAttrs and WithGroup calls made on the way to this
+	// handler: all of them when there is a payload handler, otherwise
+	// those since the first WithGroup.
+	steps []step
 
-	// payload gets each diverted record with every WithAttrs and WithGroup
-	// call (steps) folded into it; see payload.go. Nil: nothing is diverted.
+	// When a group is open, trace ids, which must stay top-level, are
+	// added to nextBase, next as it was before the first WithGroup, and
+	// the calls made since, steps[replayFrom:], are applied again on top.
+	nextBase   slog.Handler
+	replayFrom int
+
+	// payload gets each diverted record with steps folded into it; see
+	// payload.go. Nil: nothing is diverted.
 	payload slog.Handler
-	steps   []step
 
 	// With attributes, converted once: keys carry their group prefixes
 	// and values are already truncated.
@@ -183,7 +187,7 @@ func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 	if h.nextBase == nil {
 		return h.next.WithAttrs(ids)
 	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.replay)
+	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:])
 }
 
 // hexIDs returns the lowercase hex trace and span ids, cached in st when
@@ -216,12 +220,8 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2 := h.clone()
 	h2.next = h.next.WithAttrs(attrs)
-	st := step{attrs: slices.Clone(attrs)}
-	if h.payload != nil {
-		h2.steps = append(slices.Clip(h.steps), st)
-	}
-	if h.nextBase != nil {
-		h2.replay = append(slices.Clip(h.replay), st)
+	if h.payload != nil || h.nextBase != nil {
+		h2.steps = append(slices.Clip(h.steps), step{attrs: slices.Clone(attrs)})
 	}
 	conv := newConverter(&h.cfg.limits, h.keyPrefix)
 	conv.kvs = slices.Clip(h.attrs)
@@ -247,32 +247,18 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	}
 	h2 := h.clone()
 	h2.next = h.next.WithGroup(name)
-	if h.payload != nil {
-		h2.steps = append(slices.Clip(h.steps), step{group: name})
-	}
 	if h.nextBase == nil {
-		h2.nextBase = h.next
+		h2.nextBase, h2.replayFrom = h.next, len(h.steps)
 	}
-	h2.replay = append(slices.Clip(h.replay), step{group: name})
+	h2.steps = append(slices.Clip(h.steps), step{group: name})
 	h2.keyPrefix = h.keyPrefix + name + "."
 	return h2
 }
 
 // clone copies h for WithAttrs and WithGroup.
 func (h *Handler) clone() *Handler {
-	return &Handler{
-		cfg:        h.cfg,
-		next:       h.next,
-		nextBase:   h.nextBase,
-		replay:     h.replay,
-		payload:    h.payload,
-		steps:      h.steps,
-		attrs:      h.attrs,
-		attrsBytes: h.attrsBytes,
-		attrsCut:   h.attrsCut,
-		attrsErr:   h.attrsErr,
-		keyPrefix:  h.keyPrefix,
-	}
+	h2 := *h
+	return &h2
 }
 
 // An Option configures a Handler. Options are applied by [New] in order;
