@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan/internal/memlog"
 )
 
 // Fixtures built on the real OpenTelemetry SDK.
@@ -92,35 +93,11 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// memExporter is a small in-memory sdk/log exporter.
-type memExporter struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, rs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, r := range rs {
-		e.records = append(e.records, r.Clone())
-	}
-	return nil
-}
-
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-
-func (e *memExporter) Records() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.records...)
-}
-
 // newLoggerProvider returns a LoggerProvider that exports synchronously to
-// a memExporter.
-func newLoggerProvider(t testing.TB) (*sdklog.LoggerProvider, *memExporter) {
+// an in-memory exporter.
+func newLoggerProvider(t testing.TB) (*sdklog.LoggerProvider, *memlog.Exporter) {
 	t.Helper()
-	exp := &memExporter{}
+	exp := &memlog.Exporter{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	return lp, exp

@@ -16,11 +16,11 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/memlog"
 	"github.com/slogspan/slogspan/setup"
 )
 
@@ -65,28 +65,6 @@ func (e *memSpans) GetSpans() tracetest.SpanStubs {
 	return append(tracetest.SpanStubs(nil), e.spans...)
 }
 
-type memLogs struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (e *memLogs) Export(_ context.Context, rs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, r := range rs {
-		e.records = append(e.records, r.Clone())
-	}
-	return nil
-}
-func (e *memLogs) Shutdown(context.Context) error   { return nil }
-func (e *memLogs) ForceFlush(context.Context) error { return nil }
-
-func (e *memLogs) len() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.records)
-}
-
 // logInSpan logs a small and an oversized record inside a new span.
 func logInSpan() {
 	ctx, span := otel.Tracer("setup-test").Start(context.Background(), "work")
@@ -98,7 +76,7 @@ func logInSpan() {
 func TestShutdownFlushesEverything(t *testing.T) {
 	clearOTelEnv(t)
 	spans := &memSpans{}
-	logs := &memLogs{}
+	logs := &memlog.Exporter{}
 	shutdown, err := setup.Start(context.Background(),
 		setup.WithServiceName("flush-test"),
 		setup.WithFallbackSpanExporter(spans),
@@ -119,8 +97,9 @@ func TestShutdownFlushesEverything(t *testing.T) {
 	if !hasAttr(got[0].Resource.Attributes(), "service.name", "flush-test") {
 		t.Errorf("resource = %v", got[0].Resource)
 	}
-	if logs.len() != 1 {
-		t.Fatalf("diverted records = %d, want 1", logs.len())
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("diverted records = %d, want 1", len(recs))
 	}
 	uid := ""
 	for _, kv := range got[0].Events[1].Attributes {
@@ -129,7 +108,7 @@ func TestShutdownFlushesEverything(t *testing.T) {
 		}
 	}
 	found := false
-	logs.records[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
 		found = found || (kv.Key == slogspan.UIDKey && kv.Value.AsString() == uid && uid != "")
 		return true
 	})
@@ -155,7 +134,7 @@ func TestServiceNameFromEnvironmentWins(t *testing.T) {
 	t.Setenv("OTEL_SERVICE_NAME", "from-env")
 	spans := &memSpans{}
 	shutdown, err := setup.Start(context.Background(), setup.WithServiceName("from-code"),
-		setup.WithSpanExporter(spans), setup.WithLogExporter(&memLogs{}))
+		setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,14 +149,14 @@ func TestStartingTwiceDoesNotDoubleEvents(t *testing.T) {
 	clearOTelEnv(t)
 	for range 2 {
 		shutdown, err := setup.Start(context.Background(),
-			setup.WithSpanExporter(&memSpans{}), setup.WithLogExporter(&memLogs{}))
+			setup.WithSpanExporter(&memSpans{}), setup.WithLogExporter(&memlog.Exporter{}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer shutdown(context.Background())
 	}
 	spans := &memSpans{}
-	shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(spans), setup.WithLogExporter(&memLogs{}))
+	shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +208,7 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 func exporterChild() {
 	mem := &memSpans{}
 	shutdown, err := setup.Start(context.Background(),
-		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(&memLogs{}))
+		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(&memlog.Exporter{}))
 	if err != nil {
 		fmt.Println("start:", err)
 		os.Exit(1)
