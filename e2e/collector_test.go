@@ -135,6 +135,29 @@ func (c *collector) endpoint(proto string) string {
 // names them.
 var protocols = []string{"grpc", "http/protobuf"}
 
+// onEachProtocol runs test as a subtest for each OTLP protocol, with a new
+// collector c, which listens once test calls c.start, and the errors the SDK
+// reports collected in errs.
+func onEachProtocol(t *testing.T, test func(t *testing.T, proto string, c *collector, errs *errorsSeen)) {
+	for _, proto := range protocols {
+		t.Run(proto, func(t *testing.T) {
+			test(t, proto, newCollector(t), recordErrors(t))
+		})
+	}
+}
+
+// shutdownCleanly shuts down within ctx and fails the test if that fails,
+// or if the SDK reported errors about c: an export refused, or lost.
+func shutdownCleanly(ctx context.Context, t *testing.T, shutdown setup.ShutdownFunc, c *collector, errs *errorsSeen) {
+	t.Helper()
+	if err := shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if e := errs.about(c); len(e) > 0 {
+		t.Errorf("SDK reported %d errors, first: %v", len(e), e[0])
+	}
+}
+
 // startSlogspan points setup's OTLP exporters at c over proto through the
 // environment, as a user would, and starts it.
 func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Option) setup.ShutdownFunc {

@@ -104,67 +104,56 @@ func shutdownInTime(t *testing.T, shutdown func(context.Context) error) {
 }
 
 func TestFaultReceiverNotListeningAtStart(t *testing.T) {
-	for _, proto := range protocols {
-		t.Run(proto, func(t *testing.T) {
-			c := newCollector(t) // its ports are free: nothing listens yet
-			recordErrors(t)
-			shutdown := startSlogspan(t, c, proto)
-			lat := &latencies{}
+	onEachProtocol(t, func(t *testing.T, proto string, c *collector, _ *errorsSeen) {
+		// c does not listen yet: its ports are free.
+		shutdown := startSlogspan(t, c, proto)
+		lat := &latencies{}
 
-			phase(lat, "down", 20, 20)
-			time.Sleep(300 * time.Millisecond) // let an export fail
-			c.start()
-			phase(lat, "back", 20, 20)
-			c.waitArrived(t, "back", 20, 20)
+		phase(lat, "down", 20, 20)
+		time.Sleep(300 * time.Millisecond) // let an export fail
+		c.start()
+		phase(lat, "back", 20, 20)
+		c.waitArrived(t, "back", 20, 20)
 
-			checkCalls(t, lat)
-			shutdownInTime(t, shutdown)
-		})
-	}
+		checkCalls(t, lat)
+		shutdownInTime(t, shutdown)
+	})
 }
 
 func TestFaultReceiverRestarted(t *testing.T) {
-	for _, proto := range protocols {
-		t.Run(proto, func(t *testing.T) {
-			c := newCollector(t)
-			c.start()
-			recordErrors(t)
-			shutdown := startSlogspan(t, c, proto)
-			lat := &latencies{}
+	onEachProtocol(t, func(t *testing.T, proto string, c *collector, _ *errorsSeen) {
+		c.start()
+		shutdown := startSlogspan(t, c, proto)
+		lat := &latencies{}
 
-			phase(lat, "before", 10, 20)
-			c.waitArrived(t, "before", 10, 20)
-			c.stop()
-			phase(lat, "stopped", 20, 20)
-			time.Sleep(300 * time.Millisecond)
-			c.start()
-			phase(lat, "restarted", 20, 20)
-			c.waitArrived(t, "restarted", 20, 20)
+		phase(lat, "before", 10, 20)
+		c.waitArrived(t, "before", 10, 20)
+		c.stop()
+		phase(lat, "stopped", 20, 20)
+		time.Sleep(300 * time.Millisecond)
+		c.start()
+		phase(lat, "restarted", 20, 20)
+		c.waitArrived(t, "restarted", 20, 20)
 
-			checkCalls(t, lat)
-			shutdownInTime(t, shutdown)
-		})
-	}
+		checkCalls(t, lat)
+		shutdownInTime(t, shutdown)
+	})
 }
 
 func TestFaultSlowReceiver(t *testing.T) {
-	for _, proto := range protocols {
-		t.Run(proto, func(t *testing.T) {
-			c := newCollector(t)
-			c.delay.Store(int64(time.Second))
-			c.start()
-			recordErrors(t)
-			shutdown := startSlogspan(t, c, proto)
-			lat := &latencies{}
+	onEachProtocol(t, func(t *testing.T, proto string, c *collector, _ *errorsSeen) {
+		c.delay.Store(int64(time.Second))
+		c.start()
+		shutdown := startSlogspan(t, c, proto)
+		lat := &latencies{}
 
-			phase(lat, "slow", 40, 20)
-			c.waitArrived(t, "slow", 40, 20)
+		phase(lat, "slow", 40, 20)
+		c.waitArrived(t, "slow", 40, 20)
 
-			// Slower than the shutdown deadline: shutdown must still keep it.
-			c.delay.Store(int64(shutdownDeadline + 2*time.Second))
-			phase(lat, "stuck", 10, 20)
-			checkCalls(t, lat)
-			shutdownInTime(t, shutdown)
-		})
-	}
+		// Slower than the shutdown deadline: shutdown must still keep it.
+		c.delay.Store(int64(shutdownDeadline + 2*time.Second))
+		phase(lat, "stuck", 10, 20)
+		checkCalls(t, lat)
+		shutdownInTime(t, shutdown)
+	})
 }

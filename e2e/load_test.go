@@ -30,12 +30,10 @@ var loadSizing = []setup.Option{
 }
 
 func TestLoad(t *testing.T) {
-	for _, proto := range protocols {
-		t.Run(proto, func(t *testing.T) { runLoad(t, proto) })
-	}
+	onEachProtocol(t, runLoad)
 }
 
-func runLoad(t *testing.T, proto string) {
+func runLoad(t *testing.T, proto string, c *collector, errs *errorsSeen) {
 	const (
 		workers      = 32
 		perWorker    = 5000
@@ -43,9 +41,7 @@ func runLoad(t *testing.T, proto string) {
 		spansPerWork = perWorker / perSpan
 		bigEvery     = 25 // every 25th record carries a value to cut
 	)
-	c := newCollector(t)
 	c.start()
-	errs := recordErrors(t)
 	shutdown := startSlogspan(t, c, proto, loadSizing...)
 
 	big := strings.Repeat("b", 3000)
@@ -72,14 +68,9 @@ func runLoad(t *testing.T, proto string) {
 	logged := time.Since(start)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := shutdown(ctx); err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
+	shutdownCleanly(ctx, t, shutdown, c, errs)
 	t.Logf("%d records in %v (%.0f records/s), flushed after %v",
 		workers*perWorker, logged, float64(workers*perWorker)/logged.Seconds(), time.Since(start))
-	if e := errs.about(c); len(e) > 0 {
-		t.Errorf("SDK reported %d errors, first: %v", len(e), e[0])
-	}
 
 	spans := c.spansNamed("load-")
 	if len(spans) != workers*spansPerWork {
