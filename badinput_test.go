@@ -70,13 +70,10 @@ func TestBadInputNeverPanicsOrLosesTheLine(t *testing.T) {
 			if n := len(jsonLines(t, buf)); n != 1 {
 				t.Fatalf("next got %d lines, want 1", n)
 			}
-			ev := onlySpan(t, rec).Events()
-			if len(ev) != 1 {
-				t.Fatalf("got %d events, want 1", len(ev))
-			}
-			assertValidEvent(t, ev[0], -1)
+			ev := onlyEvent(t, rec)
+			assertValidEvent(t, ev, -1)
 			if c.check != nil {
-				c.check(t, attrMap(ev[0].Attributes))
+				c.check(t, attrMap(ev.Attributes))
 			}
 		})
 	}
@@ -95,12 +92,9 @@ func TestDeepWithGroup(t *testing.T) {
 	if !strings.Contains(buf.String(), `"trace_id"`) {
 		t.Errorf("next output lacks the trace id")
 	}
-	ev := onlySpan(t, rec).Events()
-	if len(ev) != 1 {
-		t.Fatalf("got %d events", len(ev))
-	}
-	assertValidEvent(t, ev[0], slogspan.DefaultMaxValueBytes)
-	if n := len(ev[0].Attributes); n != slogspan.DefaultMaxEventAttrs {
+	ev := onlyEvent(t, rec)
+	assertValidEvent(t, ev, slogspan.DefaultMaxValueBytes)
+	if n := len(ev.Attributes); n != slogspan.DefaultMaxEventAttrs {
 		t.Errorf("got %d attributes, want the limit %d", n, slogspan.DefaultMaxEventAttrs)
 	}
 }
@@ -168,15 +162,12 @@ func FuzzHandle(f *testing.F) {
 		if got := len(jsonLines(t, buf)); got != 1 {
 			t.Fatalf("next got %d lines", got)
 		}
-		ev := onlySpan(t, rec).Events()
-		if len(ev) != 1 {
-			t.Fatalf("got %d events", len(ev))
+		ev := onlyEvent(t, rec)
+		assertValidEvent(t, ev, lim.MaxValueBytes)
+		if len(ev.Attributes) > lim.MaxEventAttrs {
+			t.Errorf("%d attributes, limit %d", len(ev.Attributes), lim.MaxEventAttrs)
 		}
-		assertValidEvent(t, ev[0], lim.MaxValueBytes)
-		if len(ev[0].Attributes) > lim.MaxEventAttrs {
-			t.Errorf("%d attributes, limit %d", len(ev[0].Attributes), lim.MaxEventAttrs)
-		}
-		if size := eventBytes(ev[0].Attributes); size > lim.MaxEventBytes {
+		if size := eventBytes(ev.Attributes); size > lim.MaxEventBytes {
 			t.Errorf("event has %d bytes, limit %d", size, lim.MaxEventBytes)
 		}
 	})

@@ -49,6 +49,16 @@ func onlySpan(t testing.TB, rec *tracetest.SpanRecorder) sdktrace.ReadOnlySpan {
 	return spans[0]
 }
 
+// onlyEvent returns the one event on the one span rec has seen end.
+func onlyEvent(t testing.TB, rec *tracetest.SpanRecorder) sdktrace.Event {
+	t.Helper()
+	ev := onlySpan(t, rec).Events()
+	if len(ev) != 1 {
+		t.Fatalf("got %d events, want 1", len(ev))
+	}
+	return ev[0]
+}
+
 // attrMap returns the attributes as a map from key to value.
 func attrMap(kvs []attribute.KeyValue) map[string]attribute.Value {
 	m := make(map[string]attribute.Value, len(kvs))
