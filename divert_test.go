@@ -19,18 +19,15 @@ import (
 )
 
 func TestDivertToLoggerProvider(t *testing.T) {
-	tracer, rec := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "llm")
-	_, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp))).With("user", "u1").WithGroup("req")
+	d := newDiverting(t)
+	l := d.log.With("user", "u1").WithGroup("req")
 
 	prompt := strings.Repeat("Tell me about rivers. ", 50000) + "é" // ~1 MiB
-	l.InfoContext(ctx, "prompt", "body", prompt, "tokens", 12)
-	l.InfoContext(ctx, "small", "k", "v")
-	span.End()
+	l.InfoContext(d.ctx, "prompt", "body", prompt, "tokens", 12)
+	l.InfoContext(d.ctx, "small", "k", "v")
+	d.span.End()
 
-	s := onlySpan(t, rec)
+	s := onlySpan(t, d.rec)
 	ev := s.Events()
 	if len(ev) != 2 {
 		t.Fatalf("got %d events", len(ev))
@@ -52,14 +49,14 @@ func TestDivertToLoggerProvider(t *testing.T) {
 		t.Errorf("%s = %v, want 1", slogspan.TruncatedValuesKey, v.Emit())
 	}
 
-	recs := exp.Records()
+	recs := d.exp.Records()
 	if len(recs) != 1 {
 		t.Fatalf("got %d diverted records, want 1", len(recs))
 	}
 	r := recs[0]
-	if r.TraceID() != span.SpanContext().TraceID() || r.SpanID() != span.SpanContext().SpanID() {
+	if r.TraceID() != d.span.SpanContext().TraceID() || r.SpanID() != d.span.SpanContext().SpanID() {
 		t.Errorf("diverted record ids %s/%s, span %s/%s", r.TraceID(), r.SpanID(),
-			span.SpanContext().TraceID(), span.SpanContext().SpanID())
+			d.span.SpanContext().TraceID(), d.span.SpanContext().SpanID())
 	}
 	if r.Body().AsString() != "prompt" {
 		t.Errorf("body = %q", r.Body().AsString())
@@ -84,15 +81,11 @@ func TestDivertToLoggerProvider(t *testing.T) {
 // WithGroup call for diversion does not change what next writes: each
 // attribute once, the ids top-level.
 func TestNextLineWithPayloadHandler(t *testing.T) {
-	tracer, _ := newTracer(t)
-	lp, _ := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	defer span.End()
-	buf, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp))).
-		With("w", 1).WithGroup("g").With("x", 2).WithGroup("h")
-	l.InfoContext(ctx, "m", "k", 3)
-	line := buf.String()
+	d := newDiverting(t)
+	defer d.span.End()
+	l := d.log.With("w", 1).WithGroup("g").With("x", 2).WithGroup("h")
+	l.InfoContext(d.ctx, "m", "k", 3)
+	line := d.out.String()
 	for _, want := range []string{`"w":1`, `"g":{"x":2,"h":{"k":3}}`, `"trace_id"`, `"span_id"`} {
 		if n := strings.Count(line, want); n != 1 {
 			t.Errorf("%s appears %d times in %s", want, n, line)
@@ -101,18 +94,15 @@ func TestNextLineWithPayloadHandler(t *testing.T) {
 }
 
 func TestDivertAll(t *testing.T) {
-	tracer, rec := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	_, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true)))
-	l.InfoContext(ctx, "one")
-	l.InfoContext(ctx, "two")
-	span.End()
-	if n := len(exp.Records()); n != 2 {
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	l := d.log
+	l.InfoContext(d.ctx, "one")
+	l.InfoContext(d.ctx, "two")
+	d.span.End()
+	if n := len(d.exp.Records()); n != 2 {
 		t.Errorf("got %d diverted, want 2", n)
 	}
-	for _, e := range onlySpan(t, rec).Events() {
+	for _, e := range onlySpan(t, d.rec).Events() {
 		if _, ok := attrMap(e.Attributes)[slogspan.UIDKey]; !ok {
 			t.Errorf("event %q has no uid", e.Name)
 		}
@@ -120,32 +110,28 @@ func TestDivertAll(t *testing.T) {
 }
 
 func TestSpanEventBudget(t *testing.T) {
-	tracer, rec := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	buf, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp),
-		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 5})))
+	d := newDiverting(t, slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 5}))
+	l := d.log
 	for i := range 12 {
-		l.InfoContext(ctx, "line", "i", i)
+		l.InfoContext(d.ctx, "line", "i", i)
 	}
-	span.End()
+	d.span.End()
 
-	s := onlySpan(t, rec)
+	s := onlySpan(t, d.rec)
 	if n := len(s.Events()); n != 5 {
 		t.Errorf("got %d events, want 5", n)
 	}
 	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
 		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
 	}
-	recs := exp.Records()
+	recs := d.exp.Records()
 	if len(recs) != 7 {
 		t.Fatalf("got %d diverted, want 7", len(recs))
 	}
 	if i := logAttrs(recs[0])["i"].(attribute.Value).AsInt64(); i != 5 {
 		t.Errorf("first diverted record is line %d, want 5", i)
 	}
-	if n := len(jsonLines(t, buf)); n != 12 {
+	if n := len(jsonLines(t, d.out)); n != 12 {
 		t.Errorf("next got %d lines, want 12", n)
 	}
 }
@@ -179,26 +165,22 @@ func TestSpanByteBudget(t *testing.T) {
 }
 
 func TestConcurrentBudgetIsExact(t *testing.T) {
-	tracer, rec := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	_, next := newJSON(slog.LevelInfo)
-	base := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp),
-		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 50, MaxSpanBytes: -1})))
+	d := newDiverting(t, slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 50, MaxSpanBytes: -1}))
+	base := d.log
 	const workers, each = 64, 20
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			l := base.With("w", w).WithGroup("g")
 			for i := range each {
-				l.InfoContext(ctx, "tick", "i", i)
+				l.InfoContext(d.ctx, "tick", "i", i)
 			}
 		})
 	}
 	wg.Wait()
-	span.End()
+	d.span.End()
 
-	s := onlySpan(t, rec)
+	s := onlySpan(t, d.rec)
 	if n := len(s.Events()); n != 50 {
 		t.Errorf("got %d events, want exactly 50", n)
 	}
@@ -206,7 +188,7 @@ func TestConcurrentBudgetIsExact(t *testing.T) {
 	if dropped.AsInt64() != workers*each-50 {
 		t.Errorf("%s = %d, want %d", slogspan.DroppedEventsKey, dropped.AsInt64(), workers*each-50)
 	}
-	recs := exp.Records()
+	recs := d.exp.Records()
 	if len(recs) != workers*each-50 {
 		t.Errorf("got %d diverted, want %d", len(recs), workers*each-50)
 	}
@@ -220,17 +202,14 @@ func TestConcurrentBudgetIsExact(t *testing.T) {
 }
 
 func TestEventAttrAndByteLimits(t *testing.T) {
-	tracer, rec := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	_, next := newJSON(slog.LevelInfo)
 	lim := slogspan.Limits{MaxEventAttrs: 4, MaxEventBytes: 100}
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithLimits(lim)))
-	l.InfoContext(ctx, "many", "a", 1, "b", 2, "c", 3, "d", 4, "e", 5)
-	l.InfoContext(ctx, "big", "a", strings.Repeat("x", 80), "b", strings.Repeat("y", 80))
-	span.End()
+	d := newDiverting(t, slogspan.WithLimits(lim))
+	l := d.log
+	l.InfoContext(d.ctx, "many", "a", 1, "b", 2, "c", 3, "d", 4, "e", 5)
+	l.InfoContext(d.ctx, "big", "a", strings.Repeat("x", 80), "b", strings.Repeat("y", 80))
+	d.span.End()
 
-	s := onlySpan(t, rec)
+	s := onlySpan(t, d.rec)
 	ev := s.Events()
 	for _, e := range ev {
 		if len(e.Attributes) > lim.MaxEventAttrs {
@@ -247,8 +226,8 @@ func TestEventAttrAndByteLimits(t *testing.T) {
 	if !strings.Contains(keys, "level") || !strings.Contains(keys, "a") {
 		t.Errorf("many: %v", ev[0].Attributes)
 	}
-	if len(exp.Records()) != 2 {
-		t.Errorf("got %d diverted, want 2", len(exp.Records()))
+	if len(d.exp.Records()) != 2 {
+		t.Errorf("got %d diverted, want 2", len(d.exp.Records()))
 	}
 	if v, _ := spanAttr(s, slogspan.TruncatedValuesKey); v.AsInt64() < 4 {
 		t.Errorf("%s = %d, want at least the 4 omitted attributes", slogspan.TruncatedValuesKey, v.AsInt64())
@@ -330,17 +309,13 @@ func TestSpanBookkeepingIsFreed(t *testing.T) {
 }
 
 func TestDivertedRecordsAreValidUTF8(t *testing.T) {
-	tracer, _ := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	_, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true))).
-		With("w\xff", "x\xfe").WithGroup("g\xc3")
-	l.InfoContext(ctx, "bad\xff", "k\xfe", "v\xff", "err", errors.New("e\xff"), slog.Group("h", "in", "\xff"))
-	l.InfoContext(ctx, "good", "k", "v")
-	span.End()
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	l := d.log.With("w\xff", "x\xfe").WithGroup("g\xc3")
+	l.InfoContext(d.ctx, "bad\xff", "k\xfe", "v\xff", "err", errors.New("e\xff"), slog.Group("h", "in", "\xff"))
+	l.InfoContext(d.ctx, "good", "k", "v")
+	d.span.End()
 
-	recs := exp.Records()
+	recs := d.exp.Records()
 	if len(recs) != 2 {
 		t.Fatalf("got %d records", len(recs))
 	}
@@ -381,11 +356,8 @@ func TestDivertedRecordsAreValidUTF8(t *testing.T) {
 }
 
 func TestDivertedRecordsNestAtMost16Deep(t *testing.T) {
-	tracer, _ := newTracer(t)
-	lp, exp := newLoggerProvider(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	_, next := newJSON(slog.LevelInfo)
-	l := slog.New(slogspan.New(next, slogspan.WithLoggerProvider(lp), slogspan.WithDivertAll(true)))
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	l := d.log
 	for i := range 20 {
 		l = l.WithGroup(fmt.Sprint("w", i))
 	}
@@ -394,10 +366,10 @@ func TestDivertedRecordsNestAtMost16Deep(t *testing.T) {
 	for range 5 {
 		deep = slog.Group("g", deep)
 	}
-	l.InfoContext(ctx, "deep", deep)
-	span.End()
+	l.InfoContext(d.ctx, "deep", deep)
+	d.span.End()
 
-	recs := exp.Records()
+	recs := d.exp.Records()
 	if len(recs) != 1 {
 		t.Fatalf("got %d records", len(recs))
 	}

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/memlog"
 )
 
@@ -111,6 +112,30 @@ func newLoggerProvider(t testing.TB) (*sdklog.LoggerProvider, *memlog.Exporter) 
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	return lp, exp
+}
+
+// diverting is a logger through slogspan, with a JSON next and full
+// records diverted to a LoggerProvider on an in-memory exporter, and a
+// recording span to log in.
+type diverting struct {
+	ctx  context.Context
+	span trace.Span
+	rec  *tracetest.SpanRecorder
+	exp  *memlog.Exporter
+	out  *bytes.Buffer // what next writes
+	log  *slog.Logger
+}
+
+// newDiverting builds a diverting logger with opts added to
+// WithLoggerProvider.
+func newDiverting(t testing.TB, opts ...slogspan.Option) *diverting {
+	t.Helper()
+	tracer, rec := newTracer(t)
+	lp, exp := newLoggerProvider(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	out, next := newJSON(slog.LevelInfo)
+	opts = append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, opts...)
+	return &diverting{ctx: ctx, span: span, rec: rec, exp: exp, out: out, log: slog.New(slogspan.New(next, opts...))}
 }
 
 // logAttrs returns a log record's attributes as a map.
