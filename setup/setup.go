@@ -135,10 +135,8 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 				defer cancel()
 			}
 			// Spans first: ending them may still divert records to logs.
-			shutdownErr = errors.Join(
-				tp.ForceFlush(ctx), tp.Shutdown(ctx),
-				lp.ForceFlush(ctx), lp.Shutdown(ctx),
-			)
+			// Each Shutdown exports what its batch processor still holds.
+			shutdownErr = errors.Join(tp.Shutdown(ctx), lp.Shutdown(ctx))
 		})
 		if !first {
 			return nil
