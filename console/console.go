@@ -116,16 +116,19 @@ func (e *Exporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 	if e.stopped {
 		return nil
 	}
+	touched := make(map[trace.TraceID]bool)
 	for _, s := range spans {
 		id := s.SpanContext().TraceID()
 		if _, ok := e.pending[id]; !ok {
 			e.order = append(e.order, id)
 		}
 		e.pending[id] = append(e.pending[id], s)
+		touched[id] = true
 	}
 	var errs []error
 	e.order = slices.DeleteFunc(e.order, func(id trace.TraceID) bool {
-		if !complete(e.pending[id]) {
+		// A trace that got no span here is still waiting for its root.
+		if !touched[id] || !complete(e.pending[id]) {
 			return false
 		}
 		errs = append(errs, e.print(e.pending[id]))
