@@ -223,7 +223,8 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if h.payload != nil || h.nextBase != nil {
 		h2.steps = append(slices.Clip(h.steps), step{attrs: slices.Clone(attrs)})
 	}
-	conv := newConverter(&h.cfg.limits, h.keyPrefix)
+	var conv converter
+	conv.reset(&h.cfg.limits, h.keyPrefix)
 	conv.kvs = slices.Clip(h.attrs)
 	for _, a := range attrs {
 		conv.addAttr(a)

@@ -33,12 +33,8 @@ type converter struct {
 // keyRef places keyBuf[start:end] as the key of kvs[kv].
 type keyRef struct{ kv, start, end int }
 
-func newConverter(l *Limits, prefix string) converter {
-	return converter{limits: l, prefix: []byte(prefix)}
-}
-
-// reset empties c for the next record, keeping its buffers, with the
-// key prefix of the groups open on the logger.
+// reset empties c for the next record (or WithAttrs call), keeping its
+// buffers, with the key prefix of the groups open on the logger.
 func (c *converter) reset(l *Limits, prefix string) {
 	*c = converter{
 		limits:  l,
