@@ -157,8 +157,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
 // attributes. For a recording span (st != nil), next with the ids already
-// added is kept in st, so the ids are formatted once per span and handler. Otherwise the ids lead the record's attributes when no group is
-// open, and are added before replaying the groups when one is.
+// added is kept in st, so the ids are formatted once per span and handler.
+// Otherwise the ids lead the record's attributes when no group is open, and
+// are added before replaying the groups when one is.
 func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanState, r slog.Record) error {
 	if st != nil {
 		if next := st.nextFor(h); next != nil {
