@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/slogspan/slogspan v0.0.0
+	github.com/slogspan/slogspan/setup v0.0.0
 	go.opentelemetry.io/collector/component/componenttest v0.165.0
 	go.opentelemetry.io/collector/consumer v1.71.0
 	go.opentelemetry.io/collector/consumer/consumertest v0.165.0
@@ -118,4 +119,7 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-replace github.com/slogspan/slogspan => ../
+replace (
+	github.com/slogspan/slogspan => ../
+	github.com/slogspan/slogspan/setup => ../setup
+)
