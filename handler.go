@@ -92,6 +92,10 @@ func New(next slog.Handler, opts ...Option) *Handler {
 	return &Handler{cfg: cfg, next: next, payload: cfg.payload}
 }
 
+// Limits returns the limits h applies, defaults filled in. setup uses them
+// to keep the SDK's span limits at or above what h budgets.
+func (h *Handler) Limits() Limits { return h.cfg.limits }
+
 // Next returns the handler h passes records to. For slog's default
 // handler, that is the handler New put in its place.
 func (h *Handler) Next() slog.Handler { return h.next }

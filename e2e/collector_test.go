@@ -52,7 +52,13 @@ type collector struct {
 }
 
 func newCollector(t testing.TB) *collector {
-	c := &collector{t: t, grpcAddr: freeAddr(t), httpAddr: freeAddr(t),
+	return newCollectorAt(t, freeAddr(t), freeAddr(t))
+}
+
+// newCollectorAt returns a collector that will listen on the addresses
+// given.
+func newCollectorAt(t testing.TB, grpcAddr, httpAddr string) *collector {
+	c := &collector{t: t, grpcAddr: grpcAddr, httpAddr: httpAddr,
 		traces: new(consumertest.TracesSink), logs: new(consumertest.LogsSink)}
 	t.Cleanup(c.stop)
 	return c
@@ -183,6 +189,10 @@ func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Optio
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
+	// Start installs its own error handler; what it reports goes on to the
+	// one the test installed.
+	prev := otel.GetErrorHandler()
+	opts = append(opts, setup.WithErrorHandler(prev.Handle))
 	shutdown, err := setup.Start(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package examples_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,13 +110,5 @@ func TestLLM(t *testing.T) {
 	}
 }
 
-func TestOTLPWithNothingListening(t *testing.T) {
-	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:4318")
-	if err != nil {
-		t.Skip("something listens on port 4318 already")
-	}
-	ln.Close()
-	out := run(t, "otlp")
-	mustContain(t, out, "Nothing listens on localhost:4318", "jaegertracing/all-in-one")
-}
+// The otlp example is run by the e2e module, against the Collector's
+// receiver on its default port.

@@ -14,20 +14,37 @@
 // wraps slog's default handler with a [slogspan.Handler] that diverts cut
 // payloads to the LoggerProvider.
 //
-// Exporters are chosen by go.opentelemetry.io/contrib/exporters/autoexport:
+// Exporters follow the environment, through
+// go.opentelemetry.io/contrib/exporters/autoexport:
 //
 //	OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER   otlp (default) | console | none
-//	OTEL_EXPORTER_OTLP_ENDPOINT                e.g. http://localhost:4318
+//	OTEL_EXPORTER_OTLP_ENDPOINT                default http://localhost:4318
+//	                                           (grpc: http://localhost:4317)
 //	OTEL_EXPORTER_OTLP_PROTOCOL                http/protobuf (default) | grpc
+//	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …      per signal, used as given
 //	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
 //	OTEL_BSP_*, OTEL_BLRP_*                    batch sizes and queues (the span
 //	                                           export batch defaults to 32 here)
 //	OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS
+//	OTEL_SPAN_EVENT_COUNT_LIMIT, …             span limits, raised to the handler's
 //	OTEL_SDK_DISABLED=true                     Start changes nothing
 //
+// With no endpoint variable set, OTLP goes to plain http://localhost, as the
+// OpenTelemetry specification says and local receivers (Jaeger, the
+// Collector) serve, not to the https the Go exporters would default to.
 // With OTEL_TRACES_EXPORTER or OTEL_LOGS_EXPORTER unset, the exporter given
 // to [WithFallbackSpanExporter] or [WithFallbackLogExporter] is used, and
 // OTLP when there is none.
+//
+// # Failures are loud
+//
+// Every failed export is counted. The first failure of each kind (nothing
+// listening, plain HTTP spoken to https, a backend that does not accept
+// logs, a time-out, …) is logged at WARN through the program's handler,
+// naming the signal, the endpoint and what to try, and the [ShutdownFunc]
+// returns all of them as [ExportError]s, the final flush included. Other
+// errors the SDK reports through otel.Handle are logged once each, at WARN.
+// [WithErrorHandler] sends all of it elsewhere.
 package setup
 
 import (
@@ -41,7 +58,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -54,8 +70,9 @@ import (
 )
 
 // ShutdownFunc flushes everything recorded so far to the exporters and
-// stops the providers. It returns the errors of the flush and of the
-// exporters, joined. Without a deadline on ctx it waits at most
+// stops the providers. It returns the providers' errors and every export
+// failure since Start (one [ExportError] for each kind, with counts),
+// joined. Without a deadline on ctx it waits at most
 // DefaultShutdownTimeout. Calls after the first do nothing and return nil.
 type ShutdownFunc func(ctx context.Context) error
 
@@ -64,7 +81,7 @@ type ShutdownFunc func(ctx context.Context) error
 const DefaultShutdownTimeout = 10 * time.Second
 
 // Providers are what Start built and registered, for programs that need
-// them directly (tests, other instrumentation). Both are nil when
+// them directly (tests, other instrumentation). All are nil when
 // OTEL_SDK_DISABLED is true.
 type Providers struct {
 	TracerProvider *sdktrace.TracerProvider
@@ -74,54 +91,74 @@ type Providers struct {
 }
 
 // Start configures tracing and logging as the package documentation
-// describes and returns the function that shuts it down. On error nothing
-// is registered and whatever was built is shut down.
+// describes and returns the function that shuts it down.
+//
+// On error nothing is registered, whatever was built is shut down, and the
+// returned ShutdownFunc does nothing: it is always safe to call. A resource
+// that is only partly built (a malformed OTEL_RESOURCE_ATTRIBUTES, a
+// detector that fails) is not an error: it is reported through otel.Handle,
+// and Start goes on with what it has.
 func Start(ctx context.Context, opts ...Option) (ShutdownFunc, error) {
 	shutdown, _, err := StartProviders(ctx, opts...)
 	return shutdown, err
 }
 
+// nothingToShut is the ShutdownFunc when Start built nothing.
+func nothingToShut(context.Context) error { return nil }
+
 // StartProviders is Start, also returning the providers it registered.
 func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Providers, error) {
 	cfg := newConfig(opts)
 	if disabled() {
-		return func(context.Context) error { return nil }, Providers{}, nil
+		return nothingToShut, Providers{}, nil
 	}
+	next := handlerToWrap()
 
-	res, err := resource.New(ctx,
+	res, resErr := resource.New(ctx, append([]resource.Option{
 		resource.WithAttributes(attribute.String("service.name", cfg.serviceName)),
 		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
 		resource.WithTelemetrySDK(),
-	)
-	if err != nil {
-		return nil, Providers{}, fmt.Errorf("setup: resource: %w", err)
+	}, cfg.resourceOpts...)...)
+	if res == nil {
+		res = resource.NewSchemaless(attribute.String("service.name", cfg.serviceName))
 	}
 
-	spanExp, err := cfg.spanExporter(ctx)
+	r := newReporter(cfg.errorHandler)
+	spanExp, spanEndpoint, err := cfg.spanExporter(ctx)
 	if err != nil {
-		return nil, Providers{}, fmt.Errorf("setup: span exporter: %w", err)
+		return nothingToShut, Providers{}, fmt.Errorf("setup: span exporter: %w", err)
 	}
-	logExp, err := cfg.logExporter(ctx)
+	logExp, logEndpoint, err := cfg.logExporter(ctx)
 	if err != nil {
-		return nil, Providers{}, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
+		return nothingToShut, Providers{}, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
 	}
 
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithResource(res),
-		sdktrace.WithBatcher(spanExp, append(defaultSpanBatch(), cfg.spanBatch...)...),
-	)
-	lp := sdklog.NewLoggerProvider(
+	lp := sdklog.NewLoggerProvider(append([]sdklog.LoggerProviderOption{
 		sdklog.WithResource(res),
-		sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp, cfg.logBatch...)),
-	)
+		sdklog.WithProcessor(sdklog.NewBatchProcessor(reportingLogExporter{logExp, logEndpoint, r}, cfg.logBatch...)),
+	}, cfg.loggerProviderOpts...)...)
+	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, cfg.handlerOpts...)
+	h := slogspan.New(next, hopts...)
+	if r.handle == nil {
+		// Through the program's own handler, never the slogspan one: a
+		// report must not become an event or a diverted record.
+		r.handle = warnTo(h.Next())
+	}
+	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+		sdktrace.WithResource(res),
+		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, h.Limits())),
+		sdktrace.WithBatcher(reportingSpanExporter{spanExp, spanEndpoint, r}, append(defaultSpanBatch(), cfg.spanBatch...)...),
+	}, cfg.tracerProviderOpts...)...)
+
+	installErrorHandler(r)
 	otel.SetTracerProvider(tp)
 	global.SetLoggerProvider(lp)
 	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
-
-	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, cfg.handlerOpts...)
-	h := slogspan.New(handlerToWrap(), hopts...)
 	slog.SetDefault(slog.New(h))
 	installed.Store(&installation{h, h.Next()})
+	if resErr != nil {
+		otel.Handle(fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr))
+	}
 
 	var once sync.Once
 	var shutdownErr error
@@ -135,8 +172,10 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 				defer cancel()
 			}
 			// Spans first: ending them may still divert records to logs.
-			// Each Shutdown exports what its batch processor still holds.
-			shutdownErr = errors.Join(tp.Shutdown(ctx), lp.Shutdown(ctx))
+			// Each Shutdown exports what its batch processor still holds;
+			// its export errors are among r.failures, with their counts.
+			err := errors.Join(tp.Shutdown(ctx), lp.Shutdown(ctx))
+			shutdownErr = errors.Join(withoutExportErrors(err), r.failures())
 		})
 		if !first {
 			return nil
@@ -182,119 +221,4 @@ func defaultSpanBatch() []sdktrace.BatchSpanProcessorOption {
 // disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
 func disabled() bool {
 	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
-}
-
-// An Option configures Start.
-type Option interface {
-	apply(*config)
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-type config struct {
-	serviceName  string
-	spanExp      sdktrace.SpanExporter // overrides the environment
-	logExp       sdklog.Exporter
-	fallbackSpan sdktrace.SpanExporter // when the environment names none
-	fallbackLog  sdklog.Exporter
-	spanBatch    []sdktrace.BatchSpanProcessorOption
-	logBatch     []sdklog.BatchProcessorOption
-	handlerOpts  []slogspan.Option
-}
-
-func newConfig(opts []Option) *config {
-	c := &config{serviceName: defaultServiceName()}
-	for _, o := range opts {
-		o.apply(c)
-	}
-	return c
-}
-
-// defaultServiceName is the OpenTelemetry default: unknown_service, with
-// the executable's name.
-func defaultServiceName() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return "unknown_service:go"
-	}
-	name := exe[strings.LastIndexAny(exe, `/\`)+1:]
-	return "unknown_service:" + name
-}
-
-func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
-	if c.spanExp != nil {
-		return c.spanExp, nil
-	}
-	var opts []autoexport.SpanOption
-	if c.fallbackSpan != nil {
-		exp := c.fallbackSpan
-		opts = append(opts, autoexport.WithFallbackSpanExporter(func(context.Context) (sdktrace.SpanExporter, error) {
-			return exp, nil
-		}))
-	}
-	return autoexport.NewSpanExporter(ctx, opts...)
-}
-
-func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, error) {
-	if c.logExp != nil {
-		return c.logExp, nil
-	}
-	var opts []autoexport.LogOption
-	if c.fallbackLog != nil {
-		exp := c.fallbackLog
-		opts = append(opts, autoexport.WithFallbackLogExporter(func(context.Context) (sdklog.Exporter, error) {
-			return exp, nil
-		}))
-	}
-	return autoexport.NewLogExporter(ctx, opts...)
-}
-
-// WithServiceName sets service.name on the resource. OTEL_SERVICE_NAME,
-// when set, takes precedence so that operators can rename a service without
-// a rebuild. Default: "unknown_service:" and the executable's name.
-func WithServiceName(name string) Option {
-	return optionFunc(func(c *config) { c.serviceName = name })
-}
-
-// WithFallbackSpanExporter sets the span exporter used when
-// OTEL_TRACES_EXPORTER is unset or empty, in place of OTLP. The examples use
-// the console exporter here.
-func WithFallbackSpanExporter(exp sdktrace.SpanExporter) Option {
-	return optionFunc(func(c *config) { c.fallbackSpan = exp })
-}
-
-// WithFallbackLogExporter sets the log exporter used when OTEL_LOGS_EXPORTER
-// is unset or empty, in place of OTLP.
-func WithFallbackLogExporter(exp sdklog.Exporter) Option {
-	return optionFunc(func(c *config) { c.fallbackLog = exp })
-}
-
-// WithSpanExporter uses exp whatever the environment says.
-func WithSpanExporter(exp sdktrace.SpanExporter) Option {
-	return optionFunc(func(c *config) { c.spanExp = exp })
-}
-
-// WithLogExporter uses exp whatever the environment says.
-func WithLogExporter(exp sdklog.Exporter) Option {
-	return optionFunc(func(c *config) { c.logExp = exp })
-}
-
-// WithSpanBatch passes options to the span batch processor, after the
-// OTEL_BSP_* environment variables.
-func WithSpanBatch(opts ...sdktrace.BatchSpanProcessorOption) Option {
-	return optionFunc(func(c *config) { c.spanBatch = append(c.spanBatch, opts...) })
-}
-
-// WithLogBatch passes options to the log batch processor, after the
-// OTEL_BLRP_* environment variables.
-func WithLogBatch(opts ...sdklog.BatchProcessorOption) Option {
-	return optionFunc(func(c *config) { c.logBatch = append(c.logBatch, opts...) })
-}
-
-// WithHandlerOptions passes options to the slogspan handler. They apply
-// after Start's own, which diverts payloads to the LoggerProvider.
-func WithHandlerOptions(opts ...slogspan.Option) Option {
-	return optionFunc(func(c *config) { c.handlerOpts = append(c.handlerOpts, opts...) })
 }

@@ -4,10 +4,14 @@
 //	docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 jaegertracing/all-in-one
 //	go run ./examples/otlp
 //
-// then open http://localhost:16686 and pick the service "otlp-example".
-// Jaeger stores no logs, so the log records of diverted payloads print
-// here; send them to a backend that stores logs with OTEL_LOGS_EXPORTER=otlp.
-// When nothing listens on the endpoint, the example says so and exits.
+// then open the link it prints. With no OTEL_* variables set, spans go to
+// http://localhost:4318 over OTLP/HTTP. Jaeger stores no logs, so the log
+// records of diverted payloads print here; send them to a backend that
+// stores logs with OTEL_LOGS_EXPORTER=otlp.
+//
+// The example prints the Jaeger link only when the export succeeded. When
+// it did not, or when nothing listens on the default endpoint, it says why
+// and exits with status 1.
 package main
 
 import (
@@ -25,19 +29,15 @@ import (
 	"github.com/slogspan/slogspan/setup"
 )
 
-// defaultEndpoint is where OTLP over HTTP goes when
-// OTEL_EXPORTER_OTLP_ENDPOINT is unset.
-const defaultEndpoint = "localhost:4318"
-
 func main() {
-	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" {
-		conn, err := net.DialTimeout("tcp", defaultEndpoint, time.Second)
+	if addr := defaultAddr(); addr != "" {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			fmt.Printf("Nothing listens on %s, so there is nowhere to send traces.\n", defaultEndpoint)
-			fmt.Println("Start Jaeger with:")
-			fmt.Println("  docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 jaegertracing/all-in-one")
-			fmt.Println("or set OTEL_EXPORTER_OTLP_ENDPOINT to your collector, then run this again.")
-			return
+			fmt.Fprintf(os.Stderr, "Nothing listens on %s, so there is nowhere to send traces.\n", addr)
+			fmt.Fprintln(os.Stderr, "Start Jaeger with:")
+			fmt.Fprintln(os.Stderr, "  docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 jaegertracing/all-in-one")
+			fmt.Fprintln(os.Stderr, "or set OTEL_EXPORTER_OTLP_ENDPOINT to your collector, then run this again.")
+			os.Exit(1)
 		}
 		conn.Close()
 	}
@@ -53,19 +53,40 @@ func main() {
 		os.Exit(1)
 	}
 
-	ctx, span := otel.Tracer("otlp-example").Start(ctx, "import batch")
+	tracer := otel.Tracer("otlp-example")
+	ctx, span := tracer.Start(ctx, "import batch")
 	traceID := span.SpanContext().TraceID()
 	for i := range 3 {
-		_, child := otel.Tracer("otlp-example").Start(ctx, fmt.Sprintf("import file %d", i))
-		slog.InfoContext(ctx, "imported", "file", i, "rows", 1000*(i+1))
-		child.End()
+		fileCtx, file := tracer.Start(ctx, fmt.Sprintf("import file %d", i))
+		slog.InfoContext(fileCtx, "imported", "file", i, "rows", 1000*(i+1))
+		file.End()
 	}
 	slog.InfoContext(ctx, "raw payload", "body", strings.Repeat(`{"row":1}`, 500))
 	span.End()
 
 	if err := shutdown(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "export failed:", err)
+		fmt.Fprintln(os.Stderr, "The trace was not delivered:")
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	fmt.Printf("Sent trace %s: http://localhost:16686/trace/%s\n", traceID, traceID)
+}
+
+// defaultAddr returns the address OTLP spans go to when no endpoint is
+// configured, and "" when one is.
+func defaultAddr() string {
+	if e := os.Getenv("OTEL_TRACES_EXPORTER"); e != "" && e != "otlp" {
+		return ""
+	}
+	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
+		return ""
+	}
+	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+	if proto == "" {
+		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+	}
+	if proto == "grpc" {
+		return "localhost:4317"
+	}
+	return "localhost:4318"
 }

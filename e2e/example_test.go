@@ -1,0 +1,173 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests build examples/otlp and run it as a newcomer does, with no
+// OTEL_* variables, against what listens on the OTLP default port.
+
+// defaultHTTPAddr is where OTLP/HTTP goes when nothing is configured.
+const defaultHTTPAddr = "localhost:4318"
+
+// buildExample builds the example in examples/name, in its own module, as
+// go build would for a user, and returns the binary.
+func buildExample(t *testing.T, name string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./"+name)
+	cmd.Dir = filepath.Join("..", "examples")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
+	}
+	return bin
+}
+
+// runResult is what a run of an example printed, and its exit code.
+type runResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runClean runs bin with every OTEL_* variable removed from the
+// environment, within a minute.
+func runClean(t *testing.T, bin string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OTEL_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s did not exit within a minute\nstdout:\n%s\nstderr:\n%s", bin, stdout.String(), stderr.String())
+	}
+	res := runResult{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		res.code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// holdDefaultPort fails the test when something else listens on the OTLP
+// default port: the test needs it.
+func holdDefaultPort(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", defaultHTTPAddr)
+	if err != nil {
+		t.Fatalf("the test needs %s, and something listens there: %v", defaultHTTPAddr, err)
+	}
+	ln.Close()
+}
+
+var sentRE = regexp.MustCompile(`Sent trace ([0-9a-f]{32}): http://localhost:16686/trace/([0-9a-f]{32})`)
+
+func TestOTLPExampleReachesTheDefaultEndpoint(t *testing.T) {
+	bin := buildExample(t, "otlp")
+	holdDefaultPort(t)
+	c := newCollectorAt(t, freeAddr(t), defaultHTTPAddr)
+	c.start()
+
+	res := runClean(t, bin)
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	m := sentRE.FindStringSubmatch(res.stdout)
+	if m == nil || m[1] != m[2] {
+		t.Fatalf("no Jaeger link in:\n%s", res.stdout)
+	}
+	traceID := m[1]
+
+	// What arrived, not what the program said.
+	spans := map[string]span{}
+	for _, s := range c.spans() {
+		if s.traceID == traceID {
+			spans[s.name] = s
+		}
+	}
+	if len(spans) != 4 {
+		t.Fatalf("received %d spans of trace %s, want 4: %v", len(spans), traceID, spans)
+	}
+	for i := range 3 {
+		file := spans["import file "+string(rune('0'+i))]
+		if len(file.events) != 1 || file.events[0].name != "imported" || file.events[0].attrs["file"].Int() != int64(i) {
+			t.Errorf("span %q events = %v, want its own imported line", file.name, file.events)
+		}
+	}
+	batch := spans["import batch"]
+	if len(batch.events) != 1 || batch.events[0].name != "raw payload" {
+		t.Fatalf("import batch events = %v, want the raw payload line", batch.events)
+	}
+	body := batch.events[0].attrs["body"].Str()
+	if !strings.Contains(body, "…[truncated: 4500 bytes]") || len(body) > 1024 {
+		t.Errorf("body on the span is %d bytes, want a cut preview", len(body))
+	}
+	if batch.events[0].attrs["log.record.uid"].Str() == "" || batch.attrs["slogspan.truncated_values"].Int() != 1 {
+		t.Errorf("the cut value is not linked or counted: event %v, span %v", batch.events[0].attrs, batch.attrs)
+	}
+}
+
+func TestOTLPExampleFailsLoudlyWhenRefused(t *testing.T) {
+	bin := buildExample(t, "otlp")
+	for _, status := range []int{http.StatusNotFound, http.StatusInternalServerError} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			holdDefaultPort(t)
+			srv := &http.Server{Addr: defaultHTTPAddr, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(status)
+			})}
+			ln, err := net.Listen("tcp", defaultHTTPAddr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { _ = srv.Serve(ln) }()
+			t.Cleanup(func() { _ = srv.Close() })
+
+			res := runClean(t, bin)
+			if res.code == 0 {
+				t.Fatalf("exit 0 though every export was refused\nstdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+			}
+			if strings.Contains(res.stdout, "Sent trace") {
+				t.Errorf("claims success:\n%s", res.stdout)
+			}
+			for _, want := range []string{"The trace was not delivered",
+				"traces export to http://localhost:4318/v1/traces failed", http.StatusText(status)} {
+				if !strings.Contains(res.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestOTLPExampleWithNothingListening(t *testing.T) {
+	bin := buildExample(t, "otlp")
+	holdDefaultPort(t)
+	res := runClean(t, bin)
+	if res.code == 0 || strings.Contains(res.stdout, "Sent trace") {
+		t.Fatalf("exit %d with nothing listening\nstdout:\n%s", res.code, res.stdout)
+	}
+	for _, want := range []string{"Nothing listens on localhost:4318", "jaegertracing/all-in-one"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package setup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/contrib/exporters/autoexport"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Exporters are chosen by autoexport, except OTLP with no endpoint
+// configured. The Go OTLP exporters then default to https://localhost, but
+// the specification's default, and what Jaeger and the Collector serve on
+// 4318 and 4317, is plain http://localhost. autoexport builds its OTLP
+// exporters without options, so setup builds those itself, with the same
+// environment variables and WithInsecure added.
+
+// Signal names, as they appear in errors and in the OTEL_* variables.
+const (
+	signalTraces = "traces"
+	signalLogs   = "logs"
+)
+
+// otlpTarget is where an OTLP exporter for one signal sends.
+type otlpTarget struct {
+	signal   string
+	protocol string // grpc or http/protobuf
+	endpoint string // as errors show it
+	// plainDefault is true when no endpoint and no insecure variable is
+	// set: the exporter must be told to use plain HTTP.
+	plainDefault bool
+}
+
+// otlpTargetFor reads the OTEL_EXPORTER_OTLP_* variables for signal as the
+// Go exporters do, signal-specific ones first.
+func otlpTargetFor(signal string) (otlpTarget, error) {
+	up := strings.ToUpper(signal)
+	t := otlpTarget{signal: signal, protocol: firstEnv(
+		"OTEL_EXPORTER_OTLP_"+up+"_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")}
+	switch t.protocol {
+	case "":
+		t.protocol = "http/protobuf"
+	case "grpc", "http/protobuf":
+	default:
+		return t, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q is not supported for %s: use http/protobuf or grpc", t.protocol, signal)
+	}
+	if ep := os.Getenv("OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"); ep != "" {
+		t.endpoint = ep // used as given, path included
+		return t, nil
+	}
+	if ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
+		t.endpoint = ep
+		if t.protocol == "http/protobuf" {
+			t.endpoint = strings.TrimRight(ep, "/") + "/v1/" + signal
+		}
+		return t, nil
+	}
+	insecure := firstEnv("OTEL_EXPORTER_OTLP_"+up+"_INSECURE", "OTEL_EXPORTER_OTLP_INSECURE")
+	t.plainDefault = insecure == ""
+	scheme := "http"
+	if on, err := strconv.ParseBool(insecure); insecure != "" && (err != nil || !on) {
+		scheme = "https"
+	}
+	if t.protocol == "grpc" {
+		t.endpoint = scheme + "://localhost:4317"
+	} else {
+		t.endpoint = scheme + "://localhost:4318/v1/" + signal
+	}
+	return t, nil
+}
+
+func firstEnv(keys ...string) string {
+	for _, k := range keys {
+		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// exporterName returns the exporter the environment variable key names,
+// "" when it is unset and a fallback exporter is given, else "otlp".
+func exporterName(key string, hasFallback bool) string {
+	name := strings.TrimSpace(os.Getenv(key))
+	if name == "" && !hasFallback {
+		return "otlp"
+	}
+	return name
+}
+
+// spanExporter returns the span exporter and, for OTLP, where it sends.
+func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
+	if c.spanExp != nil {
+		return c.spanExp, "", nil
+	}
+	switch exporterName("OTEL_TRACES_EXPORTER", c.fallbackSpan != nil) {
+	case "":
+		return c.fallbackSpan, "", nil
+	case "otlp":
+		t, err := otlpTargetFor(signalTraces)
+		if err != nil {
+			return nil, "", err
+		}
+		var exp sdktrace.SpanExporter
+		if t.protocol == "grpc" {
+			var opts []otlptracegrpc.Option
+			if t.plainDefault {
+				opts = append(opts, otlptracegrpc.WithInsecure())
+			}
+			exp, err = otlptracegrpc.New(ctx, opts...)
+		} else {
+			var opts []otlptracehttp.Option
+			if t.plainDefault {
+				opts = append(opts, otlptracehttp.WithInsecure())
+			}
+			exp, err = otlptracehttp.New(ctx, opts...)
+		}
+		return exp, t.endpoint, err
+	default:
+		exp, err := autoexport.NewSpanExporter(ctx)
+		return exp, "", err
+	}
+}
+
+// logExporter returns the log exporter and, for OTLP, where it sends.
+func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, string, error) {
+	if c.logExp != nil {
+		return c.logExp, "", nil
+	}
+	switch exporterName("OTEL_LOGS_EXPORTER", c.fallbackLog != nil) {
+	case "":
+		return c.fallbackLog, "", nil
+	case "otlp":
+		t, err := otlpTargetFor(signalLogs)
+		if err != nil {
+			return nil, "", err
+		}
+		var exp sdklog.Exporter
+		if t.protocol == "grpc" {
+			var opts []otlploggrpc.Option
+			if t.plainDefault {
+				opts = append(opts, otlploggrpc.WithInsecure())
+			}
+			exp, err = otlploggrpc.New(ctx, opts...)
+		} else {
+			var opts []otlploghttp.Option
+			if t.plainDefault {
+				opts = append(opts, otlploghttp.WithInsecure())
+			}
+			exp, err = otlploghttp.New(ctx, opts...)
+		}
+		return exp, t.endpoint, err
+	default:
+		exp, err := autoexport.NewLogExporter(ctx)
+		return exp, "", err
+	}
+}

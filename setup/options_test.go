@@ -1,0 +1,114 @@
+package setup_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/global"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/memlog"
+	"github.com/slogspan/slogspan/setup"
+)
+
+// eventsOnOneSpan logs n records on one span and returns the events the
+// exported span carries.
+func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
+	t.Helper()
+	spans := &memSpans{}
+	opts = append(opts, setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
+	shutdown, err := setup.Start(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("limits").Start(context.Background(), "many")
+	for i := range n {
+		slog.InfoContext(ctx, "line", "i", i)
+	}
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 {
+		t.Fatalf("spans = %d", len(got))
+	}
+	if got[0].DroppedEvents != 0 {
+		t.Errorf("the SDK evicted %d events the handler had kept", got[0].DroppedEvents)
+	}
+	return len(got[0].Events)
+}
+
+func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
+	t.Run("MaxSpanEvents above the SDK default of 128", func(t *testing.T) {
+		clearOTelEnv(t)
+		got := eventsOnOneSpan(t, 300, setup.WithHandlerOptions(slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 300})))
+		if got != 300 {
+			t.Errorf("events = %d, want 300", got)
+		}
+	})
+	t.Run("OTEL_SPAN_EVENT_COUNT_LIMIT below the handler's default", func(t *testing.T) {
+		clearOTelEnv(t)
+		t.Setenv("OTEL_SPAN_EVENT_COUNT_LIMIT", "50")
+		if got := eventsOnOneSpan(t, 100); got != slogspan.DefaultMaxSpanEvents {
+			t.Errorf("events = %d, want %d", got, slogspan.DefaultMaxSpanEvents)
+		}
+	})
+	t.Run("WithRawSpanLimits below the handler's budget", func(t *testing.T) {
+		clearOTelEnv(t)
+		sl := sdktrace.NewSpanLimits()
+		sl.EventCountLimit = 10
+		if got := eventsOnOneSpan(t, 100, setup.WithRawSpanLimits(sl)); got != slogspan.DefaultMaxSpanEvents {
+			t.Errorf("events = %d, want %d", got, slogspan.DefaultMaxSpanEvents)
+		}
+	})
+}
+
+func TestProviderAndResourceOptionsApply(t *testing.T) {
+	clearOTelEnv(t)
+	spans := &memSpans{}
+	extra := &memlog.Exporter{}
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithSpanExporter(spans),
+		setup.WithLogExporter(&memlog.Exporter{}),
+		setup.WithResourceOptions(resource.WithAttributes(attribute.String("deployment.environment.name", "test"))),
+		setup.WithTracerProviderOptions(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample()))),
+		setup.WithLoggerProviderOptions(sdklog.WithProcessor(sdklog.NewSimpleProcessor(extra))),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan() // not sampled: no span, no event, no diversion
+	lp := otelLoggerRecord()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(spans.GetSpans()); n != 0 {
+		t.Errorf("the sampler was not used: %d spans exported", n)
+	}
+	recs := extra.Records()
+	if len(recs) != 1 || recs[0].Body().AsString() != lp {
+		t.Fatalf("the extra processor got %d records", len(recs))
+	}
+	res := recs[0].Resource()
+	if !hasAttr(res.Attributes(), "deployment.environment.name", "test") {
+		t.Errorf("resource option not applied: %v", res)
+	}
+}
+
+// otelLoggerRecord emits a record through the global LoggerProvider that
+// Start registered, and returns its body.
+func otelLoggerRecord() string {
+	const body = "straight to the Logs API"
+	var r log.Record
+	r.SetBody(attribute.StringValue(body))
+	global.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	return body
+}
