@@ -34,15 +34,6 @@ type eventBuf struct {
 	// With attributes, the record's attributes, then tail.
 	conv converter
 	tail []attribute.KeyValue // log.record.uid, exception.*, code.*
-
-	// AddEvent takes its options as interfaces, and boxing a slice
-	// allocates. attrsOpts[n] is trace.WithAttributes(attrsFor[:n]...),
-	// boxed once and reused while conv.kvs uses the array of attrsFor:
-	// trace.NewEventConfig copies the attributes out of the option, so the
-	// array can be reused as soon as AddEvent returns.
-	attrsOpts []trace.EventOption
-	attrsFor  []attribute.KeyValue
-	opts      [2]trace.EventOption // AddEvent's arguments
 }
 
 var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
@@ -60,27 +51,19 @@ func (b *eventBuf) free() {
 	}
 	clear(b.conv.kvs) // fitEvent clears what it cuts off
 	clear(b.tail)
-	b.conv.reset(nil, "")
+	b.conv.reset(nil, "", nil)
 	b.tail = b.tail[:0]
-	b.opts = [2]trace.EventOption{}
 	eventBufPool.Put(b)
 }
 
-// eventOptions returns the options for AddEvent: timestamp t and the
-// attributes in b.conv.kvs.
-func (b *eventBuf) eventOptions(t time.Time) []trace.EventOption {
-	kvs := b.conv.kvs
-	if cap(kvs) != cap(b.attrsFor) || &kvs[:1][0] != &b.attrsFor[:1][0] {
-		b.attrsFor = kvs[:cap(kvs)]
-		b.attrsOpts = make([]trace.EventOption, cap(kvs)+1)
-	}
-	opt := b.attrsOpts[len(kvs)]
-	if opt == nil {
-		opt = trace.WithAttributes(kvs...)
-		b.attrsOpts[len(kvs)] = opt
-	}
-	b.opts = [2]trace.EventOption{trace.WithTimestamp(t), opt}
-	return b.opts[:]
+// addEvent adds the event in b to span. The span gets options and an
+// attribute slice of its own: the trace.Span API lets an implementation
+// keep them past the call (a wrapper that applies its calls later), so
+// nothing handed to it is reused.
+func (b *eventBuf) addEvent(span trace.Span, name string, t time.Time) {
+	attrs := make([]attribute.KeyValue, len(b.conv.kvs))
+	copy(attrs, b.conv.kvs)
+	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
 }
 
 // recordEvent adds r as an event to span, whose state is st, within the
@@ -89,7 +72,7 @@ func (b *eventBuf) eventOptions(t time.Time) []trace.EventOption {
 func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanState, r slog.Record) error {
 	if st.eventsFull.Load() {
 		// The span takes no more events: skip building one.
-		st.drop()
+		st.drop(span)
 		if h.payload == nil {
 			return nil
 		}
@@ -99,7 +82,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanStat
 	b := eventBufPool.Get().(*eventBuf)
 	defer b.free()
 
-	b.conv.reset(lim, h.keyPrefix)
+	b.conv.reset(h.cfg, h.keyPrefix, h.groups)
 	b.conv.kvs = append(b.conv.kvs, attribute.String(LevelKey, r.Level.String()))
 	b.conv.kvs = append(b.conv.kvs, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
@@ -115,6 +98,15 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanStat
 	if nameCut {
 		cut++
 	}
+	// Keys made unique: what is left out counts as cut, so that the full
+	// record is diverted.
+	user := b.conv.kvs[1:]
+	kept, removedBytes := uniqueUserKeys(user, b.tail)
+	if removed := len(user) - len(kept); removed > 0 {
+		b.conv.kvs = b.conv.kvs[:1+len(kept)]
+		b.conv.bytes -= removedBytes
+		cut += removed
+	}
 
 	// A record is diverted when anything in it was cut, including cutting
 	// it to fit the event; the uid then needs its place on the event.
@@ -128,8 +120,8 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanStat
 	size, fitCut := h.fitEvent(b)
 	size += len(name)
 
-	if st.reserve(size, cut+fitCut, lim) {
-		span.AddEvent(name, b.eventOptions(r.Time)...)
+	if st.reserve(span, size, cut+fitCut, lim) {
+		b.addEvent(span, name, r.Time)
 	} else if canDivert && !divert {
 		divert, uid = true, newUID()
 	}
@@ -255,5 +247,5 @@ func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
 	if !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
-	return h.payload.Handle(ctx, payloadRecord(r, h.steps, uid))
+	return h.payload.Handle(ctx, h.payloadRecord(r, uid))
 }

@@ -55,12 +55,16 @@ type Handler struct {
 	attrsCut   int   // values shortened or omitted while converting attrs
 	attrsErr   error // first error-valued attribute in attrs
 	keyPrefix  string
+	groups     []string // WithGroup names, for ReplaceAttr
 }
 
 // step is one WithAttrs (attrs != nil) or WithGroup (group != "") call.
 type step struct {
 	group string
 	attrs []slog.Attr
+	// forPayload is attrs as the payload handler gets them: through
+	// WithReplaceAttr's function, when there is one.
+	forPayload []slog.Attr
 }
 
 // New returns a Handler that records log records as span events and passes
@@ -226,10 +230,15 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2 := h.clone()
 	h2.next = h.next.WithAttrs(attrs)
 	if h.payload != nil || h.nextBase != nil {
-		h2.steps = append(slices.Clip(h.steps), step{attrs: slices.Clone(attrs)})
+		s := step{attrs: slices.Clone(attrs)}
+		s.forPayload = s.attrs
+		if h.cfg.replace != nil && h.payload != nil {
+			s.forPayload = replaceAttrs(h.cfg.replace, h.groups, attrs)
+		}
+		h2.steps = append(slices.Clip(h.steps), s)
 	}
 	var conv converter
-	conv.reset(&h.cfg.limits, h.keyPrefix)
+	conv.reset(h.cfg, h.keyPrefix, h.groups)
 	conv.kvs = slices.Clip(h.attrs)
 	for _, a := range attrs {
 		conv.addAttr(a)
@@ -258,6 +267,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	}
 	h2.steps = append(slices.Clip(h.steps), step{group: name})
 	h2.keyPrefix = h.keyPrefix + name + "."
+	h2.groups = append(slices.Clip(h.groups), name)
 	return h2
 }
 
@@ -286,6 +296,7 @@ type config struct {
 	limits     Limits // defaults applied
 	payload    slog.Handler
 	divertAll  bool
+	replace    func(groups []string, a slog.Attr) slog.Attr
 	spans      *spanTable
 }
 
@@ -358,6 +369,28 @@ func WithLoggerProvider(lp log.LoggerProvider) Option {
 // handler, not only the ones that were cut. Off by default.
 func WithDivertAll(on bool) Option {
 	return optionFunc(func(c *config) { c.divertAll = on })
+}
+
+// WithReplaceAttr rewrites or drops attributes before slogspan writes them
+// anywhere, with the contract of slog.HandlerOptions.ReplaceAttr: replace
+// is called for each non-group attribute, its LogValuer already resolved,
+// with the groups open at it (the logger's WithGroup names, then the
+// record's groups). An attribute whose returned key is empty is dropped.
+//
+// It applies to everything slogspan writes: event attributes, the
+// exception.* attributes (taken from the replaced value, so an error
+// replaced by a string adds none), and the records diverted to the payload
+// handler or LoggerProvider. The records passed to next are next's own
+// business: give next the same function in its HandlerOptions. With
+// attributes are replaced once, when With is called. ReplaceAttr is not
+// called for the attributes slogspan adds (level, log.record.uid,
+// exception.*, code.*), nor for the members of a group it returned. A
+// panic in replace replaces the value with the panic's text.
+//
+// Use it to redact secrets: the trace backend should not see what the log
+// store does not.
+func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
+	return optionFunc(func(c *config) { c.replace = replace })
 }
 
 // instrumentationName names the OpenTelemetry logger used by

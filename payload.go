@@ -29,20 +29,25 @@ const maxPayloadDepth = 16
 
 const replacement = string(utf8.RuneError)
 
-// payloadRecord returns r with the attributes of steps folded in, uid
-// added at the top level, and everything prepared for OTLP.
-func payloadRecord(r slog.Record, steps []step, uid string) slog.Record {
+// payloadRecord returns r with the attributes of h's steps folded in,
+// WithReplaceAttr's function applied, uid added at the top level, and
+// everything prepared for OTLP.
+func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 	attrs := make([]slog.Attr, 0, r.NumAttrs()+1)
 	r.Attrs(func(a slog.Attr) bool {
 		attrs = append(attrs, a)
 		return true
 	})
+	if h.cfg.replace != nil {
+		attrs = replaceAttrs(h.cfg.replace, h.groups, attrs)
+	}
 	// From the innermost group out.
+	steps := h.steps
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := steps[i]
 		switch {
 		case s.group == "":
-			attrs = append(slices.Clip(s.attrs), attrs...)
+			attrs = append(slices.Clip(s.forPayload), attrs...)
 		case len(attrs) > 0: // an empty group is dropped, as slog does
 			attrs = []slog.Attr{{Key: s.group, Value: slog.GroupValue(attrs...)}}
 		}

@@ -22,9 +22,11 @@ const (
 	TruncatedValuesKey = "slogspan.truncated_values"
 )
 
-// spanState is the Handler's bookkeeping for one span.
+// spanState is the Handler's bookkeeping for one span. It never holds the
+// span itself strongly (see spanRef): a span the program drops is
+// reclaimed, ended or not.
 type spanState struct {
-	span            trace.Span
+	ref             spanRef
 	traceID, spanID string // lowercase hex, for next
 
 	mu        sync.Mutex
@@ -32,7 +34,6 @@ type spanState struct {
 	bytes     int
 	dropped   int64
 	truncated int64
-	counter   [1]attribute.KeyValue // SetAttributes argument, reused under mu
 
 	// nexts is read without a lock and replaced, copied, under mu.
 	nexts atomic.Pointer[[]nextWithIDs]
@@ -91,54 +92,50 @@ func (s *spanState) findNext(h *Handler) slog.Handler {
 	return nil
 }
 
-// reserve claims room for one event of size bytes within limits, and
-// reports whether it fits. The claim and the counters are updated together,
-// so counts stay exact when many goroutines log to one span.
-func (s *spanState) reserve(size int, truncated int, l *Limits) bool {
+// reserve claims room for one event of size bytes within limits on span,
+// and reports whether it fits. The claim and the counters are updated
+// together, so counts stay exact when many goroutines log to one span.
+func (s *spanState) reserve(span trace.Span, size int, truncated int, l *Limits) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !within(s.events+1, l.MaxSpanEvents) {
 		s.eventsFull.Store(true)
-		s.dropLocked()
+		s.dropLocked(span)
 		return false
 	}
 	if !within(s.bytes+size, l.MaxSpanBytes) {
-		s.dropLocked()
+		s.dropLocked(span)
 		return false
 	}
 	s.events++
 	s.bytes += size
 	if truncated > 0 {
 		s.truncated += int64(truncated)
-		s.setCounter(TruncatedValuesKey, s.truncated)
+		span.SetAttributes(attribute.Int64(TruncatedValuesKey, s.truncated))
 	}
 	return true
 }
 
-// drop counts a record that did not become an event.
-func (s *spanState) drop() {
+// drop counts a record that did not become an event on span.
+func (s *spanState) drop(span trace.Span) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dropLocked()
+	s.dropLocked(span)
 }
 
-func (s *spanState) dropLocked() {
+// dropLocked counts a drop and sets the counter on span. The counter is
+// set under s.mu, so that the last value set is the highest.
+func (s *spanState) dropLocked(span trace.Span) {
 	s.dropped++
-	s.setCounter(DroppedEventsKey, s.dropped)
+	span.SetAttributes(attribute.Int64(DroppedEventsKey, s.dropped))
 }
 
-// setCounter sets a counter attribute on the span. s.mu must be held: the
-// argument array is reused to keep the call from allocating.
-func (s *spanState) setCounter(key string, n int64) {
-	s.counter[0] = attribute.Int64(key, n)
-	s.span.SetAttributes(s.counter[:]...)
-}
-
-// spanTable maps recording spans to their state. An entry keeps its span,
-// and with it the span's events, alive: entries for spans that have ended
-// are swept once as many spans were added since the last sweep as were live
-// then (at least minSweepEvery), so that few ended spans are held and the
-// cost of sweeping stays constant per span.
+// spanTable maps recording spans to their state. Entries refer to their
+// span weakly, so the table keeps no span alive. Entries whose span has
+// ended or been reclaimed are swept once as many spans were added since
+// the last sweep as were live then (at least minSweepEvery), so that the
+// table stays proportional to the live spans and the cost of sweeping
+// stays constant per span.
 type spanTable struct {
 	shards   [spanShards]spanShard
 	added    atomic.Int64 // spans added since the last sweep
@@ -175,23 +172,26 @@ func newSpanTable() *spanTable {
 }
 
 // get returns the state of span, whose span context is sc, creating it on
-// first use.
+// first use. A span object other than the one an entry was made for, with
+// the same ids (a fixed id generator, a replayed context), replaces the
+// entry: the old state belongs to a span that is gone or ended.
 func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	k := spanKey{sc.TraceID(), sc.SpanID()}
 	sh := &t.shards[k.spanID[7]%spanShards]
+	ref := refOf(span)
 
 	sh.mu.RLock()
 	st := sh.m[k]
 	sh.mu.RUnlock()
-	if st != nil {
+	if st != nil && st.ref.is(ref) {
 		return st
 	}
 
 	sh.mu.Lock()
 	st = sh.m[k]
-	created := st == nil
+	created := st == nil || !st.ref.is(ref)
 	if created {
-		st = &spanState{span: span, traceID: k.traceID.String(), spanID: k.spanID.String()}
+		st = &spanState{ref: ref.keep(span), traceID: k.traceID.String(), spanID: k.spanID.String()}
 		sh.m[k] = st
 	}
 	sh.mu.Unlock()
@@ -201,7 +201,8 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	return st
 }
 
-// sweep removes the state of spans that are no longer recording.
+// sweep removes the state of spans that were reclaimed or are no longer
+// recording.
 func (t *spanTable) sweep() {
 	defer t.sweeping.Store(false)
 	live := int64(0)
@@ -209,7 +210,7 @@ func (t *spanTable) sweep() {
 		sh := &t.shards[i]
 		sh.mu.Lock()
 		for k, st := range sh.m {
-			if !st.span.IsRecording() {
+			if span := st.ref.span(); span == nil || !span.IsRecording() {
 				delete(sh.m, k)
 			}
 		}

@@ -17,7 +17,11 @@ import (
 // MaxValueBytes. The mapping is the table in doc.go.
 type converter struct {
 	limits *Limits
-	kvs    []attribute.KeyValue
+	// replace is WithReplaceAttr's function, nil without it. groups are
+	// the groups open at the attribute being converted, for replace.
+	replace func(groups []string, a slog.Attr) slog.Attr
+	groups  []string
+	kvs     []attribute.KeyValue
 	bytes  int   // keys plus values of kvs, as the byte limits count them
 	cut    int   // keys or values shortened
 	err    error // first error value seen
@@ -34,14 +38,18 @@ type converter struct {
 type keyRef struct{ kv, start, end int }
 
 // reset empties c for the next record (or WithAttrs call), keeping its
-// buffers, with the key prefix of the groups open on the logger.
-func (c *converter) reset(l *Limits, prefix string) {
+// buffers, with the limits and ReplaceAttr function of cfg (nil: none
+// yet) and the groups open on the logger, whose key prefix is prefix.
+func (c *converter) reset(cfg *config, prefix string, groups []string) {
 	*c = converter{
-		limits:  l,
 		kvs:     c.kvs[:0],
+		groups:  append(c.groups[:0], groups...),
 		prefix:  append(c.prefix[:0], prefix...),
 		keyBuf:  c.keyBuf[:0],
 		keyRefs: c.keyRefs[:0],
+	}
+	if cfg != nil {
+		c.limits, c.replace = &cfg.limits, cfg.replace
 	}
 }
 
@@ -61,15 +69,26 @@ func (c *converter) addAttr(a slog.Attr) {
 		if len(group) == 0 {
 			return
 		}
-		n := len(c.prefix)
+		n, g := len(c.prefix), len(c.groups)
 		if a.Key != "" {
 			c.prefix = append(append(c.prefix, a.Key...), '.')
+			c.groups = append(c.groups, a.Key)
 		}
 		for _, ga := range group {
 			c.addAttr(ga)
 		}
-		c.prefix = c.prefix[:n]
+		c.prefix, c.groups = c.prefix[:n], c.groups[:g]
 		return
+	}
+	if c.replace != nil {
+		var ok bool
+		if a, ok = replaceAttr(c.replace, c.groups, a); !ok {
+			return
+		}
+		if a.Value.Kind() == slog.KindGroup {
+			c.addGroupReplaced(a)
+			return
+		}
 	}
 	v, size := c.value(a.Value)
 	if len(c.prefix) == 0 {
@@ -88,6 +107,16 @@ func (c *converter) addAttr(a slog.Attr) {
 	key := string(c.keyBuf[start:])
 	c.keyBuf = c.keyBuf[:start]
 	c.addKV(key, v, size)
+}
+
+// addGroupReplaced adds a group that ReplaceAttr returned. Its members are
+// not passed to ReplaceAttr again: a function that turns values into
+// groups would otherwise never end.
+func (c *converter) addGroupReplaced(a slog.Attr) {
+	replace := c.replace
+	c.replace = nil
+	c.addAttr(a)
+	c.replace = replace
 }
 
 // addKV appends key, cut to MaxValueBytes, and v, which counts for size

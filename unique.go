@@ -1,0 +1,64 @@
+package slogspan
+
+import "go.opentelemetry.io/otel/attribute"
+
+// OTLP requires the keys of one event's attributes to be unique. The keys
+// slogspan adds (level, log.record.uid, and exception.* or code.* when it
+// adds them) keep slogspan's values, so that a user attribute cannot forge
+// the link to a diverted record. Among the user's attributes with one key,
+// the last one wins, as in attribute.NewSet, and keeps its place.
+
+// maxQuadraticKeys is the attribute count up to which duplicates are
+// found by comparing every pair, which is faster than a map for the few
+// attributes of a typical record.
+const maxQuadraticKeys = 32
+
+// uniqueUserKeys removes from user the attributes whose key is reserved
+// (level, log.record.uid, or a key of tail) or used again later in user,
+// compacting user in place. It returns the attributes kept and the key and
+// value bytes of those removed.
+func uniqueUserKeys(user, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
+	var later map[attribute.Key]int // last index of each key, for long records
+	if len(user) > maxQuadraticKeys {
+		later = make(map[attribute.Key]int, len(user))
+		for i, kv := range user {
+			later[kv.Key] = i
+		}
+	}
+	kept = user[:0]
+	for i, kv := range user {
+		if reservedKey(kv.Key, tail) || usedLater(user, i, later) {
+			removedBytes += kvBytes(kv)
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	clear(user[len(kept):])
+	return kept, removedBytes
+}
+
+func reservedKey(k attribute.Key, tail []attribute.KeyValue) bool {
+	if k == LevelKey || k == UIDKey {
+		return true
+	}
+	for _, kv := range tail {
+		if kv.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// usedLater reports whether user[i]'s key appears again after i. later,
+// when not nil, maps each key to its last index.
+func usedLater(user []attribute.KeyValue, i int, later map[attribute.Key]int) bool {
+	if later != nil {
+		return later[user[i].Key] > i
+	}
+	for _, kv := range user[i+1:] {
+		if kv.Key == user[i].Key {
+			return true
+		}
+	}
+	return false
+}
