@@ -22,9 +22,9 @@ type converter struct {
 	replace func(groups []string, a slog.Attr) slog.Attr
 	groups  []string
 	kvs     []attribute.KeyValue
-	bytes  int   // keys plus values of kvs, as the byte limits count them
-	cut    int   // keys or values shortened
-	err    error // first error value seen
+	bytes   int   // keys plus values of kvs, as the byte limits count them
+	cut     int   // keys or values shortened
+	err     error // first error value seen
 
 	// Keys inside groups are prefix + key. They are written to keyBuf and
 	// turned into one string by finishKeys, so that all of them cost a
