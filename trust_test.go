@@ -1,0 +1,358 @@
+package slogspan_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan"
+)
+
+// The trust tests: what a library on every logging call must never do to
+// its program (leak secrets, pin memory, crash, write invalid OTLP).
+
+const secret = "hunter2"
+
+// redactor is a ReplaceAttr function that redacts password attributes and
+// errors, and remembers the groups it was called with.
+type redactor struct {
+	mu     sync.Mutex
+	groups map[string][]string // key -> groups of the last call
+	calls  map[string]int
+}
+
+func newRedactor() *redactor {
+	return &redactor{groups: map[string][]string{}, calls: map[string]int{}}
+}
+
+func (r *redactor) replace(groups []string, a slog.Attr) slog.Attr {
+	r.mu.Lock()
+	r.groups[a.Key] = slices.Clone(groups)
+	r.calls[a.Key]++
+	r.mu.Unlock()
+	if a.Key == "password" {
+		return slog.String(a.Key, "REDACTED")
+	}
+	if a.Key == "drop-me" {
+		return slog.Attr{}
+	}
+	if _, ok := a.Value.Any().(error); ok {
+		return slog.Any(a.Key, errors.New("login failed (redacted)"))
+	}
+	return a
+}
+
+// secretValuer is a LogValuer whose value is the secret: ReplaceAttr sees
+// it resolved.
+type secretValuer struct{}
+
+func (secretValuer) LogValue() slog.Value { return slog.StringValue(secret) }
+
+func TestReplaceAttrRedactsEventsAndDivertedRecords(t *testing.T) {
+	red := newRedactor()
+	payloadOut := new(bytes.Buffer)
+	payload := slog.NewJSONHandler(payloadOut, nil)
+	for _, c := range []struct {
+		name string
+		opt  slogspan.Option
+	}{
+		{"LoggerProvider", nil},
+		{"payload handler", slogspan.WithPayloadHandler(payload)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := []slogspan.Option{slogspan.WithReplaceAttr(red.replace), slogspan.WithDivertAll(true)}
+			if c.opt != nil {
+				opts = append(opts, c.opt)
+			}
+			d := newDiverting(t, opts...)
+			logger := d.log.With("password", secret, "service", "auth").WithGroup("req")
+			logger.InfoContext(d.ctx, "login",
+				"password", secret,
+				slog.Group("creds", "password", secret, "token", secretValuer{}),
+				"drop-me", secret,
+				"err", fmt.Errorf("wrong password %s", secret))
+			d.span.End()
+
+			ev := onlyEvent(t, d.rec)
+			for _, kv := range ev.Attributes {
+				if strings.Contains(kv.Value.Emit(), secret) && kv.Key != "req.creds.token" {
+					t.Errorf("event attribute %s = %q leaks the secret", kv.Key, kv.Value.Emit())
+				}
+			}
+			m := attrMap(ev.Attributes)
+			for _, k := range []string{"password", "req.password", "req.creds.password"} {
+				if m[k].AsString() != "REDACTED" {
+					t.Errorf("event %s = %q, want REDACTED", k, m[k].Emit())
+				}
+			}
+			if _, ok := m["req.drop-me"]; ok {
+				t.Error("an attribute whose key ReplaceAttr emptied is on the event")
+			}
+			if got := m[slogspan.ExceptionMessageKey].AsString(); got != "login failed (redacted)" {
+				t.Errorf("exception.message = %q, want the replaced error's", got)
+			}
+			if g := red.groups["token"]; !slices.Equal(g, []string{"req", "creds"}) {
+				t.Errorf("ReplaceAttr got groups %q for token, want [req creds]", g)
+			}
+			// The token was resolved before ReplaceAttr saw it, which let
+			// it through: the function sees values, not LogValuers.
+			if m["req.creds.token"].AsString() != secret {
+				t.Errorf("token = %q: the LogValuer was not resolved", m["req.creds.token"].Emit())
+			}
+
+			var diverted string
+			if c.opt == nil {
+				recs := d.exp.Records()
+				if len(recs) != 1 {
+					t.Fatalf("diverted %d records, want 1", len(recs))
+				}
+				recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+					diverted += string(kv.Key) + "=" + kv.Value.Emit() + " "
+					return true
+				})
+			} else {
+				diverted = payloadOut.String()
+			}
+			if strings.Count(diverted, secret) != 1 || !strings.Contains(diverted, "REDACTED") {
+				t.Errorf("diverted record, want the secret only in the unredacted token:\n%s", diverted)
+			}
+			if strings.Contains(diverted, "drop-me") || !strings.Contains(diverted, "login failed (redacted)") {
+				t.Errorf("diverted record not replaced:\n%s", diverted)
+			}
+		})
+	}
+}
+
+func TestReplaceAttrRunsOnceForWithAttributes(t *testing.T) {
+	red := newRedactor()
+	d := newDiverting(t, slogspan.WithReplaceAttr(red.replace), slogspan.WithDivertAll(true))
+	logger := d.log.With("service", "auth")
+	logger.InfoContext(d.ctx, "one")
+	first := red.calls["service"]
+	for range 5 {
+		logger.InfoContext(d.ctx, "more")
+	}
+	if red.calls["service"] != first || first == 0 {
+		t.Errorf("ReplaceAttr saw the With attribute %d times after one record and %d after six", first, red.calls["service"])
+	}
+}
+
+func TestReplaceAttrThatPanicsDropsTheValueNotTheRecord(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	logger := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithReplaceAttr(
+		func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "bad" {
+				panic("replace failed")
+			}
+			return a
+		})))
+	logger.InfoContext(ctx, "still here", "bad", secret, "good", 1)
+	span.End()
+	m := attrMap(onlyEvent(t, rec).Attributes)
+	if got := m["bad"].AsString(); strings.Contains(got, secret) || !strings.Contains(got, "replace failed") {
+		t.Errorf("bad = %q", got)
+	}
+	if m["good"].AsInt64() != 1 {
+		t.Errorf("good = %v", m["good"])
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+func TestSpansNeverEndedAreReclaimed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates about 50 MB")
+	}
+	const spans = 20000
+	value := strings.Repeat("x", 1000)
+	tp := sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracer := tp.Tracer("leak")
+
+	retained := func(log func(ctx context.Context, span trace.Span), settle func()) int64 {
+		before := heapInUse()
+		for range spans {
+			ctx, span := tracer.Start(context.Background(), "forgotten")
+			log(ctx, span) // and never End
+		}
+		runtime.GC()
+		settle()
+		return int64(heapInUse()) - int64(before)
+	}
+
+	sdkAlone := retained(func(_ context.Context, span trace.Span) {
+		span.AddEvent("payload", trace.WithAttributes(attribute.String("v", value)))
+	}, func() {})
+	h := slogspan.New(slog.NewJSONHandler(io.Discard, nil))
+	logger := slog.New(h)
+	withSlogspan := retained(func(ctx context.Context, _ trace.Span) {
+		logger.InfoContext(ctx, "payload", "v", value)
+	}, func() { slogspan.SweepSpans(h) })
+	tracked := slogspan.SpansTracked(h)
+	t.Logf("heap retained by %d forgotten spans: SDK alone %.1f MiB, with slogspan %.1f MiB; %d still tracked after a sweep",
+		spans, float64(sdkAlone)/(1<<20), float64(withSlogspan)/(1<<20), tracked)
+	// Each span with its event is about 2 KB: held, they would be 40 MB.
+	const slack = 4 << 20
+	if withSlogspan > sdkAlone+slack {
+		t.Errorf("slogspan keeps forgotten spans reachable: %.1f MiB retained, the SDK alone %.1f MiB",
+			float64(withSlogspan)/(1<<20), float64(sdkAlone)/(1<<20))
+	}
+	if tracked > spans/10 {
+		t.Errorf("%d of %d reclaimed spans still have bookkeeping after a sweep", tracked, spans)
+	}
+	runtime.KeepAlive(logger)
+}
+
+// laterSpan is a trace.Span wrapper that applies AddEvent and
+// SetAttributes when the span ends, as buffering wrappers do. The API
+// allows it: nothing passed to a span may be reused after the call.
+type laterSpan struct {
+	trace.Span
+	mu      sync.Mutex
+	pending []func()
+}
+
+func (s *laterSpan) AddEvent(name string, opts ...trace.EventOption) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = append(s.pending, func() { s.Span.AddEvent(name, opts...) })
+}
+
+func (s *laterSpan) SetAttributes(kvs ...attribute.KeyValue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = append(s.pending, func() { s.Span.SetAttributes(kvs...) })
+}
+
+func (s *laterSpan) End(opts ...trace.SpanEndOption) {
+	s.mu.Lock()
+	pending := s.pending
+	s.mu.Unlock()
+	for _, f := range pending {
+		f()
+	}
+	s.Span.End(opts...)
+}
+
+func TestSpanWrapperThatAppliesCallsLater(t *testing.T) {
+	tracer, rec := newTracer(t)
+	ctx, inner := tracer.Start(context.Background(), "wrapped")
+	span := &laterSpan{Span: inner}
+	ctx = trace.ContextWithSpan(ctx, span)
+	logger := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+
+	const n = 20
+	for i := range n {
+		args := []any{"i", i, "name", fmt.Sprintf("record-%d", i)}
+		if i%5 == 0 {
+			args = append(args, "big", strings.Repeat("b", 2000))
+		}
+		logger.InfoContext(ctx, "record", args...)
+	}
+	span.End()
+
+	events := onlySpan(t, rec).Events()
+	if len(events) != n {
+		t.Fatalf("events = %d, want %d", len(events), n)
+	}
+	for i, ev := range events {
+		m := attrMap(ev.Attributes)
+		if m["i"].AsInt64() != int64(i) || m["name"].AsString() != fmt.Sprintf("record-%d", i) {
+			t.Errorf("event %d carries another record's attributes: %v", i, ev.Attributes)
+		}
+	}
+	if v, _ := spanAttr(onlySpan(t, rec), slogspan.TruncatedValuesKey); v.AsInt64() != n/5 {
+		t.Errorf("%s = %v, want %d", slogspan.TruncatedValuesKey, v.Emit(), n/5)
+	}
+}
+
+func TestEventKeysAreUnique(t *testing.T) {
+	d := newDiverting(t)
+	d.log.With("a", 0).InfoContext(d.ctx, "dup",
+		"a", 1, "b", true, "a", 2,
+		"level", "FAKE",
+		"log.record.uid", "01FORGEDFORGEDFORGEDFORGED",
+		"exception.type", "forged",
+		"err", errors.New("real"))
+	d.span.End()
+
+	ev := onlyEvent(t, d.rec)
+	seen := map[attribute.Key]int{}
+	for _, kv := range ev.Attributes {
+		seen[kv.Key]++
+		if seen[kv.Key] > 1 {
+			t.Errorf("key %q appears twice: %v", kv.Key, ev.Attributes)
+		}
+	}
+	m := attrMap(ev.Attributes)
+	if m["a"].AsInt64() != 2 || !m["b"].AsBool() {
+		t.Errorf("a = %v, b = %v; want the last a, 2, and b", m["a"].Emit(), m["b"].Emit())
+	}
+	if m[slogspan.LevelKey].AsString() != "INFO" {
+		t.Errorf("level = %q, want slogspan's", m[slogspan.LevelKey].Emit())
+	}
+	if m[slogspan.ExceptionTypeKey].AsString() != "*errors.errorString" {
+		t.Errorf("exception.type = %q, want slogspan's", m[slogspan.ExceptionTypeKey].Emit())
+	}
+	// What was left out made the record go to the LoggerProvider whole,
+	// and the uid on the event is the real link to it.
+	recs := d.exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("diverted %d records, want 1", len(recs))
+	}
+	uid := m[slogspan.UIDKey].AsString()
+	if uid == "01FORGEDFORGEDFORGEDFORGED" || logAttrs(recs[0])[slogspan.UIDKey].(attribute.Value).AsString() != uid {
+		t.Errorf("event uid %q does not link to the diverted record %v", uid, logAttrs(recs[0])[slogspan.UIDKey])
+	}
+}
+
+// fixedIDs gives every span the same ids, as some test setups do.
+type fixedIDs struct{}
+
+func (fixedIDs) NewIDs(context.Context) (trace.TraceID, trace.SpanID) {
+	return trace.TraceID{1}, trace.SpanID{1}
+}
+
+func (fixedIDs) NewSpanID(context.Context, trace.TraceID) trace.SpanID { return trace.SpanID{1} }
+
+func TestReusedSpanIDsGetStateOfTheirOwn(t *testing.T) {
+	_, rec := newTracer(t)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithIDGenerator(fixedIDs{}))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tracer := tp.Tracer("fixed")
+	logger := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 1})))
+
+	for _, name := range []string{"first", "second"} {
+		ctx, span := tracer.Start(context.Background(), name)
+		logger.InfoContext(ctx, "in "+name)
+		span.End()
+	}
+	for _, s := range rec.Ended() {
+		if len(s.Events()) != 1 || s.Events()[0].Name != "in "+s.Name() {
+			t.Errorf("span %q events = %v, want its own line", s.Name(), s.Events())
+		}
+		if v, ok := spanAttr(s, slogspan.DroppedEventsKey); ok {
+			t.Errorf("span %q has %s = %v: another span's counter", s.Name(), slogspan.DroppedEventsKey, v.Emit())
+		}
+	}
+}
