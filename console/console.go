@@ -22,6 +22,7 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -32,18 +33,32 @@ import (
 )
 
 // Exporter is an sdktrace.SpanExporter that prints each trace as a tree
-// once its root span has ended. Spans whose root never arrives (a parent in
-// another process that is not this trace's root, or a root still running)
-// are printed on Shutdown. It is safe for concurrent use.
+// once its root span has ended. Spans whose root has not arrived (a root
+// still running, or a parent in another process that is not this trace's
+// root) are held until it does, up to a bound ([WithMaxPendingSpans]):
+// past it, the oldest traces are printed as they are, marked partial, so
+// that a root span around a whole program cannot make the Exporter grow
+// without end. What is still held is printed on Shutdown.
+//
+// Names, keys and values are printed with control characters escaped
+// (ESC as \u001b), so that logged text cannot drive the terminal.
+//
+// It is safe for concurrent use.
 type Exporter struct {
-	mu       sync.Mutex
-	w        io.Writer
-	style    style
-	barWidth int
-	pending  map[trace.TraceID][]sdktrace.ReadOnlySpan
-	order    []trace.TraceID // pending traces, oldest first
-	stopped  bool
+	mu         sync.Mutex
+	w          io.Writer
+	style      style
+	barWidth   int
+	maxPending int
+	pending    map[trace.TraceID][]sdktrace.ReadOnlySpan
+	order      []trace.TraceID // pending traces, oldest first
+	held       int             // spans in pending
+	stopped    bool
 }
+
+// DefaultMaxPendingSpans is how many spans an Exporter holds, by default,
+// while their trace's root is still running.
+const DefaultMaxPendingSpans = 2048
 
 // Option configures an Exporter or a LogExporter.
 type Option interface {
@@ -51,8 +66,9 @@ type Option interface {
 }
 
 type options struct {
-	color    *bool
-	barWidth int
+	color      *bool
+	barWidth   int
+	maxPending int
 }
 
 type optionFunc func(*options)
@@ -71,8 +87,15 @@ func WithBarWidth(n int) Option {
 	return optionFunc(func(o *options) { o.barWidth = n })
 }
 
+// WithMaxPendingSpans bounds the spans an Exporter holds while their
+// trace's root is still running. Default DefaultMaxPendingSpans; values
+// below 1 mean 1.
+func WithMaxPendingSpans(n int) Option {
+	return optionFunc(func(o *options) { o.maxPending = max(n, 1) })
+}
+
 func newOptions(w io.Writer, opts []Option) options {
-	o := options{barWidth: 24}
+	o := options{barWidth: 24, maxPending: DefaultMaxPendingSpans}
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
@@ -101,10 +124,11 @@ var isTerminal = func(w io.Writer) bool {
 func New(w io.Writer, opts ...Option) *Exporter {
 	o := newOptions(w, opts)
 	return &Exporter{
-		w:        w,
-		style:    newStyle(*o.color),
-		barWidth: o.barWidth,
-		pending:  make(map[trace.TraceID][]sdktrace.ReadOnlySpan),
+		w:          w,
+		style:      newStyle(*o.color),
+		barWidth:   o.barWidth,
+		maxPending: o.maxPending,
+		pending:    make(map[trace.TraceID][]sdktrace.ReadOnlySpan),
 	}
 }
 
@@ -123,6 +147,7 @@ func (e *Exporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 			e.order = append(e.order, id)
 		}
 		e.pending[id] = append(e.pending[id], s)
+		e.held++
 		touched[id] = true
 	}
 	var errs []error
@@ -131,11 +156,25 @@ func (e *Exporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 		if !touched[id] || !complete(e.pending[id]) {
 			return false
 		}
-		errs = append(errs, e.print(e.pending[id]))
-		delete(e.pending, id)
+		errs = append(errs, e.printAndForget(id, ""))
 		return true
 	})
+	// Over the bound: the oldest traces go out as they are.
+	for e.held > e.maxPending && len(e.order) > 0 {
+		id := e.order[0]
+		e.order = e.order[1:]
+		errs = append(errs, e.printAndForget(id, fmt.Sprintf(
+			"partial: %d spans printed before their root ended, to bound what is held", len(e.pending[id]))))
+	}
 	return errors.Join(errs...)
+}
+
+// printAndForget prints the pending trace id, with note, and drops it.
+func (e *Exporter) printAndForget(id trace.TraceID, note string) error {
+	spans := e.pending[id]
+	delete(e.pending, id)
+	e.held -= len(spans)
+	return e.print(spans, note)
 }
 
 // Shutdown prints the traces still waiting for their root.
@@ -148,9 +187,9 @@ func (e *Exporter) Shutdown(context.Context) error {
 	e.stopped = true
 	var errs []error
 	for _, id := range e.order {
-		errs = append(errs, e.print(e.pending[id]))
+		errs = append(errs, e.print(e.pending[id], ""))
 	}
-	e.pending, e.order = nil, nil
+	e.pending, e.order, e.held = nil, nil, 0
 	return errors.Join(errs...)
 }
 
@@ -173,10 +212,10 @@ func complete(spans []sdktrace.ReadOnlySpan) bool {
 	return false
 }
 
-func (e *Exporter) print(spans []sdktrace.ReadOnlySpan) error {
+func (e *Exporter) print(spans []sdktrace.ReadOnlySpan, note string) error {
 	if len(spans) == 0 {
 		return nil
 	}
-	_, err := e.w.Write(renderTrace(spans, e.style, e.barWidth))
+	_, err := e.w.Write(renderTrace(spans, note, e.style, e.barWidth))
 	return err
 }

@@ -51,7 +51,7 @@ func (e *LogExporter) line(r sdklog.Record) string {
 	uid, size, n := "", 0, 0
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == slogspan.UIDKey {
-			uid = kv.Value.Emit()
+			uid = escape(kv.Value.Emit())
 			return true
 		}
 		n++
@@ -63,8 +63,8 @@ func (e *LogExporter) line(r sdklog.Record) string {
 	if uid != "" {
 		b.WriteString(e.style.yellow(uid) + " ")
 	}
-	b.WriteString(e.style.level(r.SeverityText(), r.SeverityText()) + " ")
-	b.WriteString(r.Body().Emit())
+	b.WriteString(e.style.level(r.SeverityText(), escape(r.SeverityText())) + " ")
+	b.WriteString(escape(r.Body().Emit()))
 	fmt.Fprintf(&b, " %s", e.style.dim(fmt.Sprintf("(%d attributes, %s", n, formatBytes(size))))
 	if r.TraceID().IsValid() {
 		b.WriteString(e.style.dim(fmt.Sprintf(", trace %s span %s", r.TraceID(), r.SpanID())))

@@ -27,8 +27,9 @@ type line struct {
 	events []string // lines below the span, already prefixed
 }
 
-// renderTrace draws one trace's spans as a tree.
-func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
+// renderTrace draws one trace's spans as a tree. A note, when not empty,
+// follows the trace id.
+func renderTrace(spans []sdktrace.ReadOnlySpan, note string, st style, barWidth int) []byte {
 	spans = slices.Clone(spans)
 	slices.SortStableFunc(spans, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
 
@@ -77,16 +78,20 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, st style, barWidth int) []byte {
 
 	width := 0
 	for _, l := range lines {
-		width = max(width, utf8.RuneCountInString(l.tree+l.span.Name()))
+		width = max(width, utf8.RuneCountInString(l.tree+escape(l.span.Name())))
 	}
 	var b bytes.Buffer
 	b.WriteString(st.dim("trace " + spans[0].SpanContext().TraceID().String()))
+	if note != "" {
+		b.WriteString(" " + st.yellow("("+note+")"))
+	}
 	b.WriteByte('\n')
 	for _, l := range lines {
 		s := l.span
 		b.WriteString(st.dim(l.tree))
-		b.WriteString(st.bold(s.Name()))
-		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(l.tree+s.Name())))
+		name := escape(s.Name())
+		b.WriteString(st.bold(name))
+		b.WriteString(strings.Repeat(" ", width-utf8.RuneCountInString(l.tree+name)))
 		fmt.Fprintf(&b, " %9s ", formatDuration(s.EndTime().Sub(s.StartTime())))
 		b.WriteString(st.cyan(bar(s.StartTime().Sub(start), s.EndTime().Sub(s.StartTime()), total, barWidth)))
 		if status := formatStatus(s.Status(), st); status != "" {
@@ -113,21 +118,21 @@ func renderEvent(e sdktrace.Event, spanStart time.Time, prefix string, st style)
 	for _, kv := range e.Attributes {
 		switch kv.Key {
 		case slogspan.LevelKey:
-			level = kv.Value.Emit()
+			level = escape(kv.Value.Emit())
 		case slogspan.UIDKey:
-			uid = kv.Value.Emit()
+			uid = escape(kv.Value.Emit())
 		}
 	}
 	if level != "" {
 		b.WriteString(st.level(level, fmt.Sprintf("%-5s ", level)))
 	}
-	b.WriteString(e.Name)
+	b.WriteString(escape(e.Name))
 	for _, kv := range e.Attributes {
 		if kv.Key == slogspan.LevelKey || kv.Key == slogspan.UIDKey {
 			continue
 		}
 		b.WriteByte(' ')
-		b.WriteString(st.dim(string(kv.Key) + "="))
+		b.WriteString(st.dim(escape(string(kv.Key)) + "="))
 		b.WriteString(formatValue(kv.Value, st))
 	}
 	out := []string{b.String()}
@@ -146,13 +151,16 @@ func formatValue(v attribute.Value, st style) string {
 	s := v.Emit()
 	marker := ""
 	if i := strings.Index(s, truncMarker); i >= 0 {
-		s, marker = s[:i], s[i:]
+		s, marker = s[:i], escape(s[i:])
 	}
 	if n := utf8.RuneCountInString(s); n > maxShownRunes {
 		if marker == "" {
 			marker = "…[" + strconv.Itoa(len(s)) + " bytes]"
 		}
 		s = string([]rune(s)[:maxShownRunes])
+	}
+	if v.Type() != attribute.STRING {
+		s = escape(s)
 	}
 	if v.Type() == attribute.STRING && needsQuote(s+marker) {
 		// The marker needs no escaping: it goes inside the quotes as is.
@@ -186,7 +194,7 @@ func bar(offset, dur, total time.Duration, width int) string {
 func formatStatus(s sdktrace.Status, st style) string {
 	switch s.Code {
 	case codes.Error:
-		return st.red(strings.TrimSpace("ERROR " + s.Description))
+		return st.red(strings.TrimSpace("ERROR " + escape(s.Description)))
 	case codes.Ok:
 		return st.green("OK")
 	}
