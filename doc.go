@@ -43,6 +43,13 @@
 // are ignored, groups become dotted key prefixes ("g.h.k"), groups with an
 // empty key are inlined and groups with no attributes are dropped.
 //
+// Keys on one event are unique, as OTLP requires. The keys slogspan adds
+// keep slogspan's values: a user attribute named level or log.record.uid,
+// or exception.* or code.* when slogspan adds those, is left off the event,
+// so the link to a diverted record cannot be forged. Among user attributes
+// with the same key the last one wins, as in attribute.NewSet. What is left
+// off counts as cut, so the full record is diverted.
+//
 // Records at or above the error status level ([WithErrorStatusLevel],
 // default slog.LevelError) set the span's status to Error with the message
 // as its description.
@@ -116,6 +123,33 @@
 // bytes are replaced by U+FFFD, and groups nested more than 16 deep,
 // counting WithGroup, continue as dotted keys. Valid values arrive byte for
 // byte.
+//
+// # Secrets
+//
+// A ReplaceAttr function in the wrapped handler's slog.HandlerOptions
+// redacts what that handler writes, and nothing else: slogspan sees the
+// record before it. Give slogspan the same function with [WithReplaceAttr],
+// and it applies to everything slogspan writes: event attributes, the
+// exception.* taken from an error, and the records diverted to the payload
+// handler or LoggerProvider. Trace backends are often less protected than
+// log stores, so redact for both:
+//
+//	redact := func(groups []string, a slog.Attr) slog.Attr {
+//		if a.Key == "password" {
+//			return slog.String(a.Key, "REDACTED")
+//		}
+//		return a
+//	}
+//	next := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: redact})
+//	h := slogspan.New(next, slogspan.WithReplaceAttr(redact))
+//
+// # Memory
+//
+// slogspan keeps a little bookkeeping per recording span (its budget and
+// counters) and refers to the span weakly: a span the program drops is
+// reclaimed whether or not it ended, and the bookkeeping goes with it.
+// Nothing handed to a span (options, attribute slices) is used again after
+// the call, so span wrappers may keep what they are given.
 //
 // # Wrapping slog's default handler
 //
