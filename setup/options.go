@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"log/slog"
 	"os"
 	"strings"
 
@@ -142,4 +143,13 @@ func WithRawSpanLimits(l sdktrace.SpanLimits) Option {
 // error handler.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c *config) { c.errorHandler = h })
+}
+
+// WithReplaceAttr passes replace to the slogspan handler
+// (slogspan.WithReplaceAttr): it rewrites or drops attributes on span
+// events and in the records diverted to the LoggerProvider. Use the
+// function your own handler redacts with, so that what stdout never shows
+// does not reach the trace backend either.
+func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
+	return WithHandlerOptions(slogspan.WithReplaceAttr(replace))
 }

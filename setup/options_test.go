@@ -3,6 +3,7 @@ package setup_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -111,4 +112,41 @@ func otelLoggerRecord() string {
 	r.SetBody(attribute.StringValue(body))
 	global.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
 	return body
+}
+
+func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
+	clearOTelEnv(t)
+	spans := &memSpans{}
+	logs := &memlog.Exporter{}
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithSpanExporter(spans), setup.WithLogExporter(logs),
+		setup.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "password" {
+				return slog.String(a.Key, "REDACTED")
+			}
+			return a
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("redact").Start(context.Background(), "login")
+	slog.InfoContext(ctx, "login", "password", "hunter2", "body", strings.Repeat("x", 5000))
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 || len(got[0].Events) != 1 || !hasAttr(got[0].Events[0].Attributes, "password", "REDACTED") {
+		t.Errorf("span events = %v, want the password redacted", got)
+	}
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("diverted records = %d, want 1", len(recs))
+	}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		if kv.Key == "password" && kv.Value.AsString() != "REDACTED" {
+			t.Errorf("diverted record password = %q", kv.Value.AsString())
+		}
+		return true
+	})
 }
