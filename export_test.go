@@ -1,16 +1,8 @@
 package slogspan
 
-import "runtime"
-
 // SpansTracked reports how many spans h keeps bookkeeping for.
 func SpansTracked(h *Handler) int { return h.cfg.spans.len() }
 
-// SweepSpans runs a sweep of h's span table now, as the handler does after
-// enough new spans.
-func SweepSpans(h *Handler) {
-	t := h.cfg.spans
-	for !t.sweeping.CompareAndSwap(false, true) {
-		runtime.Gosched()
-	}
-	t.sweep()
-}
+// SweepSpans drops now the bookkeeping of every span that was reclaimed or
+// has ended, which the handler otherwise does a few entries at a time.
+func SweepSpans(h *Handler) { h.cfg.spans.sweepAll() }

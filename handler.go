@@ -174,7 +174,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, s
 			return next.Handle(ctx, r)
 		}
 	}
-	traceID, spanID := hexIDs(sc, st)
+	traceID, spanID := idsOf(sc, st)
 	if h.nextBase == nil {
 		// The ids go first, where next.WithAttrs would put them for a
 		// recording span, so that lines look alike either way.
@@ -199,13 +199,13 @@ func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:])
 }
 
-// hexIDs returns the lowercase hex trace and span ids, cached in st when
+// idsOf returns the lowercase hex trace and span ids, kept in st when
 // there is one.
-func hexIDs(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
+func idsOf(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
 	if st != nil {
 		return st.traceID, st.spanID
 	}
-	return sc.TraceID().String(), sc.SpanID().String()
+	return hexIDs(sc.TraceID(), sc.SpanID())
 }
 
 // applySteps replays WithAttrs and WithGroup calls on h.

@@ -1,6 +1,7 @@
 package slogspan
 
 import (
+	"encoding/hex"
 	"log/slog"
 	"slices"
 	"sync"
@@ -37,6 +38,9 @@ type spanState struct {
 
 	// nexts is read without a lock and replaced, copied, under mu.
 	nexts atomic.Pointer[[]nextWithIDs]
+	// nextCalls counts the records passed to next without a kept
+	// next-with-ids, to decide when keeping one pays.
+	nextCalls atomic.Int32
 
 	// eventsFull is set once MaxSpanEvents is reached. The count only
 	// grows, so from then on records are dropped without being converted.
@@ -53,12 +57,23 @@ type nextWithIDs struct {
 // programs that derive a new logger for every call.
 const maxNextsPerSpan = 8
 
+// recordsBeforeKeepingNext is how many records a span passes to next, with
+// the ids added to each record, before next with the ids added is derived
+// and kept. Deriving costs about as much as three records with the ids
+// added, and most spans get one to three records. With a group open, the
+// ids can only be added by deriving, so next is kept at once.
+const recordsBeforeKeepingNext = 3
+
 // nextFor returns h's next handler with the span's ids added, building it
-// on first use. It returns nil when the span already keeps
-// maxNextsPerSpan others.
+// when keeping it pays. It returns nil when the record should get the ids
+// itself: too few records yet, or the span already keeps maxNextsPerSpan
+// others.
 func (s *spanState) nextFor(h *Handler) slog.Handler {
 	if next := s.findNext(h); next != nil {
 		return next
+	}
+	if h.nextBase == nil && s.nextCalls.Add(1) <= recordsBeforeKeepingNext {
+		return nil
 	}
 	if p := s.nexts.Load(); p != nil && len(*p) >= maxNextsPerSpan {
 		return nil
@@ -131,25 +146,20 @@ func (s *spanState) dropLocked(span trace.Span) {
 }
 
 // spanTable maps recording spans to their state. Entries refer to their
-// span weakly, so the table keeps no span alive. Entries whose span has
-// ended or been reclaimed are swept once as many spans were added since
-// the last sweep as were live then (at least minSweepEvery), so that the
-// table stays proportional to the live spans and the cost of sweeping
-// stays constant per span.
+// span weakly, so the table keeps no span alive. Each new entry's shard is
+// swept a little as it is added: sweepPerAdd entries, from a random place
+// (Go's map iteration starts at one), are dropped if their span has ended
+// or been reclaimed. That keeps the table within a small multiple of the
+// live spans, at a constant cost per span and with no goroutine.
 type spanTable struct {
-	shards   [spanShards]spanShard
-	added    atomic.Int64 // spans added since the last sweep
-	sweepAt  atomic.Int64
-	sweeping atomic.Bool
+	shards [spanShards]spanShard
 }
 
 const (
 	spanShards = 16
-	// minSweepEvery is small because held ended spans cost the whole
-	// program GC work: sweeping every 64 spans made logging on a recording
-	// span 1.4x the hand-written floor in BenchmarkSpanFiveAttrs; every 8,
-	// 1.14x.
-	minSweepEvery = 8
+	// sweepPerAdd is how many entries each new entry's shard checks. Two
+	// keep at most about half the entries stale in the steady state.
+	sweepPerAdd = 2
 )
 
 type spanKey struct {
@@ -167,7 +177,6 @@ func newSpanTable() *spanTable {
 	for i := range t.shards {
 		t.shards[i].m = make(map[spanKey]*spanState)
 	}
-	t.sweepAt.Store(minSweepEvery)
 	return t
 }
 
@@ -187,38 +196,82 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 		return st
 	}
 
+	var stale [sweepPerAdd]candidate
 	sh.mu.Lock()
 	st = sh.m[k]
 	created := st == nil || !st.ref.is(ref)
 	if created {
-		st = &spanState{ref: ref.keep(span), traceID: k.traceID.String(), spanID: k.spanID.String()}
+		st = &spanState{ref: ref.keep(span)}
+		st.traceID, st.spanID = hexIDs(k.traceID, k.spanID)
 		sh.m[k] = st
+		sh.pick(stale[:])
 	}
 	sh.mu.Unlock()
-	if created && t.added.Add(1) >= t.sweepAt.Load() && t.sweeping.CompareAndSwap(false, true) {
-		go t.sweep()
+	if created {
+		sh.dropEnded(stale[:])
 	}
 	return st
 }
 
-// sweep removes the state of spans that were reclaimed or are no longer
-// recording.
-func (t *spanTable) sweep() {
-	defer t.sweeping.Store(false)
-	live := int64(0)
+// candidate is an entry the sweep looks at.
+type candidate struct {
+	k  spanKey
+	st *spanState
+}
+
+// pick fills c with entries of the shard from a random place (Go starts
+// each map iteration at one). sh.mu must be held.
+func (sh *spanShard) pick(c []candidate) {
+	i := 0
+	for k, st := range sh.m {
+		if i == len(c) {
+			return
+		}
+		c[i] = candidate{k, st}
+		i++
+	}
+}
+
+// dropEnded removes the candidates whose span was reclaimed or no longer
+// records. The spans are asked without the shard's lock: IsRecording is a
+// span implementation's code, which might log.
+func (sh *spanShard) dropEnded(c []candidate) {
+	for _, e := range c {
+		if e.st == nil {
+			continue
+		}
+		if span := e.st.ref.span(); span != nil && span.IsRecording() {
+			continue
+		}
+		sh.mu.Lock()
+		if sh.m[e.k] == e.st {
+			delete(sh.m, e.k)
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// sweepAll removes every entry whose span was reclaimed or no longer
+// records.
+func (t *spanTable) sweepAll() {
 	for i := range t.shards {
 		sh := &t.shards[i]
 		sh.mu.Lock()
-		for k, st := range sh.m {
-			if span := st.ref.span(); span == nil || !span.IsRecording() {
-				delete(sh.m, k)
-			}
-		}
-		live += int64(len(sh.m))
+		all := make([]candidate, len(sh.m))
+		sh.pick(all)
 		sh.mu.Unlock()
+		sh.dropEnded(all)
 	}
-	t.added.Store(0)
-	t.sweepAt.Store(max(minSweepEvery, live))
+}
+
+// hexIDs returns the lowercase hex forms of the ids, sharing one
+// allocation.
+func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
+	var b [48]byte
+	hex.Encode(b[:32], traceID[:])
+	hex.Encode(b[32:], spanID[:])
+	s := string(b[:])
+	return s[:32], s[32:]
 }
 
 // len returns the number of spans tracked.

@@ -1,0 +1,87 @@
+package benchmarks_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// shape is a workload: how many records each span gets, whether spans are
+// sampled, whether the logger carries With attributes and a group, and
+// the size of an extra value.
+type shape struct {
+	name      string
+	perSpan   int  // 0: no span in the context
+	unsampled bool // spans are not sampled: not recording
+	with      bool
+	valueSize int
+}
+
+var shapes = []shape{
+	{name: "1-per-span", perSpan: 1},
+	{name: "3-per-span", perSpan: 3},
+	{name: "32-per-span", perSpan: 32},
+	{name: "unsampled-with-group", perSpan: 1, unsampled: true, with: true},
+	{name: "no-span", perSpan: 0},
+	{name: "1MiB-value", perSpan: 1, valueSize: 1 << 20},
+}
+
+// spanSource starts a new span every perSpan records and ends the one
+// before, so that one op is one record with its share of a span's life.
+type spanSource struct {
+	tracer  trace.Tracer
+	perSpan int
+	n       int
+	ctx     context.Context
+	span    trace.Span
+}
+
+func newSpanSource(tb testing.TB, s shape, opts ...sdktrace.TracerProviderOption) *spanSource {
+	if s.unsampled {
+		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
+	tb.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return &spanSource{tracer: tp.Tracer("bench"), perSpan: s.perSpan, ctx: context.Background()}
+}
+
+func (s *spanSource) next() context.Context {
+	if s.perSpan == 0 {
+		return s.ctx
+	}
+	if s.n%s.perSpan == 0 {
+		if s.span != nil {
+			s.span.End()
+		}
+		s.ctx, s.span = s.tracer.Start(context.Background(), "request")
+	}
+	s.n++
+	return s.ctx
+}
+
+func (s *spanSource) end() {
+	if s.span != nil {
+		s.span.End()
+	}
+}
+
+func BenchmarkShapes(b *testing.B) {
+	for _, s := range shapes {
+		value := strings.Repeat("v", s.valueSize)
+		for _, im := range impls {
+			b.Run("shape="+s.name+"/impl="+im.name, func(b *testing.B) {
+				log := im.build(io.Discard, s.with)
+				src := newSpanSource(b, s)
+				b.ReportAllocs()
+				for b.Loop() {
+					log(src.next(), value)
+				}
+				src.end()
+			})
+		}
+	}
+}
