@@ -6,19 +6,12 @@ import (
 	"log/slog"
 	"slices"
 
-	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
-)
 
-// Keys that the Handler adds to the records it passes to next. They are
-// always top-level keys, whatever groups the logger has opened.
-const (
-	TraceIDKey = "trace_id"
-	SpanIDKey  = "span_id"
+	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
 // Handler is a [slog.Handler] that records each log record as an event on
@@ -98,7 +91,7 @@ func New(next slog.Handler, opts ...Option) *Handler {
 
 // Limits returns the limits h applies, defaults filled in. setup uses them
 // to keep the SDK's span limits at or above what h budgets.
-func (h *Handler) Limits() Limits { return h.cfg.limits }
+func (h *Handler) Limits() Limits { return Limits(h.cfg.limits) }
 
 // Next returns the handler h passes records to. For slog's default
 // handler, that is the handler New put in its place.
@@ -137,10 +130,10 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		toEvent = r.Level >= h.cfg.eventLevel.Level()
 	}
 
-	var st *spanState
+	var st *spanevent.State
 	var payloadErr error
 	if span.IsRecording() {
-		st = h.cfg.spans.get(span, sc)
+		st = h.cfg.spans.Get(span, sc)
 		if toEvent {
 			payloadErr = h.recordEvent(ctx, span, st, r)
 			if payloadErr != nil {
@@ -149,7 +142,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			// Cut and repaired like an event name: OTLP needs valid UTF-8.
-			desc, _ := truncateString(r.Message, h.cfg.limits.MaxValueBytes)
+			desc, _ := spanevent.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
 			span.SetStatus(codes.Error, desc)
 		}
 	}
@@ -168,9 +161,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // added is kept in st, so the ids are formatted once per span and handler.
 // Otherwise the ids lead the record's attributes when no group is open, and
 // are added before replaying the groups when one is.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanState, r slog.Record) error {
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanevent.State, r slog.Record) error {
 	if st != nil {
-		if next := st.nextFor(h); next != nil {
+		if next := h.nextFor(st); next != nil {
 			return next.Handle(ctx, r)
 		}
 	}
@@ -201,11 +194,11 @@ func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 
 // idsOf returns the lowercase hex trace and span ids, kept in st when
 // there is one.
-func idsOf(sc trace.SpanContext, st *spanState) (traceID, spanID string) {
+func idsOf(sc trace.SpanContext, st *spanevent.State) (traceID, spanID string) {
 	if st != nil {
-		return st.traceID, st.spanID
+		return st.TraceID, st.SpanID
 	}
-	return hexIDs(sc.TraceID(), sc.SpanID())
+	return spanevent.HexIDs(sc.TraceID(), sc.SpanID())
 }
 
 // applySteps replays WithAttrs and WithGroup calls on h.
@@ -276,123 +269,3 @@ func (h *Handler) clone() *Handler {
 	h2 := *h
 	return &h2
 }
-
-// An Option configures a Handler. Options are applied by [New] in order;
-// a later option overrides an earlier one.
-type Option interface {
-	apply(*config)
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// config is shared, read-only, by a Handler and every handler derived from
-// it.
-type config struct {
-	eventLevel slog.Leveler // nil: the levels next is enabled for
-	errorLevel slog.Leveler
-	source     bool
-	limits     Limits // defaults applied
-	payload    slog.Handler
-	divertAll  bool
-	replace    func(groups []string, a slog.Attr) slog.Attr
-	spans      *spanTable
-}
-
-func newConfig(opts []Option) *config {
-	c := &config{errorLevel: slog.LevelError}
-	for _, o := range opts {
-		o.apply(c)
-	}
-	c.limits = c.limits.withDefaults()
-	c.spans = newSpanTable()
-	return c
-}
-
-// WithEventLevel records events for records at or above level, whether or
-// not next is enabled for them: WithEventLevel(slog.LevelDebug) puts DEBUG
-// lines on spans while next still only writes what it is enabled for.
-// Without this option (or with nil) events are recorded for exactly the
-// levels next is enabled for.
-func WithEventLevel(level slog.Leveler) Option {
-	return optionFunc(func(c *config) { c.eventLevel = level })
-}
-
-// WithErrorStatusLevel sets the span status to Error, with the record's
-// message as description, for records at or above level. The default (and
-// nil) is slog.LevelError.
-func WithErrorStatusLevel(level slog.Leveler) Option {
-	return optionFunc(func(c *config) {
-		if level == nil {
-			level = slog.LevelError
-		}
-		c.errorLevel = level
-	})
-}
-
-// WithSource adds code.file.path, code.line.number and code.function.name,
-// taken from the record's PC, to every event. Off by default.
-func WithSource(on bool) Option {
-	return optionFunc(func(c *config) { c.source = on })
-}
-
-// WithLimits sets the size limits on what the Handler puts on spans. Zero
-// fields take their defaults and negative fields mean unlimited; see
-// [Limits].
-func WithLimits(l Limits) Option {
-	return optionFunc(func(c *config) { c.limits = l })
-}
-
-// WithPayloadHandler sends the full record, every attribute untouched and
-// in the same context, to h whenever the Handler cut anything from its
-// event or the span's budget was used up. The event and the diverted record
-// share a log.record.uid attribute. Nil (the default) diverts nothing.
-func WithPayloadHandler(h slog.Handler) Option {
-	return optionFunc(func(c *config) { c.payload = h })
-}
-
-// WithLoggerProvider diverts full records, as [WithPayloadHandler] does, to
-// an OpenTelemetry logger from lp through the contrib otelslog bridge. The
-// log records carry the span's trace and span ids.
-func WithLoggerProvider(lp log.LoggerProvider) Option {
-	return optionFunc(func(c *config) {
-		if lp == nil {
-			c.payload = nil
-			return
-		}
-		c.payload = otelslog.NewHandler(instrumentationName, otelslog.WithLoggerProvider(lp))
-	})
-}
-
-// WithDivertAll sends every record that becomes an event to the payload
-// handler, not only the ones that were cut. Off by default.
-func WithDivertAll(on bool) Option {
-	return optionFunc(func(c *config) { c.divertAll = on })
-}
-
-// WithReplaceAttr rewrites or drops attributes before slogspan writes them
-// anywhere, with the contract of slog.HandlerOptions.ReplaceAttr: replace
-// is called for each non-group attribute, its LogValuer already resolved,
-// with the groups open at it (the logger's WithGroup names, then the
-// record's groups). An attribute whose returned key is empty is dropped.
-//
-// It applies to everything slogspan writes: event attributes, the
-// exception.* attributes (taken from the replaced value, so an error
-// replaced by a string adds none), and the records diverted to the payload
-// handler or LoggerProvider. The records passed to next are next's own
-// business: give next the same function in its HandlerOptions. With
-// attributes are replaced once, when With is called. ReplaceAttr is not
-// called for the attributes slogspan adds (level, log.record.uid,
-// exception.*, code.*), nor for the members of a group it returned. A
-// panic in replace replaces the value with the panic's text.
-//
-// Use it to redact secrets: the trace backend should not see what the log
-// store does not.
-func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
-	return optionFunc(func(c *config) { c.replace = replace })
-}
-
-// instrumentationName names the OpenTelemetry logger used by
-// WithLoggerProvider.
-const instrumentationName = "github.com/slogspan/slogspan"

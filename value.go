@@ -10,13 +10,15 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
 // converter flattens slog attributes into OpenTelemetry attributes: groups
 // become dotted key prefixes and every key and value is cut to
 // MaxValueBytes. The mapping is the table in doc.go.
 type converter struct {
-	limits *Limits
+	limits *spanevent.Limits
 	// replace is WithReplaceAttr's function, nil without it. groups are
 	// the groups open at the attribute being converted, for replace.
 	replace func(groups []string, a slog.Attr) slog.Attr
@@ -97,7 +99,7 @@ func (c *converter) addAttr(a slog.Attr) {
 	}
 	start := len(c.keyBuf)
 	c.keyBuf = append(append(c.keyBuf, c.prefix...), a.Key...)
-	if n := len(c.keyBuf) - start; within(n, c.limits.MaxValueBytes) && utf8.Valid(c.keyBuf[start:]) {
+	if n := len(c.keyBuf) - start; spanevent.Within(n, c.limits.MaxValueBytes) && utf8.Valid(c.keyBuf[start:]) {
 		c.keyRefs = append(c.keyRefs, keyRef{len(c.kvs), start, len(c.keyBuf)})
 		c.kvs = append(c.kvs, attribute.KeyValue{Value: v})
 		c.bytes += n + size
@@ -122,7 +124,7 @@ func (c *converter) addGroupReplaced(a slog.Attr) {
 // addKV appends key, cut to MaxValueBytes, and v, which counts for size
 // bytes.
 func (c *converter) addKV(key string, v attribute.Value, size int) {
-	key, cut := truncateString(key, c.limits.MaxValueBytes)
+	key, cut := spanevent.TruncateString(key, c.limits.MaxValueBytes)
 	c.count(cut)
 	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: v})
 	c.bytes += len(key) + size
@@ -163,7 +165,7 @@ func (c *converter) value(v slog.Value) (attribute.Value, int) {
 		return c.str(v.Time().Format(time.RFC3339Nano))
 	default:
 		a := c.anyValue(v.Any())
-		return a, valueBytes(a)
+		return a, spanevent.ValueBytes(a)
 	}
 }
 
@@ -183,11 +185,11 @@ func (c *converter) anyValue(x any) attribute.Value {
 		return v
 	case []byte:
 		// Convert only what can be kept: the value may be huge.
-		s, cut := truncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
+		s, cut := spanevent.TruncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
 		c.count(cut)
 		return attribute.StringValue(s)
 	case []string:
-		out, cut := truncateStrings(x, c.limits.MaxValueBytes)
+		out, cut := spanevent.TruncateStrings(x, c.limits.MaxValueBytes)
 		c.count(cut)
 		return attribute.StringSliceValue(out)
 	case []int:
@@ -210,7 +212,7 @@ func (c *converter) anyValue(x any) attribute.Value {
 
 // str converts a string value, cutting it to MaxValueBytes.
 func (c *converter) str(s string) (attribute.Value, int) {
-	s, cut := truncateString(s, c.limits.MaxValueBytes)
+	s, cut := spanevent.TruncateString(s, c.limits.MaxValueBytes)
 	c.count(cut)
 	return attribute.StringValue(s), len(s)
 }
@@ -224,7 +226,7 @@ func (c *converter) count(cut bool) {
 // keepElements returns how many of n elements of size bytes fit in
 // MaxValueBytes, counting a cut when that is fewer than n.
 func (c *converter) keepElements(n, size int) int {
-	k := elementsWithin(n, size, c.limits.MaxValueBytes)
+	k := spanevent.ElementsWithin(n, size, c.limits.MaxValueBytes)
 	c.count(k < n)
 	return k
 }

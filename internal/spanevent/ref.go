@@ -1,4 +1,4 @@
-package slogspan
+package spanevent
 
 import (
 	"reflect"

@@ -1,4 +1,4 @@
-package slogspan
+package spanevent
 
 import (
 	"encoding/hex"
@@ -11,24 +11,14 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Counter attributes the Handler keeps up to date on each span it writes
-// to. They are set when they first become non-zero and on every change.
-const (
-	// DroppedEventsKey counts records that were meant to become events on
-	// the span but did not, because the span's budget (MaxSpanEvents,
-	// MaxSpanBytes) was used up.
-	DroppedEventsKey = "slogspan.dropped_events"
-	// TruncatedValuesKey counts keys and values shortened or omitted on the
-	// span's events.
-	TruncatedValuesKey = "slogspan.truncated_values"
-)
-
-// spanState is the Handler's bookkeeping for one span. It never holds the
-// span itself strongly (see spanRef): a span the program drops is
-// reclaimed, ended or not.
-type spanState struct {
+// State is the bookkeeping for one span: its budget, its counters, and
+// the wrapped handlers with its ids added. It never holds the span itself
+// strongly (see spanRef): a span the program drops is reclaimed, ended or
+// not.
+type State struct {
 	ref             spanRef
-	traceID, spanID string // lowercase hex, for next
+	TraceID, SpanID string // lowercase hex
+
 
 	mu        sync.Mutex
 	events    int
@@ -38,68 +28,34 @@ type spanState struct {
 
 	// nexts is read without a lock and replaced, copied, under mu.
 	nexts atomic.Pointer[[]nextWithIDs]
-	// nextCalls counts the records passed to next without a kept
+	// NextCalls counts the records passed to a handler without a kept
 	// next-with-ids, to decide when keeping one pays.
-	nextCalls atomic.Int32
+	NextCalls atomic.Int32
 
 	// eventsFull is set once MaxSpanEvents is reached. The count only
 	// grows, so from then on records are dropped without being converted.
 	eventsFull atomic.Bool
 }
 
-// nextWithIDs is a Handler's next with this span's ids added.
+// EventsFull reports whether the span took MaxSpanEvents events already:
+// later records are dropped, and need not be converted.
+func (s *State) EventsFull() bool { return s.eventsFull.Load() }
+
+// nextWithIDs is a handler with this span's ids added, kept for key.
 type nextWithIDs struct {
-	h    *Handler
+	key  any
 	next slog.Handler
 }
 
-// maxNextsPerSpan bounds the handlers whose next is kept per span, for
-// programs that derive a new logger for every call.
-const maxNextsPerSpan = 8
+// MaxNextsPerSpan bounds the handlers kept per span, for programs that
+// derive a new logger for every call.
+const MaxNextsPerSpan = 8
 
-// recordsBeforeKeepingNext is how many records a span passes to next, with
-// the ids added to each record, before next with the ids added is derived
-// and kept. Deriving costs about as much as three records with the ids
-// added, and most spans get one to three records. With a group open, the
-// ids can only be added by deriving, so next is kept at once.
-const recordsBeforeKeepingNext = 3
-
-// nextFor returns h's next handler with the span's ids added, building it
-// when keeping it pays. It returns nil when the record should get the ids
-// itself: too few records yet, or the span already keeps maxNextsPerSpan
-// others.
-func (s *spanState) nextFor(h *Handler) slog.Handler {
-	if next := s.findNext(h); next != nil {
-		return next
-	}
-	if h.nextBase == nil && s.nextCalls.Add(1) <= recordsBeforeKeepingNext {
-		return nil
-	}
-	if p := s.nexts.Load(); p != nil && len(*p) >= maxNextsPerSpan {
-		return nil
-	}
-	// Built outside the lock: next's WithAttrs is the caller's code.
-	next := h.nextWithIDs(s.traceID, s.spanID)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if found := s.findNext(h); found != nil {
-		return found
-	}
-	var nexts []nextWithIDs
-	if p := s.nexts.Load(); p != nil {
-		nexts = *p
-	}
-	if len(nexts) < maxNextsPerSpan {
-		nexts = append(slices.Clip(nexts), nextWithIDs{h, next})
-		s.nexts.Store(&nexts)
-	}
-	return next
-}
-
-func (s *spanState) findNext(h *Handler) slog.Handler {
+// Next returns the handler kept for key, or nil.
+func (s *State) Next(key any) slog.Handler {
 	if p := s.nexts.Load(); p != nil {
 		for _, n := range *p {
-			if n.h == h {
+			if n.key == key {
 				return n.next
 			}
 		}
@@ -107,18 +63,43 @@ func (s *spanState) findNext(h *Handler) slog.Handler {
 	return nil
 }
 
-// reserve claims room for one event of size bytes within limits on span,
-// and reports whether it fits. The claim and the counters are updated
-// together, so counts stay exact when many goroutines log to one span.
-func (s *spanState) reserve(span trace.Span, size int, truncated int, l *Limits) bool {
+// NextsFull reports whether MaxNextsPerSpan handlers are kept.
+func (s *State) NextsFull() bool {
+	p := s.nexts.Load()
+	return p != nil && len(*p) >= MaxNextsPerSpan
+}
+
+// KeepNext keeps next for key, unless one is kept already, which it
+// returns instead, or MaxNextsPerSpan are.
+func (s *State) KeepNext(key any, next slog.Handler) slog.Handler {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !within(s.events+1, l.MaxSpanEvents) {
+	if found := s.Next(key); found != nil {
+		return found
+	}
+	var nexts []nextWithIDs
+	if p := s.nexts.Load(); p != nil {
+		nexts = *p
+	}
+	if len(nexts) < MaxNextsPerSpan {
+		nexts = append(slices.Clip(nexts), nextWithIDs{key, next})
+		s.nexts.Store(&nexts)
+	}
+	return next
+}
+
+// Reserve claims room for one event of size bytes within limits on span,
+// and reports whether it fits. The claim and the counters are updated
+// together, so counts stay exact when many goroutines log to one span.
+func (s *State) Reserve(span trace.Span, size int, truncated int, l *Limits) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !Within(s.events+1, l.MaxSpanEvents) {
 		s.eventsFull.Store(true)
 		s.dropLocked(span)
 		return false
 	}
-	if !within(s.bytes+size, l.MaxSpanBytes) {
+	if !Within(s.bytes+size, l.MaxSpanBytes) {
 		s.dropLocked(span)
 		return false
 	}
@@ -131,8 +112,8 @@ func (s *spanState) reserve(span trace.Span, size int, truncated int, l *Limits)
 	return true
 }
 
-// drop counts a record that did not become an event on span.
-func (s *spanState) drop(span trace.Span) {
+// Drop counts a record that did not become an event on span.
+func (s *State) Drop(span trace.Span) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dropLocked(span)
@@ -140,18 +121,18 @@ func (s *spanState) drop(span trace.Span) {
 
 // dropLocked counts a drop and sets the counter on span. The counter is
 // set under s.mu, so that the last value set is the highest.
-func (s *spanState) dropLocked(span trace.Span) {
+func (s *State) dropLocked(span trace.Span) {
 	s.dropped++
 	span.SetAttributes(attribute.Int64(DroppedEventsKey, s.dropped))
 }
 
-// spanTable maps recording spans to their state. Entries refer to their
+// Table maps recording spans to their state. Entries refer to their
 // span weakly, so the table keeps no span alive. Each new entry's shard is
 // swept a little as it is added: sweepPerAdd entries, from a random place
 // (Go's map iteration starts at one), are dropped if their span has ended
 // or been reclaimed. That keeps the table within a small multiple of the
 // live spans, at a constant cost per span and with no goroutine.
-type spanTable struct {
+type Table struct {
 	shards [spanShards]spanShard
 }
 
@@ -169,22 +150,23 @@ type spanKey struct {
 
 type spanShard struct {
 	mu sync.RWMutex
-	m  map[spanKey]*spanState
+	m  map[spanKey]*State
 }
 
-func newSpanTable() *spanTable {
-	t := &spanTable{}
+// NewTable returns an empty table.
+func NewTable() *Table {
+	t := &Table{}
 	for i := range t.shards {
-		t.shards[i].m = make(map[spanKey]*spanState)
+		t.shards[i].m = make(map[spanKey]*State)
 	}
 	return t
 }
 
-// get returns the state of span, whose span context is sc, creating it on
+// Get returns the state of span, whose span context is sc, creating it on
 // first use. A span object other than the one an entry was made for, with
 // the same ids (a fixed id generator, a replayed context), replaces the
 // entry: the old state belongs to a span that is gone or ended.
-func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
+func (t *Table) Get(span trace.Span, sc trace.SpanContext) *State {
 	k := spanKey{sc.TraceID(), sc.SpanID()}
 	sh := &t.shards[k.spanID[7]%spanShards]
 	ref := refOf(span)
@@ -201,8 +183,8 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 	st = sh.m[k]
 	created := st == nil || !st.ref.is(ref)
 	if created {
-		st = &spanState{ref: ref.keep(span)}
-		st.traceID, st.spanID = hexIDs(k.traceID, k.spanID)
+		st = &State{ref: ref.keep(span)}
+		st.TraceID, st.SpanID = HexIDs(k.traceID, k.spanID)
 		sh.m[k] = st
 		sh.pick(stale[:])
 	}
@@ -216,7 +198,7 @@ func (t *spanTable) get(span trace.Span, sc trace.SpanContext) *spanState {
 // candidate is an entry the sweep looks at.
 type candidate struct {
 	k  spanKey
-	st *spanState
+	st *State
 }
 
 // pick fills c with entries of the shard from a random place (Go starts
@@ -251,9 +233,9 @@ func (sh *spanShard) dropEnded(c []candidate) {
 	}
 }
 
-// sweepAll removes every entry whose span was reclaimed or no longer
+// SweepAll removes every entry whose span was reclaimed or no longer
 // records.
-func (t *spanTable) sweepAll() {
+func (t *Table) SweepAll() {
 	for i := range t.shards {
 		sh := &t.shards[i]
 		sh.mu.Lock()
@@ -264,9 +246,9 @@ func (t *spanTable) sweepAll() {
 	}
 }
 
-// hexIDs returns the lowercase hex forms of the ids, sharing one
+// HexIDs returns the lowercase hex forms of the ids, sharing one
 // allocation.
-func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
+func HexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	var b [48]byte
 	hex.Encode(b[:32], traceID[:])
 	hex.Encode(b[32:], spanID[:])
@@ -274,8 +256,8 @@ func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	return s[:32], s[32:]
 }
 
-// len returns the number of spans tracked.
-func (t *spanTable) len() int {
+// Len returns the number of spans tracked.
+func (t *Table) Len() int {
 	n := 0
 	for i := range t.shards {
 		sh := &t.shards[i]

@@ -1,4 +1,4 @@
-package slogspan
+package spanevent
 
 import "go.opentelemetry.io/otel/attribute"
 
@@ -28,7 +28,7 @@ func uniqueUserKeys(user, tail []attribute.KeyValue) (kept []attribute.KeyValue,
 	kept = user[:0]
 	for i, kv := range user {
 		if reservedKey(kv.Key, tail) || usedLater(user, i, later) {
-			removedBytes += kvBytes(kv)
+			removedBytes += KVBytes(kv)
 			continue
 		}
 		kept = append(kept, kv)

@@ -1,4 +1,4 @@
-package slogspan
+package spanevent
 
 import (
 	"runtime"
@@ -27,9 +27,9 @@ func TestTruncateString(t *testing.T) {
 		{strings.Repeat("x", 5000), -1, strings.Repeat("x", 5000), false},
 	}
 	for _, c := range cases {
-		got, cut := truncateString(c.in, c.max)
+		got, cut := TruncateString(c.in, c.max)
 		if got != c.want || cut != c.cut {
-			t.Errorf("truncateString(%.20q, %d) = %q, %v; want %q, %v", c.in, c.max, got, cut, c.want, c.cut)
+			t.Errorf("TruncateString(%.20q, %d) = %q, %v; want %q, %v", c.in, c.max, got, cut, c.want, c.cut)
 		}
 	}
 }
@@ -40,7 +40,7 @@ func FuzzTruncateString(f *testing.F) {
 	f.Add(strings.Repeat("日本", 40), 37)
 	f.Fuzz(func(t *testing.T, s string, limit int) {
 		limit %= 200
-		got, cut := truncateString(s, limit)
+		got, cut := TruncateString(s, limit)
 		if !utf8.ValidString(got) {
 			t.Fatalf("invalid UTF-8: %q", got)
 		}
@@ -50,10 +50,10 @@ func FuzzTruncateString(f *testing.F) {
 		if !cut && utf8.ValidString(s) && got != s {
 			t.Fatalf("valid uncut %q changed to %q", s, got)
 		}
-		if cut && limit >= len(truncMarker) && !strings.Contains(got, truncMarker) {
+		if cut && limit >= len(TruncMarker) && !strings.Contains(got, TruncMarker) {
 			t.Fatalf("cut value %q has no marker", got)
 		}
-		kept, _, _ := strings.Cut(got, truncMarker)
+		kept, _, _ := strings.Cut(got, TruncMarker)
 		if cut && utf8.ValidString(s) && !strings.HasPrefix(s, kept) {
 			t.Fatalf("cut value %q does not start %q", got, s)
 		}
@@ -63,15 +63,15 @@ func FuzzTruncateString(f *testing.F) {
 func TestTruncateStrings(t *testing.T) {
 	a, b := strings.Repeat("a", 10), strings.Repeat("b", 10)
 	in := []string{a, b, a, b, a, b}
-	got, cut := truncateStrings(in, 50)
+	got, cut := TruncateStrings(in, 50)
 	if !cut || len(got) != 3 || got[0] != a || got[1] != b || got[2] != "…[truncated: 6 elements]" {
 		t.Errorf("got %q, %v", got, cut)
 	}
-	got, cut = truncateStrings(in, 60)
+	got, cut = TruncateStrings(in, 60)
 	if cut || len(got) != 6 {
 		t.Errorf("fitting slice cut: %q", got)
 	}
-	got, _ = truncateStrings([]string{strings.Repeat("z", 500)}, 60)
+	got, _ = TruncateStrings([]string{strings.Repeat("z", 500)}, 60)
 	if n := slicesBytes(got); n > 60 || !strings.HasPrefix(got[0], "zzz") {
 		t.Errorf("oversized single element: %q (%d bytes)", got, n)
 	}
@@ -83,7 +83,7 @@ func TestTruncateCostDoesNotGrowWithValue(t *testing.T) {
 	huge := strings.Repeat("y", 100<<20)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	got, cut := truncateString(huge, 1024)
+	got, cut := TruncateString(huge, 1024)
 	runtime.ReadMemStats(&after)
 	if !cut || len(got) > 1024 {
 		t.Fatalf("got %d bytes, cut=%v", len(got), cut)
@@ -94,7 +94,7 @@ func TestTruncateCostDoesNotGrowWithValue(t *testing.T) {
 }
 
 func TestLimitsDefaults(t *testing.T) {
-	got := Limits{MaxEventAttrs: -1, MaxSpanEvents: 7}.withDefaults()
+	got := Limits{MaxEventAttrs: -1, MaxSpanEvents: 7}.WithDefaults()
 	want := Limits{DefaultMaxValueBytes, -1, DefaultMaxEventBytes, 7, DefaultMaxSpanBytes}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)

@@ -1,0 +1,142 @@
+package spanevent
+
+import (
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Event is one event being built from a log record.
+type Event struct {
+	// Attrs is level, then the user's attributes, converted and cut.
+	Attrs []attribute.KeyValue
+	// Tail is what slogspan adds after them: exception.*, code.*, and
+	// log.record.uid once the record is linked.
+	Tail []attribute.KeyValue
+	// UserBytes is the key and value bytes of Attrs[1:].
+	UserBytes int
+	// Cut counts the keys and values cut so far.
+	Cut int
+}
+
+// Reset empties e, keeping its buffers.
+func (e *Event) Reset() {
+	clear(e.Attrs)
+	clear(e.Tail)
+	*e = Event{Attrs: e.Attrs[:0], Tail: e.Tail[:0]}
+}
+
+// Put adds e to span as name at t, within l and the span's budget in st,
+// and returns the log.record.uid that links the event to the full record,
+// or "" when the record needs none. canLink says whether the full record
+// can be found at all (a payload handler, a next log processor); a record
+// is linked when anything in it was cut, when it did not fit the span's
+// budget, or always with linkAll.
+func (e *Event) Put(span trace.Span, st *State, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
+	e.makeKeysUnique()
+	if canLink && (e.Cut > 0 || linkAll || !e.fitsWhole(l)) {
+		uid = NewUID()
+		e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
+	}
+	size := e.fit(l) + len(name)
+	if st.Reserve(span, size, e.Cut, l) {
+		e.addTo(span, name, t)
+	} else if canLink && uid == "" {
+		uid = NewUID()
+	}
+	return uid
+}
+
+// makeKeysUnique leaves out the user's attributes whose key is reserved or
+// used again later, counting them as cut.
+func (e *Event) makeKeysUnique() {
+	user := e.Attrs[1:]
+	kept, removedBytes := uniqueUserKeys(user, e.Tail)
+	if removed := len(user) - len(kept); removed > 0 {
+		e.Attrs = e.Attrs[:1+len(kept)]
+		e.UserBytes -= removedBytes
+		e.Cut += removed
+	}
+}
+
+// fitsWhole reports whether e, its tail included, is within MaxEventAttrs
+// and MaxEventBytes as it is.
+func (e *Event) fitsWhole(l *Limits) bool {
+	n := len(e.Attrs) + len(e.Tail)
+	size := KVBytes(e.Attrs[0]) + e.UserBytes + KVsBytes(e.Tail)
+	return Within(n, l.MaxEventAttrs) && Within(size, l.MaxEventBytes)
+}
+
+// fit cuts e to MaxEventAttrs and MaxEventBytes and appends the tail to
+// Attrs: the level and the tail take precedence, and the user's attributes
+// fill the room left, in order, shortened or omitted when they do not fit.
+// It returns the event's key and value bytes, and counts what it cut.
+func (e *Event) fit(l *Limits) (size int) {
+	if l.MaxEventAttrs >= 0 && 1+len(e.Tail) > l.MaxEventAttrs {
+		keep := max(l.MaxEventAttrs-1, 0)
+		e.Cut += len(e.Tail) - keep
+		e.Tail = e.Tail[:keep]
+	}
+	size = KVBytes(e.Attrs[0]) + KVsBytes(e.Tail)
+	user := e.Attrs[1:]
+	room := -1 // attributes left for the user's; -1 is unlimited
+	if l.MaxEventAttrs >= 0 {
+		room = max(l.MaxEventAttrs-1-len(e.Tail), 0)
+	}
+	if (room < 0 || len(user) <= room) && Within(size+e.UserBytes, l.MaxEventBytes) {
+		// Everything fits, the common case.
+		e.Attrs = append(e.Attrs, e.Tail...)
+		return size + e.UserBytes
+	}
+	kept := user[:0] // compacted in place
+	for _, kv := range user {
+		if room == 0 {
+			e.Cut++
+			continue
+		}
+		n := KVBytes(kv)
+		if !Within(size+n, l.MaxEventBytes) {
+			left := l.MaxEventBytes - size - len(kv.Key)
+			if kv.Value.Type() != attribute.STRING || left <= 0 {
+				e.Cut++
+				continue
+			}
+			s, _ := TruncateString(kv.Value.AsString(), left)
+			kv.Value = attribute.StringValue(s)
+			n = KVBytes(kv)
+			e.Cut++
+		}
+		kept = append(kept, kv)
+		size += n
+		if room > 0 {
+			room--
+		}
+	}
+	clear(user[len(kept):])
+	e.Attrs = append(e.Attrs[:1+len(kept)], e.Tail...)
+	return size
+}
+
+// addTo adds the event to span. The span gets options and an attribute
+// slice of its own: the trace.Span API lets an implementation keep them
+// past the call (a wrapper that applies its calls later), so nothing
+// handed to it is reused.
+func (e *Event) addTo(span trace.Span, name string, t time.Time) {
+	attrs := make([]attribute.KeyValue, len(e.Attrs))
+	copy(attrs, e.Attrs)
+	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
+}
+
+// KVsBytes is the key and value bytes of kvs, as the limits count them.
+func KVsBytes(kvs []attribute.KeyValue) int {
+	n := 0
+	for _, kv := range kvs {
+		n += KVBytes(kv)
+	}
+	return n
+}
+
+// KVBytes is the key and value bytes of kv, as the limits count them.
+func KVBytes(kv attribute.KeyValue) int { return len(kv.Key) + ValueBytes(kv.Value) }

@@ -1,0 +1,18 @@
+package spanevent
+
+// The attribute keys slogspan writes. slogspan re-exports them.
+const (
+	LevelKey            = "level"
+	UIDKey              = "log.record.uid"
+	ExceptionTypeKey    = "exception.type"
+	ExceptionMessageKey = "exception.message"
+	CodeFilePathKey     = "code.file.path"
+	CodeLineNumberKey   = "code.line.number"
+	CodeFunctionNameKey = "code.function.name"
+
+	DroppedEventsKey   = "slogspan.dropped_events"
+	TruncatedValuesKey = "slogspan.truncated_values"
+)
+
+// NameEmpty names the event of a record with no message or body.
+const NameEmpty = "log"

@@ -1,0 +1,165 @@
+package spanevent
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// TruncMarker starts the text appended to a cut string.
+const TruncMarker = "…"
+
+// TruncateString returns s as valid UTF-8 of at most max bytes (max < 0:
+// any length). When s had to be shortened, the result ends with a marker
+// giving the original length, and cut is true. Invalid UTF-8 is replaced
+// with U+FFFD, which does not count as a cut. Only the first max bytes of s
+// are read, so the cost is O(max), not O(len(s)).
+func TruncateString(s string, max int) (out string, cut bool) {
+	return TruncateAt(s, len(s), max)
+}
+
+// TruncateAt is TruncateString for s, the start of a value of total bytes:
+// the marker gives total.
+func TruncateAt(s string, total, max int) (out string, cut bool) {
+	if Within(total, max) {
+		if utf8.ValidString(s) {
+			return s, false
+		}
+		s = strings.ToValidUTF8(s, string(utf8.RuneError))
+		if Within(len(s), max) {
+			return s, false
+		}
+	}
+
+	var buf [64]byte
+	marker := append(buf[:0], TruncMarker+"[truncated: "...)
+	marker = strconv.AppendInt(marker, int64(total), 10)
+	marker = append(marker, " bytes]"...)
+	if len(marker) > max {
+		marker = append(buf[:0], TruncMarker...)
+		if len(marker) > max {
+			marker = marker[:0]
+		}
+	}
+	keep := validPrefix(s, max-len(marker))
+	// One allocation and one copy: the event owns its preview, and never
+	// keeps a huge original string alive.
+	var b strings.Builder
+	b.Grow(len(keep) + len(marker))
+	b.WriteString(keep)
+	b.Write(marker)
+	return b.String(), true
+}
+
+// validPrefix returns the longest prefix of s, with invalid bytes replaced,
+// that is at most n bytes and does not split a rune. It reads at most n+1
+// bytes of s. The result may share memory with s.
+func validPrefix(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n < len(s) {
+		s = s[:cutPoint(s, n)]
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, string(utf8.RuneError))
+		if len(s) > n {
+			// Replacement runes are longer than the bytes they replace.
+			s = s[:cutPoint(s, n)]
+		}
+	}
+	return s
+}
+
+// cutPoint returns the largest i <= n at which s can be cut without
+// splitting a valid rune. n < len(s).
+func cutPoint(s string, n int) int {
+	for i := n; i >= 0 && n-i < utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	return n
+}
+
+// ValueBytes is the size a value counts for against the byte limits:
+// string length, 8 per number, 1 per bool.
+func ValueBytes(v attribute.Value) int {
+	switch v.Type() {
+	case attribute.STRING:
+		return len(v.AsString())
+	case attribute.BOOL:
+		return 1
+	case attribute.INT64, attribute.FLOAT64:
+		return 8
+	case attribute.BOOLSLICE:
+		return len(v.AsBoolSlice())
+	case attribute.INT64SLICE:
+		return 8 * len(v.AsInt64Slice())
+	case attribute.FLOAT64SLICE:
+		return 8 * len(v.AsFloat64Slice())
+	case attribute.STRINGSLICE:
+		n := 0
+		for _, s := range v.AsStringSlice() {
+			n += len(s)
+		}
+		return n
+	default:
+		return len(v.Emit())
+	}
+}
+
+// TruncateStrings cuts ss by element so that its strings, including a
+// final marker element, total at most max bytes. Each kept element is made
+// valid UTF-8. cut reports whether elements were dropped.
+func TruncateStrings(ss []string, max int) (out []string, cut bool) {
+	out = make([]string, 0, len(ss))
+	if Within(slicesBytes(ss), max) {
+		for _, s := range ss {
+			s, _ = TruncateString(s, -1)
+			out = append(out, s)
+		}
+		if Within(slicesBytes(out), max) {
+			return out, false
+		}
+		out = out[:0]
+	}
+	marker := TruncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
+	budget := max - len(marker)
+	if budget < 0 {
+		marker, budget = "", max
+	}
+	for _, s := range ss {
+		v, c := TruncateString(s, budget)
+		if c && len(out) > 0 {
+			break // whole elements only, except when none fit at all
+		}
+		out = append(out, v)
+		budget -= len(v)
+		if c {
+			break
+		}
+	}
+	if marker != "" {
+		out = append(out, marker)
+	}
+	return out, true
+}
+
+func slicesBytes(ss []string) int {
+	n := 0
+	for _, s := range ss {
+		n += len(s)
+	}
+	return n
+}
+
+// ElementsWithin returns how many elements of size each fit in max bytes.
+func ElementsWithin(n, size, max int) int {
+	if max < 0 || n*size <= max {
+		return n
+	}
+	return max / size
+}

@@ -1,0 +1,35 @@
+package slogspan
+
+import "github.com/slogspan/slogspan/internal/spanevent"
+
+// Keys that the Handler adds to the records it passes to next. They are
+// always top-level keys, whatever groups the logger has opened.
+const (
+	TraceIDKey = "trace_id"
+	SpanIDKey  = "span_id"
+)
+
+// Attribute keys the Handler adds to events, from the OpenTelemetry
+// semantic conventions (checked against go.opentelemetry.io/otel/semconv
+// in the tests).
+const (
+	LevelKey            = spanevent.LevelKey
+	UIDKey              = spanevent.UIDKey
+	ExceptionTypeKey    = spanevent.ExceptionTypeKey
+	ExceptionMessageKey = spanevent.ExceptionMessageKey
+	CodeFilePathKey     = spanevent.CodeFilePathKey
+	CodeLineNumberKey   = spanevent.CodeLineNumberKey
+	CodeFunctionNameKey = spanevent.CodeFunctionNameKey
+)
+
+// Counter attributes the Handler keeps up to date on each span it writes
+// to. They are set when they first become non-zero and on every change.
+const (
+	// DroppedEventsKey counts records that were meant to become events on
+	// the span but did not, because the span's budget (MaxSpanEvents,
+	// MaxSpanBytes) was used up.
+	DroppedEventsKey = spanevent.DroppedEventsKey
+	// TruncatedValuesKey counts keys and values shortened or omitted on the
+	// span's events.
+	TruncatedValuesKey = spanevent.TruncatedValuesKey
+)

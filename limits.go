@@ -1,0 +1,47 @@
+package slogspan
+
+import "github.com/slogspan/slogspan/internal/spanevent"
+
+// Limits bounds what a Handler puts on spans. A zero field takes its
+// default; a negative field means unlimited. Values that are cut are marked
+// and counted (see the package documentation), and the full record is
+// diverted to the payload handler when one is configured.
+type Limits struct {
+	// MaxValueBytes bounds one attribute value, one attribute key and the
+	// event name, in bytes, truncation marker included. Strings are cut on
+	// a rune boundary and end with a marker such as
+	// "…[truncated: 1048576 bytes]"; slices are cut by element.
+	// Default: 1024.
+	MaxValueBytes int
+
+	// MaxEventAttrs bounds the attributes on one event, counting the ones
+	// the Handler adds (level, log.record.uid, exception.*, code.*).
+	// Attributes past the limit are omitted. Default: 32.
+	MaxEventAttrs int
+
+	// MaxEventBytes bounds the keys plus values of one event. Attributes
+	// that do not fit are shortened or omitted. Default: 8192.
+	MaxEventBytes int
+
+	// MaxSpanEvents bounds the events this Handler adds to one span over
+	// its life. It stays below the SDK's default of 128 events per span,
+	// past which the SDK silently evicts the oldest. Default: 100.
+	MaxSpanEvents int
+
+	// MaxSpanBytes bounds the bytes of event names, keys and values this
+	// Handler adds to one span over its life. Default: 65536.
+	MaxSpanBytes int
+}
+
+// Default limits; see the Limits fields.
+const (
+	DefaultMaxValueBytes = spanevent.DefaultMaxValueBytes
+	DefaultMaxEventAttrs = spanevent.DefaultMaxEventAttrs
+	DefaultMaxEventBytes = spanevent.DefaultMaxEventBytes
+	DefaultMaxSpanEvents = spanevent.DefaultMaxSpanEvents
+	DefaultMaxSpanBytes  = spanevent.DefaultMaxSpanBytes
+)
+
+// internal returns l with its defaults applied, as the shared event code
+// takes it.
+func (l Limits) internal() spanevent.Limits { return spanevent.Limits(l).WithDefaults() }
