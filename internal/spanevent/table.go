@@ -19,7 +19,6 @@ type State struct {
 	ref             spanRef
 	TraceID, SpanID string // lowercase hex
 
-
 	mu        sync.Mutex
 	events    int
 	bytes     int
