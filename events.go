@@ -40,7 +40,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spaneven
 	}
 
 	ev := &b.ev
-	ev.Attrs, ev.UserBytes = b.conv.kvs, h.attrsBytes+b.conv.bytes
+	ev.Attrs, ev.Lead, ev.UserBytes = b.conv.kvs, 1, h.attrsBytes+b.conv.bytes
 	ev.Cut = h.attrsCut + b.conv.cut + h.eventTail(b, r)
 	if nameCut {
 		ev.Cut++

@@ -10,12 +10,16 @@ import (
 
 // Event is one event being built from a log record.
 type Event struct {
-	// Attrs is level, then the user's attributes, converted and cut.
+	// Attrs is the leading attributes (level), then the user's,
+	// converted and cut.
 	Attrs []attribute.KeyValue
+	// Lead is how many of Attrs lead: they take precedence over the
+	// user's, and their keys are reserved. The Handler has one, level.
+	Lead int
 	// Tail is what slogspan adds after them: exception.*, code.*, and
 	// log.record.uid once the record is linked.
 	Tail []attribute.KeyValue
-	// UserBytes is the key and value bytes of Attrs[1:].
+	// UserBytes is the key and value bytes of Attrs[Lead:].
 	UserBytes int
 	// Cut counts the keys and values cut so far.
 	Cut int
@@ -52,10 +56,10 @@ func (e *Event) Put(span trace.Span, st *State, name string, t time.Time, l *Lim
 // makeKeysUnique leaves out the user's attributes whose key is reserved or
 // used again later, counting them as cut.
 func (e *Event) makeKeysUnique() {
-	user := e.Attrs[1:]
-	kept, removedBytes := uniqueUserKeys(user, e.Tail)
+	user := e.Attrs[e.Lead:]
+	kept, removedBytes := uniqueUserKeys(user, e.Attrs[:e.Lead], e.Tail)
 	if removed := len(user) - len(kept); removed > 0 {
-		e.Attrs = e.Attrs[:1+len(kept)]
+		e.Attrs = e.Attrs[:e.Lead+len(kept)]
 		e.UserBytes -= removedBytes
 		e.Cut += removed
 	}
@@ -65,25 +69,25 @@ func (e *Event) makeKeysUnique() {
 // and MaxEventBytes as it is.
 func (e *Event) fitsWhole(l *Limits) bool {
 	n := len(e.Attrs) + len(e.Tail)
-	size := KVBytes(e.Attrs[0]) + e.UserBytes + KVsBytes(e.Tail)
+	size := KVsBytes(e.Attrs[:e.Lead]) + e.UserBytes + KVsBytes(e.Tail)
 	return Within(n, l.MaxEventAttrs) && Within(size, l.MaxEventBytes)
 }
 
 // fit cuts e to MaxEventAttrs and MaxEventBytes and appends the tail to
-// Attrs: the level and the tail take precedence, and the user's attributes
+// Attrs: the lead and the tail take precedence, and the user's attributes
 // fill the room left, in order, shortened or omitted when they do not fit.
 // It returns the event's key and value bytes, and counts what it cut.
 func (e *Event) fit(l *Limits) (size int) {
-	if l.MaxEventAttrs >= 0 && 1+len(e.Tail) > l.MaxEventAttrs {
-		keep := max(l.MaxEventAttrs-1, 0)
+	if l.MaxEventAttrs >= 0 && e.Lead+len(e.Tail) > l.MaxEventAttrs {
+		keep := max(l.MaxEventAttrs-e.Lead, 0)
 		e.Cut += len(e.Tail) - keep
 		e.Tail = e.Tail[:keep]
 	}
-	size = KVBytes(e.Attrs[0]) + KVsBytes(e.Tail)
-	user := e.Attrs[1:]
+	size = KVsBytes(e.Attrs[:e.Lead]) + KVsBytes(e.Tail)
+	user := e.Attrs[e.Lead:]
 	room := -1 // attributes left for the user's; -1 is unlimited
 	if l.MaxEventAttrs >= 0 {
-		room = max(l.MaxEventAttrs-1-len(e.Tail), 0)
+		room = max(l.MaxEventAttrs-e.Lead-len(e.Tail), 0)
 	}
 	if (room < 0 || len(user) <= room) && Within(size+e.UserBytes, l.MaxEventBytes) {
 		// Everything fits, the common case.
@@ -115,7 +119,7 @@ func (e *Event) fit(l *Limits) (size int) {
 		}
 	}
 	clear(user[len(kept):])
-	e.Attrs = append(e.Attrs[:1+len(kept)], e.Tail...)
+	e.Attrs = append(e.Attrs[:e.Lead+len(kept)], e.Tail...)
 	return size
 }
 

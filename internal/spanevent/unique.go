@@ -14,10 +14,10 @@ import "go.opentelemetry.io/otel/attribute"
 const maxQuadraticKeys = 32
 
 // uniqueUserKeys removes from user the attributes whose key is reserved
-// (level, log.record.uid, or a key of tail) or used again later in user,
+// (log.record.uid, or a key of lead or tail) or used again later in user,
 // compacting user in place. It returns the attributes kept and the key and
 // value bytes of those removed.
-func uniqueUserKeys(user, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
+func uniqueUserKeys(user, lead, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
 	var later map[attribute.Key]int // last index of each key, for long records
 	if len(user) > maxQuadraticKeys {
 		later = make(map[attribute.Key]int, len(user))
@@ -27,7 +27,7 @@ func uniqueUserKeys(user, tail []attribute.KeyValue) (kept []attribute.KeyValue,
 	}
 	kept = user[:0]
 	for i, kv := range user {
-		if reservedKey(kv.Key, tail) || usedLater(user, i, later) {
+		if reservedKey(kv.Key, lead, tail) || usedLater(user, i, later) {
 			removedBytes += KVBytes(kv)
 			continue
 		}
@@ -37,9 +37,14 @@ func uniqueUserKeys(user, tail []attribute.KeyValue) (kept []attribute.KeyValue,
 	return kept, removedBytes
 }
 
-func reservedKey(k attribute.Key, tail []attribute.KeyValue) bool {
-	if k == LevelKey || k == UIDKey {
+func reservedKey(k attribute.Key, lead, tail []attribute.KeyValue) bool {
+	if k == UIDKey {
 		return true
+	}
+	for _, kv := range lead {
+		if kv.Key == k {
+			return true
+		}
 	}
 	for _, kv := range tail {
 		if kv.Key == k {

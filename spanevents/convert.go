@@ -1,0 +1,113 @@
+package spanevents
+
+import (
+	"math"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/slogspan/slogspan/internal/spanevent"
+)
+
+// tailOrder is where slogspan.Handler puts the attributes it adds after
+// the user's.
+var tailOrder = [5]attribute.Key{
+	spanevent.ExceptionTypeKey, spanevent.ExceptionMessageKey,
+	spanevent.CodeFilePathKey, spanevent.CodeLineNumberKey, spanevent.CodeFunctionNameKey,
+}
+
+// add converts kv for the event: strings and keys are cut to
+// MaxValueBytes, slices by element, maps are flattened into dotted keys
+// ("g.h.k", as slogspan.Handler flattens groups), and empty maps are
+// dropped.
+func (b *buf) add(kv attribute.KeyValue) {
+	if kv.Value.Type() == attribute.MAP {
+		n := len(b.prefix)
+		b.prefix = append(append(b.prefix, kv.Key...), '.')
+		for _, m := range kv.Value.AsMap() {
+			b.add(m)
+		}
+		b.prefix = b.prefix[:n]
+		return
+	}
+	key := string(kv.Key)
+	if len(b.prefix) > 0 {
+		key = string(b.prefix) + key
+	}
+	key, keyCut := spanevent.TruncateString(key, b.limits.MaxValueBytes)
+	v, valueCut := b.value(kv.Value)
+	if keyCut {
+		b.ev.Cut++
+	}
+	if valueCut {
+		b.ev.Cut++
+	}
+	out := attribute.KeyValue{Key: attribute.Key(key), Value: v}
+	if b.tailKeys && len(b.prefix) == 0 {
+		for i, k := range tailOrder {
+			if out.Key == k {
+				b.tail[i] = out
+				return
+			}
+		}
+	}
+	b.ev.Attrs = append(b.ev.Attrs, out)
+	b.ev.UserBytes += spanevent.KVBytes(out)
+}
+
+// finish moves the tail attributes found into the event's tail.
+func (b *buf) finish() {
+	for _, kv := range b.tail {
+		if kv.Key != "" {
+			b.ev.Tail = append(b.ev.Tail, kv)
+		}
+	}
+}
+
+// value cuts v to MaxValueBytes.
+func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
+	max := b.limits.MaxValueBytes
+	switch v.Type() {
+	case attribute.STRING:
+		s, cut := spanevent.TruncateString(v.AsString(), max)
+		return attribute.StringValue(s), cut
+	case attribute.BOOL, attribute.INT64, attribute.FLOAT64:
+		return v, false
+	case attribute.STRINGSLICE:
+		ss, cut := spanevent.TruncateStrings(v.AsStringSlice(), max)
+		return attribute.StringSliceValue(ss), cut
+	case attribute.INT64SLICE:
+		s := v.AsInt64Slice()
+		n := spanevent.ElementsWithin(len(s), 8, max)
+		return attribute.Int64SliceValue(s[:n]), n < len(s)
+	case attribute.FLOAT64SLICE:
+		s := v.AsFloat64Slice()
+		n := spanevent.ElementsWithin(len(s), 8, max)
+		return attribute.Float64SliceValue(s[:n]), n < len(s)
+	case attribute.BOOLSLICE:
+		s := v.AsBoolSlice()
+		n := spanevent.ElementsWithin(len(s), 1, max)
+		return attribute.BoolSliceValue(s[:n]), n < len(s)
+	case attribute.EMPTY:
+		return attribute.StringValue("<nil>"), false
+	case attribute.BYTESLICE:
+		// As slogspan.Handler shows []byte: as text. Only what can be
+		// kept is converted: the value may be huge.
+		bs := v.AsByteSlice()
+		s, cut := spanevent.TruncateAt(string(bs[:min(len(bs), readBytes(max))]), len(bs), max)
+		return attribute.StringValue(s), cut
+	default:
+		// Mixed slices: their text, cut.
+		s, cut := spanevent.TruncateString(v.Emit(), max)
+		return attribute.StringValue(s), cut
+	}
+}
+
+// readBytes is how much of a byte slice is worth converting to cut it at
+// max without splitting a rune.
+func readBytes(max int) int {
+	if max < 0 {
+		return math.MaxInt
+	}
+	return max + utf8.UTFMax
+}

@@ -1,0 +1,147 @@
+package spanevents
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan/internal/spanevent"
+)
+
+// instrumentationName is the scope of the records slogspan.Handler
+// diverts: their events are on the span already.
+const instrumentationName = "github.com/slogspan/slogspan"
+
+// Processor is an sdk/log Processor that copies log records onto the span
+// they were emitted in, as span events, within slogspan's limits. Register
+// it on the LoggerProvider before the processor that exports; see the
+// package documentation. It is safe for concurrent use.
+type Processor struct {
+	cfg     config
+	spans   *spanevent.Table
+	stopped atomic.Bool
+}
+
+var _ sdklog.Processor = (*Processor)(nil)
+
+// NewProcessor returns a Processor configured by opts.
+func NewProcessor(opts ...Option) *Processor {
+	return &Processor{cfg: newConfig(opts), spans: spanevent.NewTable()}
+}
+
+// Enabled reports whether a record emitted in ctx could become an event:
+// whether ctx holds a recording span, and the Processor was not shut down.
+func (p *Processor) Enabled(ctx context.Context, _ sdklog.EnabledParameters) bool {
+	return !p.stopped.Load() && trace.SpanFromContext(ctx).IsRecording()
+}
+
+// OnEmit adds record as an event to the span in ctx when it qualifies (see
+// the package documentation), and adds log.record.uid to record when
+// anything was cut from the event or the span's budget was used up. It
+// always returns nil: the record goes on to the next processors whatever
+// happens here. It never blocks on the network. After Shutdown it does
+// nothing.
+func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err error) {
+	if record == nil || p.stopped.Load() {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			otel.Handle(fmt.Errorf("spanevents: a record could not become a span event: %v", r))
+		}
+	}()
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return nil
+	}
+	sc := span.SpanContext()
+	if !record.TraceID().IsValid() || !record.SpanID().IsValid() ||
+		record.TraceID() != sc.TraceID() || record.SpanID() != sc.SpanID() {
+		return nil
+	}
+	eventName := record.EventName()
+	if eventName == "" && (!p.cfg.all || record.InstrumentationScope().Name == instrumentationName) {
+		return nil
+	}
+
+	st := p.spans.Get(span, sc)
+	if st.EventsFull() {
+		st.Drop(span)
+		link(record, spanevent.NewUID())
+		return nil
+	}
+	lim := &p.cfg.limits
+	b := getBuf()
+	defer b.free()
+	b.reset(lim)
+	if eventName == "" {
+		// Shaped as slogspan.Handler's events: level first, and what it
+		// adds after the user's attributes in the same place.
+		b.ev.Attrs = append(b.ev.Attrs, attribute.String(spanevent.LevelKey, levelOf(record)))
+		b.ev.Lead = 1
+		b.tailKeys = true
+	}
+	record.WalkAttributes(func(kv attribute.KeyValue) bool {
+		b.add(kv)
+		return true
+	})
+	b.finish()
+
+	name, nameCut := eventName, false
+	if name == "" {
+		if body := record.Body(); body.Type() == attribute.STRING {
+			name = body.AsString()
+		}
+	}
+	name, nameCut = spanevent.TruncateString(name, lim.MaxValueBytes)
+	if name == "" {
+		name = spanevent.NameEmpty
+	}
+	if nameCut {
+		b.ev.Cut++
+	}
+	t := record.Timestamp()
+	if t.IsZero() {
+		t = record.ObservedTimestamp()
+	}
+	if t.IsZero() {
+		t = time.Now()
+	}
+	if uid := b.ev.Put(span, st, name, t, lim, true, false); uid != "" {
+		link(record, uid)
+	}
+	return nil
+}
+
+// link adds log.record.uid to record, so that the event's full record can
+// be found from the span.
+func link(record *sdklog.Record, uid string) {
+	record.AddAttributes(attribute.String(spanevent.UIDKey, uid))
+}
+
+// levelOf returns the record's level as slog writes it: the severity text,
+// else a name derived from the severity number.
+func levelOf(r *sdklog.Record) string {
+	if s := r.SeverityText(); s != "" {
+		return s
+	}
+	if sev := r.Severity(); sev != 0 {
+		return sev.String()
+	}
+	return "UNSPECIFIED"
+}
+
+// Shutdown stops the Processor: later records pass through untouched.
+func (p *Processor) Shutdown(context.Context) error {
+	p.stopped.Store(true)
+	return nil
+}
+
+// ForceFlush does nothing: events are added as records are emitted.
+func (p *Processor) ForceFlush(context.Context) error { return nil }

@@ -1,0 +1,348 @@
+package spanevents_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/memlog"
+	"github.com/slogspan/slogspan/spanevents"
+)
+
+// newTracer returns a tracer whose ended spans rec keeps, with room for
+// every event the tests add.
+func newTracer(t testing.TB, opts ...sdktrace.TracerProviderOption) (trace.Tracer, *tracetest.SpanRecorder) {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	limits := sdktrace.NewSpanLimits()
+	limits.EventCountLimit = 10000
+	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+		sdktrace.WithSpanProcessor(rec), sdktrace.WithRawSpanLimits(limits)}, opts...)...)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return tp.Tracer("spanevents-test"), rec
+}
+
+// newProvider returns a LoggerProvider with the bridge p registered before
+// a synchronous export to an in-memory exporter.
+func newProvider(t testing.TB, p *spanevents.Processor) (*sdklog.LoggerProvider, *memlog.Exporter) {
+	t.Helper()
+	exp := &memlog.Exporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(p), sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	return lp, exp
+}
+
+func attrMap(kvs []attribute.KeyValue) map[string]attribute.Value {
+	m := map[string]attribute.Value{}
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value
+	}
+	return m
+}
+
+// capture is a log processor that keeps a clone of each record.
+type capture struct{ records []sdklog.Record }
+
+func (c *capture) OnEmit(_ context.Context, r *sdklog.Record) error {
+	c.records = append(c.records, r.Clone())
+	return nil
+}
+func (c *capture) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
+func (c *capture) Shutdown(context.Context) error                         { return nil }
+func (c *capture) ForceFlush(context.Context) error                       { return nil }
+
+// record returns a record as the SDK makes it when emitted in ctx: the
+// ids of its span, an event name, a timestamp and two attributes.
+func record(t testing.TB, ctx context.Context, eventName string, ts time.Time) sdklog.Record {
+	c := &capture{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(c))
+	defer lp.Shutdown(context.Background())
+	var r log.Record
+	r.SetEventName(eventName)
+	r.SetTimestamp(ts)
+	r.SetObservedTimestamp(ts.Add(time.Second))
+	r.SetBody(attribute.StringValue("body text"))
+	r.AddAttributes(attribute.String("order", "A-1"), attribute.Int("items", 3))
+	lp.Logger("test").Emit(ctx, r)
+	if len(c.records) != 1 {
+		t.Fatal("the SDK made no record")
+	}
+	return c.records[0]
+}
+
+func TestSpecificationConditions(t *testing.T) {
+	ts := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	other := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{9}, SpanID: trace.SpanID{9}})
+	for _, c := range []struct {
+		name     string
+		edit     func(r *sdklog.Record, sc trace.SpanContext)
+		sampled  bool
+		noSpan   bool
+		want     bool
+		wantTime time.Time
+	}{
+		{name: "an event in its span", sampled: true, want: true, wantTime: ts},
+		{name: "no timestamp: the observed one", sampled: true, want: true, wantTime: ts.Add(time.Second),
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetTimestamp(time.Time{}) }},
+		{name: "no event name", sampled: true,
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetEventName("") }},
+		{name: "no trace id", sampled: true,
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetTraceID(trace.TraceID{}) }},
+		{name: "no span id", sampled: true,
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetSpanID(trace.SpanID{}) }},
+		{name: "another span's ids", sampled: true,
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetTraceID(other.TraceID()); r.SetSpanID(other.SpanID()) }},
+		{name: "another span id in the same trace", sampled: true,
+			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetSpanID(other.SpanID()) }},
+		{name: "span not recording", sampled: false},
+		{name: "no span in the context", sampled: true, noSpan: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var opts []sdktrace.TracerProviderOption
+			if !c.sampled {
+				opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
+			}
+			tracer, rec := newTracer(t, opts...)
+			ctx, span := tracer.Start(context.Background(), "op")
+			r := record(t, ctx, "order.placed", ts)
+			if c.edit != nil {
+				c.edit(&r, span.SpanContext())
+			}
+			emitCtx := ctx
+			if c.noSpan {
+				emitCtx = context.Background()
+			}
+			p := spanevents.NewProcessor()
+			if err := p.OnEmit(emitCtx, &r); err != nil {
+				t.Fatal(err)
+			}
+			span.End()
+			ended := rec.Ended()
+			if !c.sampled {
+				if len(ended) != 0 {
+					t.Fatal("an unsampled span was recorded")
+				}
+				return
+			}
+			events := ended[0].Events()
+			if !c.want {
+				if len(events) != 0 {
+					t.Errorf("got %d events, want none", len(events))
+				}
+				return
+			}
+			if len(events) != 1 {
+				t.Fatalf("got %d events, want 1", len(events))
+			}
+			ev := events[0]
+			if ev.Name != "order.placed" || !ev.Time.Equal(c.wantTime) {
+				t.Errorf("event %q at %v, want order.placed at %v", ev.Name, ev.Time, c.wantTime)
+			}
+			m := attrMap(ev.Attributes)
+			if len(ev.Attributes) != 2 || m["order"].AsString() != "A-1" || m["items"].AsInt64() != 3 {
+				t.Errorf("event attributes = %v, want the record's", ev.Attributes)
+			}
+		})
+	}
+}
+
+func TestRecordsGoOnToTheNextProcessor(t *testing.T) {
+	tracer, rec := newTracer(t)
+	p := spanevents.NewProcessor(spanevents.WithAllRecords(true))
+	lp, exp := newProvider(t, p)
+	logger := lp.Logger("test")
+
+	ctx, span := tracer.Start(context.Background(), "op")
+	big := strings.Repeat("p", 200<<10)
+	var lr log.Record
+	lr.SetBody(attribute.StringValue("upload"))
+	lr.AddAttributes(attribute.String("order", "A-1"), attribute.Int("items", 3), attribute.String("payload", big))
+	logger.Emit(ctx, lr)
+	logger.Emit(context.Background(), lr) // no span: no event, still exported
+	span.End()
+
+	recs := exp.Records()
+	if len(recs) != 2 {
+		t.Fatalf("exported %d records, want 2", len(recs))
+	}
+	ev := rec.Ended()[0].Events()
+	if len(ev) != 1 {
+		t.Fatalf("events = %d, want 1", len(ev))
+	}
+	m := attrMap(ev[0].Attributes)
+	if v := m["payload"].AsString(); len(v) > slogspan.DefaultMaxValueBytes || !strings.Contains(v, "…[truncated: 204800 bytes]") {
+		t.Errorf("payload on the span: %d bytes, want a cut preview", len(v))
+	}
+	uid := m[slogspan.UIDKey].AsString()
+	if uid == "" {
+		t.Fatal("the cut event carries no log.record.uid")
+	}
+	got := map[string]attribute.Value{}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		got[string(kv.Key)] = kv.Value
+		return true
+	})
+	if len(got) != 4 || got["payload"].AsString() != big || got["order"].AsString() != "A-1" ||
+		got["items"].AsInt64() != 3 || got[slogspan.UIDKey].AsString() != uid {
+		t.Errorf("exported record changed beyond the uid: %d attributes, uid %v", len(got), got[slogspan.UIDKey])
+	}
+	second := 0
+	recs[1].WalkAttributes(func(attribute.KeyValue) bool { second++; return true })
+	if second != 3 {
+		t.Errorf("the record with no span has %d attributes, want its own 3", second)
+	}
+}
+
+func TestAllRecordsMatchTheHandler(t *testing.T) {
+	tracer, rec := newTracer(t)
+	p := spanevents.NewProcessor(spanevents.WithAllRecords(true))
+	lp, _ := newProvider(t, p)
+	viaBridge := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
+	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+
+	logLine := func(l *slog.Logger, ctx context.Context) {
+		l.With("service", "shop").WithGroup("req").InfoContext(ctx, "order placed",
+			"order", "A-1", "items", 3, "paid", true, "total", 42.5,
+			slog.Group("user", "id", 7, "tier", "gold"),
+			"note", strings.Repeat("n", 3000))
+		l.WarnContext(ctx, "", "empty", "message")
+	}
+	ctx1, s1 := tracer.Start(context.Background(), "handler")
+	logLine(viaHandler, ctx1)
+	s1.End()
+	ctx2, s2 := tracer.Start(context.Background(), "bridge")
+	logLine(viaBridge, ctx2)
+	s2.End()
+
+	spans := rec.Ended()
+	want, got := spans[0].Events(), spans[1].Events()
+	if len(want) != 2 || len(got) != 2 {
+		t.Fatalf("events: handler %d, bridge %d; want 2 each", len(want), len(got))
+	}
+	for i := range want {
+		if got[i].Name != want[i].Name {
+			t.Errorf("event %d named %q, the Handler's %q", i, got[i].Name, want[i].Name)
+		}
+		// The SDK sorts the members of a map value by key, so the order
+		// within a group may differ; keys and values may not.
+		w, g := withoutUID(want[i].Attributes), withoutUID(got[i].Attributes)
+		slices.Sort(w)
+		slices.Sort(g)
+		if fmt.Sprint(g) != fmt.Sprint(w) {
+			t.Errorf("event %d attributes differ:\nbridge:  %v\nhandler: %v", i, g, w)
+		}
+		if got[i].Attributes[0].Key != slogspan.LevelKey {
+			t.Errorf("event %d does not lead with level: %v", i, got[i].Attributes)
+		}
+	}
+	for _, s := range spans {
+		if v, _ := attrMap(s.Attributes())[slogspan.TruncatedValuesKey]; v.AsInt64() != 1 {
+			t.Errorf("span %q %s = %v, want 1", s.Name(), slogspan.TruncatedValuesKey, v.Emit())
+		}
+	}
+}
+
+// withoutUID returns the attributes as text, less log.record.uid, whose
+// value differs by design.
+func withoutUID(kvs []attribute.KeyValue) []string {
+	var out []string
+	for _, kv := range kvs {
+		if kv.Key != slogspan.UIDKey {
+			out = append(out, string(kv.Key)+"="+kv.Value.Type().String()+":"+kv.Value.Emit())
+		}
+	}
+	return out
+}
+
+func TestBudgetIsExactUnderConcurrency(t *testing.T) {
+	tracer, rec := newTracer(t)
+	p := spanevents.NewProcessor(spanevents.WithAllRecords(true))
+	lp, exp := newProvider(t, p)
+	logger := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
+
+	ctx, span := tracer.Start(context.Background(), "busy")
+	const goroutines, each = 64, 10
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				logger.InfoContext(ctx, "work", "g", g, "i", i)
+			}
+		})
+	}
+	wg.Wait()
+	span.End()
+
+	s := rec.Ended()[0]
+	events := len(s.Events())
+	dropped := attrMap(s.Attributes())[slogspan.DroppedEventsKey].AsInt64()
+	if events != slogspan.DefaultMaxSpanEvents || dropped != goroutines*each-slogspan.DefaultMaxSpanEvents {
+		t.Errorf("events %d, dropped %d; want %d and %d", events, dropped,
+			slogspan.DefaultMaxSpanEvents, goroutines*each-slogspan.DefaultMaxSpanEvents)
+	}
+	linked := 0
+	for _, r := range exp.Records() {
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			if kv.Key == slogspan.UIDKey {
+				linked++
+			}
+			return true
+		})
+	}
+	if linked != int(dropped) {
+		t.Errorf("%d exported records carry a uid, want the %d dropped ones", linked, dropped)
+	}
+}
+
+func TestEnabledAndShutdown(t *testing.T) {
+	tracer, rec := newTracer(t)
+	p := spanevents.NewProcessor()
+	ctx, span := tracer.Start(context.Background(), "op")
+	if p.Enabled(context.Background(), sdklog.EnabledParameters{}) {
+		t.Error("Enabled without a span")
+	}
+	if !p.Enabled(ctx, sdklog.EnabledParameters{}) {
+		t.Error("not Enabled in a recording span")
+	}
+	if err := p.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Enabled(ctx, sdklog.EnabledParameters{}) {
+		t.Error("Enabled after Shutdown")
+	}
+	r := record(t, ctx, "after.shutdown", time.Now())
+	_ = p.OnEmit(ctx, &r)
+	_ = p.OnEmit(ctx, nil)
+	span.End()
+	if n := len(rec.Ended()[0].Events()); n != 0 {
+		t.Errorf("%d events after Shutdown", n)
+	}
+}
+
+func TestRecordsTheHandlerDivertedAreNotBridgedAgain(t *testing.T) {
+	tracer, rec := newTracer(t)
+	p := spanevents.NewProcessor(spanevents.WithAllRecords(true))
+	lp, exp := newProvider(t, p)
+	logger := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithLoggerProvider(lp)))
+	ctx, span := tracer.Start(context.Background(), "op")
+	logger.InfoContext(ctx, "big", "body", strings.Repeat("b", 5000))
+	span.End()
+	if n := len(rec.Ended()[0].Events()); n != 1 || len(exp.Records()) != 1 {
+		t.Errorf("events %d, diverted records %d; want 1 and 1", n, len(exp.Records()))
+	}
+}
