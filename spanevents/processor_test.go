@@ -106,7 +106,10 @@ func TestSpecificationConditions(t *testing.T) {
 		{name: "no span id", sampled: true,
 			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetSpanID(trace.SpanID{}) }},
 		{name: "another span's ids", sampled: true,
-			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetTraceID(other.TraceID()); r.SetSpanID(other.SpanID()) }},
+			edit: func(r *sdklog.Record, _ trace.SpanContext) {
+				r.SetTraceID(other.TraceID())
+				r.SetSpanID(other.SpanID())
+			}},
 		{name: "another span id in the same trace", sampled: true,
 			edit: func(r *sdklog.Record, _ trace.SpanContext) { r.SetSpanID(other.SpanID()) }},
 		{name: "span not recording", sampled: false},
