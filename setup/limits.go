@@ -32,3 +32,28 @@ func atLeast(limit, need int) int {
 		return max(limit, need)
 	}
 }
+
+// eventBudget returns the limits the SDK's span limits must make room for:
+// the handler's, plus the span events bridge's when there is one.
+func (c *config) eventBudget(h *slogspan.Handler) slogspan.Limits {
+	l := h.Limits()
+	if c.bridge == nil {
+		return l
+	}
+	b := c.bridge.Limits()
+	l.MaxSpanEvents = sumLimit(l.MaxSpanEvents, b.MaxSpanEvents)
+	if l.MaxEventAttrs < 0 || b.MaxEventAttrs < 0 {
+		l.MaxEventAttrs = -1
+	} else {
+		l.MaxEventAttrs = max(l.MaxEventAttrs, b.MaxEventAttrs)
+	}
+	return l
+}
+
+// sumLimit adds two limits, where a negative one means unlimited.
+func sumLimit(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return a + b
+}

@@ -10,6 +10,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // An Option configures Start.
@@ -36,6 +37,7 @@ type config struct {
 	loggerProviderOpts []sdklog.LoggerProviderOption
 	spanLimits         *sdktrace.SpanLimits
 	errorHandler       func(error) // nil: WARN lines through the program's handler
+	bridge             *spanevents.Processor
 }
 
 func newConfig(opts []Option) *config {
@@ -152,4 +154,15 @@ func WithErrorHandler(h func(error)) Option {
 // does not reach the trace backend either.
 func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
 	return WithHandlerOptions(slogspan.WithReplaceAttr(replace))
+}
+
+// WithSpanEventsBridge registers a spanevents.Processor, configured by
+// opts, on the LoggerProvider Start builds, before the processor that
+// exports: log records that other loggers send to the Logs API (zap, logr
+// and zerolog through their contrib bridges, for one) become events on
+// their spans, within slogspan's limits. Records that the slogspan
+// handler diverted are not bridged again. The TracerProvider's span limits
+// make room for both budgets.
+func WithSpanEventsBridge(opts ...spanevents.Option) Option {
+	return optionFunc(func(c *config) { c.bridge = spanevents.NewProcessor(opts...) })
 }

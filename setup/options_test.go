@@ -3,9 +3,11 @@ package setup_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
@@ -17,6 +19,7 @@ import (
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/memlog"
 	"github.com/slogspan/slogspan/setup"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // eventsOnOneSpan logs n records on one span and returns the events the
@@ -149,4 +152,40 @@ func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
 		}
 		return true
 	})
+}
+
+func TestSpanEventsBridgePutsOtherLoggersOnSpans(t *testing.T) {
+	clearOTelEnv(t)
+	spans := &memSpans{}
+	logs := &memlog.Exporter{}
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithSpanExporter(spans), setup.WithLogExporter(logs),
+		setup.WithSpanEventsBridge(spanevents.WithAllRecords(true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A logger that feeds the Logs API directly, as zap's or logr's
+	// bridges do, and slog through slogspan, side by side.
+	other := otelslog.NewLogger("other-logger")
+	ctx, span := otel.Tracer("bridge").Start(context.Background(), "work")
+	other.InfoContext(ctx, "from the Logs API", "k", 1)
+	slog.InfoContext(ctx, "from slog", "body", strings.Repeat("x", 5000))
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 {
+		t.Fatalf("spans = %d", len(got))
+	}
+	var names []string
+	for _, ev := range got[0].Events {
+		names = append(names, ev.Name)
+	}
+	if !slices.Equal(names, []string{"from the Logs API", "from slog"}) {
+		t.Errorf("events = %q, want one for each line, the diverted slog record not twice", names)
+	}
+	if n := len(logs.Records()); n != 2 {
+		t.Errorf("exported log records = %d, want 2", n)
+	}
 }

@@ -133,10 +133,13 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		return nothingToShut, Providers{}, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
 	}
 
-	lp := sdklog.NewLoggerProvider(append([]sdklog.LoggerProviderOption{
-		sdklog.WithResource(res),
-		sdklog.WithProcessor(sdklog.NewBatchProcessor(reportingLogExporter{logExp, logEndpoint, r}, cfg.logBatch...)),
-	}, cfg.loggerProviderOpts...)...)
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
+	if cfg.bridge != nil {
+		// Before the export, so that the exported record carries the uid.
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+	}
+	lpOpts = append(lpOpts, sdklog.WithProcessor(sdklog.NewBatchProcessor(reportingLogExporter{logExp, logEndpoint, r}, cfg.logBatch...)))
+	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, cfg.handlerOpts...)
 	h := slogspan.New(next, hopts...)
 	if r.handle == nil {
@@ -146,7 +149,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	}
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
-		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, h.Limits())),
+		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
 		sdktrace.WithBatcher(reportingSpanExporter{spanExp, spanEndpoint, r}, append(defaultSpanBatch(), cfg.spanBatch...)...),
 	}, cfg.tracerProviderOpts...)...)
 

@@ -11,6 +11,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
@@ -145,3 +146,6 @@ func (p *Processor) Shutdown(context.Context) error {
 
 // ForceFlush does nothing: events are added as records are emitted.
 func (p *Processor) ForceFlush(context.Context) error { return nil }
+
+// Limits returns the limits p applies, defaults filled in.
+func (p *Processor) Limits() slogspan.Limits { return slogspan.Limits(p.cfg.limits) }
