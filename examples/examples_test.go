@@ -112,3 +112,18 @@ func TestLLM(t *testing.T) {
 
 // The otlp example is run by the e2e module, against the Collector's
 // receiver on its default port.
+
+func TestZap(t *testing.T) {
+	t.Parallel()
+	out := run(t, "zap")
+	mustContain(t, out,
+		"import batch", "├─ import file 0", "└─ import file 1",
+		"info  batch received files=2", "error file rejected file=1 exception.type=*errors.errorString",
+		"…[truncated: 3600 bytes]",
+	)
+	m := uidRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no uid linking the cut payload in:\n%s", out)
+	}
+	mustContain(t, out, "log "+m[1]+" debug raw payload")
+}
