@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // The values every record carries. Variables, so that the hand-written
@@ -105,7 +106,12 @@ var impls = []impl{
 		return slogLogger(h, with)
 	}},
 	{name: "otelzap", events: true, build: otelzapLogger},
-	{name: "otelslog-logs-api", events: false, noIDs: true, build: otelslogLogger},
+	{name: "otelslog-logs-api", events: false, noIDs: true, build: func(w io.Writer, with bool) logFunc {
+		return otelslogLogger(w, with, false)
+	}},
+	{name: "otelslog+spanevents", events: true, noIDs: true, build: func(w io.Writer, with bool) logFunc {
+		return otelslogLogger(w, with, true)
+	}},
 }
 
 // floor is the least a program could write by hand for the same outcome:
@@ -197,11 +203,17 @@ func otelzapLogger(w io.Writer, with bool) logFunc {
 
 // otelslogLogger is the Logs-API alternative: the contrib otelslog bridge
 // into an SDK LoggerProvider with a batch processor, beside the JSON
-// handler. Log lines reach a logs backend, not the span.
-func otelslogLogger(w io.Writer, with bool) logFunc {
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(discardLogs{})))
-	bridge := otelslog.NewHandler("bench", otelslog.WithLoggerProvider(lp))
-	return slogLogger(slog.NewMultiHandler(jsonNext(w), bridge), with)
+// handler. Log lines reach a logs backend, and with bridge, also the span
+// through slogspan's spanevents processor.
+func otelslogLogger(w io.Writer, with, bridge bool) logFunc {
+	var opts []sdklog.LoggerProviderOption
+	if bridge {
+		opts = append(opts, sdklog.WithProcessor(spanevents.NewProcessor(spanevents.WithAllRecords(true))))
+	}
+	opts = append(opts, sdklog.WithProcessor(sdklog.NewBatchProcessor(discardLogs{})))
+	lp := sdklog.NewLoggerProvider(opts...)
+	logs := otelslog.NewHandler("bench", otelslog.WithLoggerProvider(lp))
+	return slogLogger(slog.NewMultiHandler(jsonNext(w), logs), with)
 }
 
 // discardLogs is a log exporter that drops what it gets.
