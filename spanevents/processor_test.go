@@ -349,3 +349,37 @@ func TestRecordsTheHandlerDivertedAreNotBridgedAgain(t *testing.T) {
 		t.Errorf("events %d, diverted records %d; want 1 and 1", n, len(exp.Records()))
 	}
 }
+
+func TestBigValueThroughOtelslog(t *testing.T) {
+	tracer, rec := newTracer(t)
+	lp, exp := newProvider(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)))
+	logger := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
+	big := strings.Repeat("s", 200<<10)
+
+	ctx, span := tracer.Start(context.Background(), "upload")
+	logger.InfoContext(ctx, "uploaded", "body", big, "parts", 4)
+	span.End()
+
+	ev := rec.Ended()[0].Events()
+	if len(ev) != 1 {
+		t.Fatalf("events = %d, want 1", len(ev))
+	}
+	m := attrMap(ev[0].Attributes)
+	if v := m["body"].AsString(); len(v) > slogspan.DefaultMaxValueBytes || !strings.HasSuffix(v, "…[truncated: 204800 bytes]") {
+		t.Errorf("body on the span is %d bytes, want a cut preview", len(v))
+	}
+	recs := exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("exported %d records", len(recs))
+	}
+	got := map[string]attribute.Value{}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		got[string(kv.Key)] = kv.Value
+		return true
+	})
+	if got["body"].AsString() != big || got["parts"].AsInt64() != 4 ||
+		got[slogspan.UIDKey].AsString() != m[slogspan.UIDKey].AsString() || len(got) != 3 {
+		t.Errorf("exported record: body %d bytes, %d attributes, uid %v (event's %v)",
+			len(got["body"].AsString()), len(got), got[slogspan.UIDKey], m[slogspan.UIDKey])
+	}
+}
