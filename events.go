@@ -14,13 +14,11 @@ import (
 // limits and the span's budget, and diverts the full record to the payload
 // handler when anything was cut. It returns the payload handler's error.
 func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanevent.State, r slog.Record) error {
-	if st.EventsFull() {
-		// The span takes no more events: skip building one.
-		st.Drop(span)
-		if h.payload == nil {
+	if uid, full := st.SkipWhenFull(span, h.payload != nil); full {
+		if uid == "" {
 			return nil
 		}
-		return h.divert(ctx, r, spanevent.NewUID())
+		return h.divert(ctx, r, uid)
 	}
 	lim := &h.cfg.limits
 	b := getEventBuf()

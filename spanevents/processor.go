@@ -72,9 +72,8 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err erro
 	}
 
 	st := p.spans.Get(span, sc)
-	if st.EventsFull() {
-		st.Drop(span)
-		link(record, spanevent.NewUID())
+	if uid, full := st.SkipWhenFull(span, true); full {
+		link(record, uid)
 		return nil
 	}
 	lim := &p.cfg.limits

@@ -36,9 +36,21 @@ type State struct {
 	eventsFull atomic.Bool
 }
 
-// EventsFull reports whether the span took MaxSpanEvents events already:
-// later records are dropped, and need not be converted.
-func (s *State) EventsFull() bool { return s.eventsFull.Load() }
+// SkipWhenFull is the fast path for a span that took MaxSpanEvents events
+// already: later records need not be converted. When the span is full, it
+// counts the record as dropped and reports true, with a log.record.uid for
+// the record when canLink says the full record can be found (see
+// Event.Put).
+func (s *State) SkipWhenFull(span trace.Span, canLink bool) (uid string, full bool) {
+	if !s.eventsFull.Load() {
+		return "", false
+	}
+	s.drop(span)
+	if canLink {
+		uid = NewUID()
+	}
+	return uid, true
+}
 
 // nextWithIDs is a handler with this span's ids added, kept for key.
 type nextWithIDs struct {
@@ -111,8 +123,8 @@ func (s *State) Reserve(span trace.Span, size int, truncated int, l *Limits) boo
 	return true
 }
 
-// Drop counts a record that did not become an event on span.
-func (s *State) Drop(span trace.Span) {
+// drop counts a record that did not become an event on span.
+func (s *State) drop(span trace.Span) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dropLocked(span)
