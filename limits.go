@@ -41,7 +41,3 @@ const (
 	DefaultMaxSpanEvents = spanevent.DefaultMaxSpanEvents
 	DefaultMaxSpanBytes  = spanevent.DefaultMaxSpanBytes
 )
-
-// internal returns l with its defaults applied, as the shared event code
-// takes it.
-func (l Limits) internal() spanevent.Limits { return spanevent.Limits(l).WithDefaults() }

@@ -25,8 +25,7 @@ type config struct {
 	eventLevel slog.Leveler // nil: the levels next is enabled for
 	errorLevel slog.Leveler
 	source     bool
-	userLimits Limits
-	limits     spanevent.Limits // defaults applied
+	limits     spanevent.Limits // WithLimits', then the defaults
 	payload    slog.Handler
 	divertAll  bool
 	replace    func(groups []string, a slog.Attr) slog.Attr
@@ -38,7 +37,7 @@ func newConfig(opts []Option) *config {
 	for _, o := range opts {
 		o.apply(c)
 	}
-	c.limits = c.userLimits.internal()
+	c.limits = c.limits.WithDefaults()
 	c.spans = spanevent.NewTable()
 	return c
 }
@@ -74,7 +73,7 @@ func WithSource(on bool) Option {
 // fields take their defaults and negative fields mean unlimited; see
 // [Limits].
 func WithLimits(l Limits) Option {
-	return optionFunc(func(c *config) { c.userLimits = l })
+	return optionFunc(func(c *config) { c.limits = spanevent.Limits(l) })
 }
 
 // WithPayloadHandler sends the full record, every attribute untouched and
@@ -94,7 +93,7 @@ func WithLoggerProvider(lp log.LoggerProvider) Option {
 			c.payload = nil
 			return
 		}
-		c.payload = otelslog.NewHandler(instrumentationName, otelslog.WithLoggerProvider(lp))
+		c.payload = otelslog.NewHandler(spanevent.HandlerScope, otelslog.WithLoggerProvider(lp))
 	})
 }
 
@@ -125,7 +124,3 @@ func WithDivertAll(on bool) Option {
 func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
 	return optionFunc(func(c *config) { c.replace = replace })
 }
-
-// instrumentationName names the OpenTelemetry logger used by
-// WithLoggerProvider.
-const instrumentationName = "github.com/slogspan/slogspan"

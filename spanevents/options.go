@@ -16,9 +16,8 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	all        bool
-	userLimits slogspan.Limits
-	limits     spanevent.Limits // userLimits with the defaults applied
+	all    bool
+	limits spanevent.Limits // WithLimits', then the defaults
 }
 
 func newConfig(opts []Option) config {
@@ -26,7 +25,7 @@ func newConfig(opts []Option) config {
 	for _, o := range opts {
 		o.apply(&c)
 	}
-	c.limits = spanevent.Limits(c.userLimits).WithDefaults()
+	c.limits = c.limits.WithDefaults()
 	return c
 }
 
@@ -44,5 +43,5 @@ func WithAllRecords(on bool) Option {
 // with the same fields, defaults and meaning as for slogspan.Handler: zero
 // fields take their defaults and negative fields mean unlimited.
 func WithLimits(l slogspan.Limits) Option {
-	return optionFunc(func(c *config) { c.userLimits = l })
+	return optionFunc(func(c *config) { c.limits = spanevent.Limits(l) })
 }

@@ -15,10 +15,6 @@ import (
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// instrumentationName is the scope of the records slogspan.Handler
-// diverts: their events are on the span already.
-const instrumentationName = "github.com/slogspan/slogspan"
-
 // Processor is an sdk/log Processor that copies log records onto the span
 // they were emitted in, as span events, within slogspan's limits. Register
 // it on the LoggerProvider before the processor that exports; see the
@@ -67,7 +63,7 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err erro
 		return nil
 	}
 	eventName := record.EventName()
-	if eventName == "" && (!p.cfg.all || record.InstrumentationScope().Name == instrumentationName) {
+	if eventName == "" && (!p.cfg.all || record.InstrumentationScope().Name == spanevent.HandlerScope) {
 		return nil
 	}
 
