@@ -25,11 +25,12 @@ var bufPool = sync.Pool{New: func() any { return new(buf) }}
 // maxPooledAttrs keeps an unusually large record's buffers out of the pool.
 const maxPooledAttrs = 256
 
-func getBuf() *buf { return bufPool.Get().(*buf) }
-
-func (b *buf) reset(l *spanevent.Limits) {
-	b.ev.Reset()
-	b.limits, b.tailKeys, b.tail, b.prefix = l, false, [5]attribute.KeyValue{}, b.prefix[:0]
+// getBuf returns an empty buf for limits l. Pooled bufs were emptied by
+// free.
+func getBuf(l *spanevent.Limits) *buf {
+	b := bufPool.Get().(*buf)
+	b.limits = l
+	return b
 }
 
 func (b *buf) free() {
@@ -37,6 +38,6 @@ func (b *buf) free() {
 		return
 	}
 	b.ev.Reset()
-	b.tail = [5]attribute.KeyValue{}
+	b.tailKeys, b.tail, b.prefix = false, [5]attribute.KeyValue{}, b.prefix[:0]
 	bufPool.Put(b)
 }

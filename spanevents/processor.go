@@ -44,7 +44,7 @@ func (p *Processor) Enabled(ctx context.Context, _ sdklog.EnabledParameters) boo
 // always returns nil: the record goes on to the next processors whatever
 // happens here. It never blocks on the network. After Shutdown it does
 // nothing.
-func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err error) {
+func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	if record == nil || p.stopped.Load() {
 		return nil
 	}
@@ -73,9 +73,8 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err erro
 		return nil
 	}
 	lim := &p.cfg.limits
-	b := getBuf()
+	b := getBuf(lim)
 	defer b.free()
-	b.reset(lim)
 	if eventName == "" {
 		// Shaped as slogspan.Handler's events: level first, and what it
 		// adds after the user's attributes in the same place.
@@ -89,13 +88,13 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) (err erro
 	})
 	b.finish()
 
-	name, nameCut := eventName, false
+	name := eventName
 	if name == "" {
 		if body := record.Body(); body.Type() == attribute.STRING {
 			name = body.AsString()
 		}
 	}
-	name, nameCut = spanevent.TruncateString(name, lim.MaxValueBytes)
+	name, nameCut := spanevent.TruncateString(name, lim.MaxValueBytes)
 	if name == "" {
 		name = spanevent.NameEmpty
 	}
