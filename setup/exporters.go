@@ -96,70 +96,63 @@ func exporterName(key string, hasFallback bool) string {
 	return name
 }
 
-// spanExporter returns the span exporter and, for OTLP, where it sends.
-func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
-	if c.spanExp != nil {
-		return c.spanExp, "", nil
+// chooseExporter returns the exporter of one signal, and for OTLP where it
+// sends: explicit when set, else what the environment variable envKey
+// names, with fallback when it names none. OTLP is built by otlp, the rest
+// by autoexport (auto).
+func chooseExporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
+	otlp func(context.Context, otlpTarget) (E, error), auto func(context.Context) (E, error),
+) (E, string, error) {
+	var none E
+	if explicit != none {
+		return explicit, "", nil
 	}
-	switch exporterName("OTEL_TRACES_EXPORTER", c.fallbackSpan != nil) {
+	switch exporterName(envKey, fallback != none) {
 	case "":
-		return c.fallbackSpan, "", nil
+		return fallback, "", nil
 	case "otlp":
-		t, err := otlpTargetFor(signalTraces)
+		t, err := otlpTargetFor(signal)
 		if err != nil {
-			return nil, "", err
+			return none, "", err
 		}
-		var exp sdktrace.SpanExporter
-		if t.protocol == "grpc" {
-			var opts []otlptracegrpc.Option
-			if t.plainDefault {
-				opts = append(opts, otlptracegrpc.WithInsecure())
-			}
-			exp, err = otlptracegrpc.New(ctx, opts...)
-		} else {
-			var opts []otlptracehttp.Option
-			if t.plainDefault {
-				opts = append(opts, otlptracehttp.WithInsecure())
-			}
-			exp, err = otlptracehttp.New(ctx, opts...)
-		}
+		exp, err := otlp(ctx, t)
 		return exp, t.endpoint, err
 	default:
-		exp, err := autoexport.NewSpanExporter(ctx)
+		exp, err := auto(ctx)
 		return exp, "", err
 	}
 }
 
+// spanExporter returns the span exporter and, for OTLP, where it sends.
+func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
+	return chooseExporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan, otlpSpanExporter,
+		func(ctx context.Context) (sdktrace.SpanExporter, error) { return autoexport.NewSpanExporter(ctx) })
+}
+
 // logExporter returns the log exporter and, for OTLP, where it sends.
 func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, string, error) {
-	if c.logExp != nil {
-		return c.logExp, "", nil
+	return chooseExporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog, otlpLogExporter,
+		func(ctx context.Context) (sdklog.Exporter, error) { return autoexport.NewLogExporter(ctx) })
+}
+
+func otlpSpanExporter(ctx context.Context, t otlpTarget) (sdktrace.SpanExporter, error) {
+	if t.protocol == "grpc" {
+		return otlptracegrpc.New(ctx, optionIf(t.plainDefault, otlptracegrpc.WithInsecure())...)
 	}
-	switch exporterName("OTEL_LOGS_EXPORTER", c.fallbackLog != nil) {
-	case "":
-		return c.fallbackLog, "", nil
-	case "otlp":
-		t, err := otlpTargetFor(signalLogs)
-		if err != nil {
-			return nil, "", err
-		}
-		var exp sdklog.Exporter
-		if t.protocol == "grpc" {
-			var opts []otlploggrpc.Option
-			if t.plainDefault {
-				opts = append(opts, otlploggrpc.WithInsecure())
-			}
-			exp, err = otlploggrpc.New(ctx, opts...)
-		} else {
-			var opts []otlploghttp.Option
-			if t.plainDefault {
-				opts = append(opts, otlploghttp.WithInsecure())
-			}
-			exp, err = otlploghttp.New(ctx, opts...)
-		}
-		return exp, t.endpoint, err
-	default:
-		exp, err := autoexport.NewLogExporter(ctx)
-		return exp, "", err
+	return otlptracehttp.New(ctx, optionIf(t.plainDefault, otlptracehttp.WithInsecure())...)
+}
+
+func otlpLogExporter(ctx context.Context, t otlpTarget) (sdklog.Exporter, error) {
+	if t.protocol == "grpc" {
+		return otlploggrpc.New(ctx, optionIf(t.plainDefault, otlploggrpc.WithInsecure())...)
 	}
+	return otlploghttp.New(ctx, optionIf(t.plainDefault, otlploghttp.WithInsecure())...)
+}
+
+// optionIf returns o alone when on, else no options.
+func optionIf[O any](on bool, o O) []O {
+	if on {
+		return []O{o}
+	}
+	return nil
 }

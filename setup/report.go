@@ -9,7 +9,6 @@ import (
 	"sync"
 	"syscall"
 
-	"go.opentelemetry.io/otel"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -233,9 +232,4 @@ func (e reportingLogExporter) Export(ctx context.Context, records []sdklog.Recor
 		return e.r.exportFailed(signalLogs, e.endpoint, len(records), err)
 	}
 	return nil
-}
-
-// installErrorHandler makes r the global OpenTelemetry error handler.
-func installErrorHandler(r *reporter) {
-	otel.SetErrorHandler(r)
 }

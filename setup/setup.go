@@ -153,7 +153,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		sdktrace.WithBatcher(reportingSpanExporter{spanExp, spanEndpoint, r}, append(defaultSpanBatch(), cfg.spanBatch...)...),
 	}, cfg.tracerProviderOpts...)...)
 
-	installErrorHandler(r)
+	otel.SetErrorHandler(r)
 	otel.SetTracerProvider(tp)
 	global.SetLoggerProvider(lp)
 	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
