@@ -20,7 +20,8 @@ import (
 type converter struct {
 	limits *spanevent.Limits
 	// replace is WithReplaceAttr's function, nil without it. groups are
-	// the groups open at the attribute being converted, for replace.
+	// the groups open at the attribute being converted, kept only for
+	// replace.
 	replace func(groups []string, a slog.Attr) slog.Attr
 	groups  []string
 	kvs     []attribute.KeyValue
@@ -45,13 +46,16 @@ type keyRef struct{ kv, start, end int }
 func (c *converter) reset(cfg *config, prefix string, groups []string) {
 	*c = converter{
 		kvs:     c.kvs[:0],
-		groups:  append(c.groups[:0], groups...),
+		groups:  c.groups[:0],
 		prefix:  append(c.prefix[:0], prefix...),
 		keyBuf:  c.keyBuf[:0],
 		keyRefs: c.keyRefs[:0],
 	}
 	if cfg != nil {
 		c.limits, c.replace = &cfg.limits, cfg.replace
+	}
+	if c.replace != nil {
+		c.groups = append(c.groups, groups...)
 	}
 }
 
@@ -74,7 +78,9 @@ func (c *converter) addAttr(a slog.Attr) {
 		n, g := len(c.prefix), len(c.groups)
 		if a.Key != "" {
 			c.prefix = append(append(c.prefix, a.Key...), '.')
-			c.groups = append(c.groups, a.Key)
+			if c.replace != nil {
+				c.groups = append(c.groups, a.Key)
+			}
 		}
 		for _, ga := range group {
 			c.addAttr(ga)
