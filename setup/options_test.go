@@ -26,12 +26,7 @@ import (
 // exported span carries.
 func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
 	t.Helper()
-	spans := &memSpans{}
-	opts = append(opts, setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
-	shutdown, err := setup.Start(context.Background(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	shutdown, spans, _ := startInMemory(t, opts...)
 	ctx, span := otel.Tracer("limits").Start(context.Background(), "many")
 	for i := range n {
 		slog.InfoContext(ctx, "line", "i", i)
@@ -77,18 +72,12 @@ func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
 
 func TestProviderAndResourceOptionsApply(t *testing.T) {
 	clearOTelEnv(t)
-	spans := &memSpans{}
 	extra := &memlog.Exporter{}
-	shutdown, err := setup.Start(context.Background(),
-		setup.WithSpanExporter(spans),
-		setup.WithLogExporter(&memlog.Exporter{}),
+	shutdown, spans, _ := startInMemory(t,
 		setup.WithResourceOptions(resource.WithAttributes(attribute.String("deployment.environment.name", "test"))),
 		setup.WithTracerProviderOptions(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample()))),
 		setup.WithLoggerProviderOptions(sdklog.WithProcessor(sdklog.NewSimpleProcessor(extra))),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logInSpan() // not sampled: no span, no event, no diversion
 	lp := otelLoggerRecord()
 	if err := shutdown(context.Background()); err != nil {
@@ -119,19 +108,13 @@ func otelLoggerRecord() string {
 
 func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
 	clearOTelEnv(t)
-	spans := &memSpans{}
-	logs := &memlog.Exporter{}
-	shutdown, err := setup.Start(context.Background(),
-		setup.WithSpanExporter(spans), setup.WithLogExporter(logs),
+	shutdown, spans, logs := startInMemory(t,
 		setup.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == "password" {
 				return slog.String(a.Key, "REDACTED")
 			}
 			return a
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, span := otel.Tracer("redact").Start(context.Background(), "login")
 	slog.InfoContext(ctx, "login", "password", "hunter2", "body", strings.Repeat("x", 5000))
 	span.End()
@@ -156,14 +139,7 @@ func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
 
 func TestSpanEventsBridgePutsOtherLoggersOnSpans(t *testing.T) {
 	clearOTelEnv(t)
-	spans := &memSpans{}
-	logs := &memlog.Exporter{}
-	shutdown, err := setup.Start(context.Background(),
-		setup.WithSpanExporter(spans), setup.WithLogExporter(logs),
-		setup.WithSpanEventsBridge(spanevents.WithAllRecords(true)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	shutdown, spans, logs := startInMemory(t, setup.WithSpanEventsBridge(spanevents.WithAllRecords(true)))
 	// A logger that feeds the Logs API directly, as zap's or logr's
 	// bridges do, and slog through slogspan, side by side.
 	other := otelslog.NewLogger("other-logger")

@@ -65,6 +65,19 @@ func (e *memSpans) GetSpans() tracetest.SpanStubs {
 	return append(tracetest.SpanStubs(nil), e.spans...)
 }
 
+// startInMemory starts setup with opts and with spans and log records
+// exported to memory, failing the test if Start fails.
+func startInMemory(t *testing.T, opts ...setup.Option) (setup.ShutdownFunc, *memSpans, *memlog.Exporter) {
+	t.Helper()
+	spans, logs := &memSpans{}, &memlog.Exporter{}
+	opts = append([]setup.Option{setup.WithSpanExporter(spans), setup.WithLogExporter(logs)}, opts...)
+	shutdown, err := setup.Start(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shutdown, spans, logs
+}
+
 // logInSpan logs a small and an oversized record inside a new span.
 func logInSpan() {
 	ctx, span := otel.Tracer("setup-test").Start(context.Background(), "work")
@@ -132,12 +145,7 @@ func hasAttr(kvs []attribute.KeyValue, key, value string) bool {
 func TestServiceNameFromEnvironmentWins(t *testing.T) {
 	clearOTelEnv(t)
 	t.Setenv("OTEL_SERVICE_NAME", "from-env")
-	spans := &memSpans{}
-	shutdown, err := setup.Start(context.Background(), setup.WithServiceName("from-code"),
-		setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	shutdown, spans, _ := startInMemory(t, setup.WithServiceName("from-code"))
 	logInSpan()
 	_ = shutdown(context.Background())
 	if got := spans.GetSpans(); len(got) != 1 || !hasAttr(got[0].Resource.Attributes(), "service.name", "from-env") {
@@ -148,18 +156,10 @@ func TestServiceNameFromEnvironmentWins(t *testing.T) {
 func TestStartingTwiceDoesNotDoubleEvents(t *testing.T) {
 	clearOTelEnv(t)
 	for range 2 {
-		shutdown, err := setup.Start(context.Background(),
-			setup.WithSpanExporter(&memSpans{}), setup.WithLogExporter(&memlog.Exporter{}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		shutdown, _, _ := startInMemory(t)
 		defer shutdown(context.Background())
 	}
-	spans := &memSpans{}
-	shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	shutdown, spans, _ := startInMemory(t)
 	logInSpan()
 	_ = shutdown(context.Background())
 	if got := spans.GetSpans(); len(got) != 1 || len(got[0].Events) != 2 {
