@@ -5,16 +5,15 @@ import (
 	"log/slog"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// recordEvent adds r as an event to span, whose state is st, within the
-// limits and the span's budget, and diverts the full record to the payload
-// handler when anything was cut. It returns the payload handler's error.
-func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spanevent.State, r slog.Record) error {
-	if uid, full := st.SkipWhenFull(span, h.payload != nil); full {
+// recordEvent adds r as an event to tg's span, within the limits and the
+// span's budget, and diverts the full record to the payload handler when
+// anything was cut. It returns the payload handler's error.
+func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.Record) error {
+	if uid, full := tg.SkipWhenFull(h.payload != nil); full {
 		if uid == "" {
 			return nil
 		}
@@ -43,7 +42,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, st *spaneven
 	if nameCut {
 		ev.Cut++
 	}
-	uid := ev.Put(span, st, name, r.Time, lim, h.payload != nil, h.cfg.divertAll)
+	uid := ev.Put(tg, name, r.Time, lim, h.payload != nil, h.cfg.divertAll)
 	b.conv.kvs = ev.Attrs // the grown buffer goes back to the pool
 	if uid != "" {
 		return h.divert(ctx, r, uid)

@@ -130,15 +130,18 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		toEvent = r.Level >= h.cfg.eventLevel.Level()
 	}
 
-	var st *spanevent.State
+	var tg spanevent.Target
 	var payloadErr error
 	if span.IsRecording() {
-		st = h.cfg.spans.Get(span, sc)
+		tg = h.cfg.spans.Target(span, sc, h.youngEvents())
 		if toEvent {
-			payloadErr = h.recordEvent(ctx, span, st, r)
+			payloadErr = h.recordEvent(ctx, &tg, r)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
+		} else {
+			// No event to count: the State keeps next with the ids.
+			tg.Ensure()
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			// Cut and repaired like an event name: OTLP needs valid UTF-8.
@@ -149,18 +152,28 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !toNext {
 		return payloadErr
 	}
-	err := h.handleNextWithIDs(ctx, sc, st, r)
+	err := h.handleNextWithIDs(ctx, sc, tg.State(), r)
 	if payloadErr != nil {
 		return errors.Join(err, payloadErr)
 	}
 	return err
 }
 
+// youngEvents is how many events a span may get from h before it needs a
+// State (see spanevent.Target): with a group open, the ids can only be
+// added by deriving next, which the State keeps from the second record.
+func (h *Handler) youngEvents() int {
+	if h.nextBase != nil {
+		return 1
+	}
+	return recordsBeforeKeepingNext
+}
+
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
-// attributes. For a recording span (st != nil), next with the ids already
-// added is kept in st, so the ids are formatted once per span and handler.
-// Otherwise the ids lead the record's attributes when no group is open, and
-// are added before replaying the groups when one is.
+// attributes. For a span with a State (st != nil), next with the ids
+// already added is kept in st, so the ids are formatted once per span and
+// handler. Otherwise the ids lead the record's attributes when no group is
+// open, and are added before replaying the groups when one is.
 func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanevent.State, r slog.Record) error {
 	if st != nil {
 		if next := h.nextFor(st); next != nil {
@@ -170,13 +183,17 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, s
 	traceID, spanID := idsOf(sc, st)
 	if h.nextBase == nil {
 		// The ids go first, where next.WithAttrs would put them for a
-		// recording span, so that lines look alike either way.
-		withIDs := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-		withIDs.AddAttrs(slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
+		// kept next, so that lines look alike either way.
+		// The attributes are added in one call, so that the record grows
+		// its storage once.
+		var buf [2 + 8]slog.Attr
+		attrs := append(buf[:0], slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
 		r.Attrs(func(a slog.Attr) bool {
-			withIDs.AddAttrs(a)
+			attrs = append(attrs, a)
 			return true
 		})
+		withIDs := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
 	return h.nextWithIDs(traceID, spanID).Handle(ctx, r)

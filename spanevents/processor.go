@@ -67,8 +67,8 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 		return nil
 	}
 
-	st := p.spans.Get(span, sc)
-	if uid, full := st.SkipWhenFull(span, true); full {
+	tg := p.spans.Target(span, sc, spanevent.MaxYoungEvents)
+	if uid, full := tg.SkipWhenFull(true); full {
 		link(record, uid)
 		return nil
 	}
@@ -108,7 +108,7 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	if t.IsZero() {
 		t = time.Now()
 	}
-	if uid := b.ev.Put(span, st, name, t, lim, true, false); uid != "" {
+	if uid := b.ev.Put(&tg, name, t, lim, true, false); uid != "" {
 		link(record, uid)
 	}
 	return nil

@@ -32,21 +32,21 @@ func (e *Event) Reset() {
 	*e = Event{Attrs: e.Attrs[:0], Tail: e.Tail[:0]}
 }
 
-// Put adds e to span as name at t, within l and the span's budget in st,
+// Put adds e to tg's span as name at t, within l and the span's budget,
 // and returns the log.record.uid that links the event to the full record,
 // or "" when the record needs none. canLink says whether the full record
 // can be found at all (a payload handler, a next log processor); a record
 // is linked when anything in it was cut, when it did not fit the span's
 // budget, or always with linkAll.
-func (e *Event) Put(span trace.Span, st *State, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
+func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
 	e.makeKeysUnique()
 	if canLink && (e.Cut > 0 || linkAll || !e.fitsWhole(l)) {
 		uid = NewUID()
 		e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
 	}
 	size := e.fit(l) + len(name)
-	if st.Reserve(span, size, e.Cut, l) {
-		e.addTo(span, name, t)
+	if tg.Reserve(size, e.Cut, l) {
+		e.addTo(tg.Span, name, t)
 	} else if canLink && uid == "" {
 		uid = NewUID()
 	}

@@ -1,155 +1,28 @@
 package spanevent
 
 import (
+	"encoding/binary"
 	"encoding/hex"
-	"log/slog"
-	"slices"
 	"sync"
-	"sync/atomic"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// State is the bookkeeping for one span: its budget, its counters, and
-// the wrapped handlers with its ids added. It never holds the span itself
-// strongly (see spanRef): a span the program drops is reclaimed, ended or
-// not.
-type State struct {
-	ref             spanRef
-	TraceID, SpanID string // lowercase hex
-
-	mu        sync.Mutex
-	events    int
-	bytes     int
-	dropped   int64
-	truncated int64
-
-	// nexts is read without a lock and replaced, copied, under mu.
-	nexts atomic.Pointer[[]nextWithIDs]
-	// NextCalls counts the records passed to a handler without a kept
-	// next-with-ids, to decide when keeping one pays.
-	NextCalls atomic.Int32
-
-	// eventsFull is set once MaxSpanEvents is reached. The count only
-	// grows, so from then on records are dropped without being converted.
-	eventsFull atomic.Bool
-}
-
-// SkipWhenFull is the fast path for a span that took MaxSpanEvents events
-// already: later records need not be converted. When the span is full, it
-// counts the record as dropped and reports true, with a log.record.uid for
-// the record when canLink says the full record can be found (see
-// Event.Put).
-func (s *State) SkipWhenFull(span trace.Span, canLink bool) (uid string, full bool) {
-	if !s.eventsFull.Load() {
-		return "", false
-	}
-	s.drop(span)
-	if canLink {
-		uid = NewUID()
-	}
-	return uid, true
-}
-
-// nextWithIDs is a handler with this span's ids added, kept for key.
-type nextWithIDs struct {
-	key  any
-	next slog.Handler
-}
-
-// MaxNextsPerSpan bounds the handlers kept per span, for programs that
-// derive a new logger for every call.
-const MaxNextsPerSpan = 8
-
-// Next returns the handler kept for key, or nil.
-func (s *State) Next(key any) slog.Handler {
-	if p := s.nexts.Load(); p != nil {
-		for _, n := range *p {
-			if n.key == key {
-				return n.next
-			}
-		}
-	}
-	return nil
-}
-
-// NextsFull reports whether MaxNextsPerSpan handlers are kept.
-func (s *State) NextsFull() bool {
-	p := s.nexts.Load()
-	return p != nil && len(*p) >= MaxNextsPerSpan
-}
-
-// KeepNext keeps next for key, unless one is kept already, which it
-// returns instead, or MaxNextsPerSpan are.
-func (s *State) KeepNext(key any, next slog.Handler) slog.Handler {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if found := s.Next(key); found != nil {
-		return found
-	}
-	var nexts []nextWithIDs
-	if p := s.nexts.Load(); p != nil {
-		nexts = *p
-	}
-	if len(nexts) < MaxNextsPerSpan {
-		nexts = append(slices.Clip(nexts), nextWithIDs{key, next})
-		s.nexts.Store(&nexts)
-	}
-	return next
-}
-
-// Reserve claims room for one event of size bytes within limits on span,
-// and reports whether it fits. The claim and the counters are updated
-// together, so counts stay exact when many goroutines log to one span.
-func (s *State) Reserve(span trace.Span, size int, truncated int, l *Limits) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !Within(s.events+1, l.MaxSpanEvents) {
-		s.eventsFull.Store(true)
-		s.dropLocked(span)
-		return false
-	}
-	if !Within(s.bytes+size, l.MaxSpanBytes) {
-		s.dropLocked(span)
-		return false
-	}
-	s.events++
-	s.bytes += size
-	if truncated > 0 {
-		s.truncated += int64(truncated)
-		span.SetAttributes(attribute.Int64(TruncatedValuesKey, s.truncated))
-	}
-	return true
-}
-
-// drop counts a record that did not become an event on span.
-func (s *State) drop(span trace.Span) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropLocked(span)
-}
-
-// dropLocked counts a drop and sets the counter on span. The counter is
-// set under s.mu, so that the last value set is the highest.
-func (s *State) dropLocked(span trace.Span) {
-	s.dropped++
-	span.SetAttributes(attribute.Int64(DroppedEventsKey, s.dropped))
-}
-
-// Table maps recording spans to their state. Entries refer to their
-// span weakly, so the table keeps no span alive. Each new entry's shard is
-// swept a little as it is added: sweepPerAdd entries, from a random place
-// (Go's map iteration starts at one), are dropped if their span has ended
-// or been reclaimed. That keeps the table within a small multiple of the
-// live spans, at a constant cost per span and with no goroutine.
+// Table keeps the bookkeeping of recording spans: counts in a shard's
+// young cache while a span has few events (see young.go), then a State.
+// States refer to their span weakly, so the table keeps no span alive.
+// Each new State's shard is swept a little as it is added: sweepPerAdd
+// entries, from a random place (Go's map iteration starts at one), are
+// dropped if their span has ended or been reclaimed. That keeps the States
+// within a small multiple of the live spans, at a constant cost per span
+// and with no goroutine.
 type Table struct {
 	shards [spanShards]spanShard
 }
 
 const (
 	spanShards = 16
-	// sweepPerAdd is how many entries each new entry's shard checks. Two
+	// sweepPerAdd is how many entries each new State's shard checks. Two
 	// keep at most about half the entries stale in the steady state.
 	sweepPerAdd = 2
 )
@@ -159,9 +32,16 @@ type spanKey struct {
 	spanID  trace.SpanID
 }
 
+// hash mixes the span id's bits, so that sequential ids (a test's id
+// generator) spread over shards and sets as random ones do.
+func (k spanKey) hash() uint64 {
+	return binary.LittleEndian.Uint64(k.spanID[:]) * 0x9e3779b97f4a7c15
+}
+
 type spanShard struct {
-	mu sync.RWMutex
-	m  map[spanKey]*State
+	mu    sync.RWMutex
+	m     map[spanKey]*State
+	young *youngCache // nil until a span of the shard uses it
 }
 
 // NewTable returns an empty table.
@@ -173,36 +53,127 @@ func NewTable() *Table {
 	return t
 }
 
-// Get returns the state of span, whose span context is sc, creating it on
-// first use. A span object other than the one an entry was made for, with
-// the same ids (a fixed id generator, a replayed context), replaces the
-// entry: the old state belongs to a span that is gone or ended.
-func (t *Table) Get(span trace.Span, sc trace.SpanContext) *State {
-	k := spanKey{sc.TraceID(), sc.SpanID()}
-	sh := &t.shards[k.spanID[7]%spanShards]
-	ref := refOf(span)
+// Target is a recording span that a record's event goes to, and the
+// span's bookkeeping. Get one from Table.Target for each record and use it
+// on that record only, from one goroutine.
+type Target struct {
+	Span trace.Span
+	t    *Table
+	k    spanKey
+	h    uint64
+	ref  spanRef
+	st   *State // nil while the span has none
+	// youngMax is how many events the span may have while its counts
+	// are young.
+	youngMax int
+}
 
+// Target returns the target for span, whose span context is sc, with the
+// span's State when it has one. A State made for another span object with
+// the same ids (a fixed id generator, a replayed context) is not span's:
+// the first State span needs replaces it. While the span has no more than
+// youngMax events, and at most MaxYoungEvents, its counts may stay young:
+// a caller that keeps something in the State from the second event on
+// passes 1.
+func (t *Table) Target(span trace.Span, sc trace.SpanContext, youngMax int) Target {
+	k := spanKey{sc.TraceID(), sc.SpanID()}
+	tg := Target{Span: span, t: t, k: k, h: k.hash(), ref: refOf(span), youngMax: min(youngMax, MaxYoungEvents)}
+	sh := tg.shard()
 	sh.mu.RLock()
 	st := sh.m[k]
 	sh.mu.RUnlock()
-	if st != nil && st.ref.is(ref) {
-		return st
+	if st != nil && st.ref.is(tg.ref) {
+		tg.st = st
 	}
+	return tg
+}
 
+func (tg *Target) shard() *spanShard { return &tg.t.shards[tg.h>>60] }
+
+// State returns the span's State, or nil while its counts are young.
+func (tg *Target) State() *State { return tg.st }
+
+// SkipWhenFull is State.SkipWhenFull for a span with a State. A span
+// without one is never full.
+func (tg *Target) SkipWhenFull(canLink bool) (uid string, full bool) {
+	if tg.st == nil {
+		return "", false
+	}
+	return tg.st.SkipWhenFull(tg.Span, canLink)
+}
+
+// Reserve claims room for one event of size bytes, with truncated values
+// cut, within l and the span's budget, and reports whether it fits. While
+// the event is whole and the span has fewer than the target's youngMax
+// events, the span's counts stay in the young cache. Otherwise the span
+// gets a State, which carries on from the young counts.
+func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
+	if tg.st == nil {
+		if tg.reserveYoung(size, truncated, l) {
+			return true
+		}
+		tg.Ensure()
+	}
+	return tg.st.Reserve(tg.Span, size, truncated, l)
+}
+
+// reserveYoung reserves room for the event in the young cache, and
+// reports whether it did.
+func (tg *Target) reserveYoung(size, truncated int, l *Limits) bool {
+	if tg.ref.addr == 0 || truncated > 0 {
+		return false // a span that is not a pointer has no address to keep
+	}
+	sh := tg.shard()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if st := sh.m[tg.k]; st != nil && st.ref.is(tg.ref) {
+		return false // another goroutine gave the span a State
+	}
+	e := sh.young.find(tg.k, tg.h, tg.ref.addr)
+	events, bytes := 0, 0
+	if e != nil {
+		events, bytes = e.events, e.bytes
+	}
+	if events >= tg.youngMax || !Within(events+1, l.MaxSpanEvents) || !Within(bytes+size, l.MaxSpanBytes) {
+		return false
+	}
+	if sh.young == nil {
+		sh.young = new(youngCache)
+	}
+	if e == nil {
+		e = sh.young.add(tg.k, tg.h, tg.ref.addr)
+	}
+	sh.young.touch(e, size)
+	return true
+}
+
+// Ensure gives the span a State, which carries on from its young counts,
+// unless it has one, and returns it.
+func (tg *Target) Ensure() *State {
+	if tg.st != nil {
+		return tg.st
+	}
+	sh := tg.shard()
 	var stale [sweepPerAdd]candidate
 	sh.mu.Lock()
-	st = sh.m[k]
-	created := st == nil || !st.ref.is(ref)
+	st := sh.m[tg.k]
+	created := st == nil || !st.ref.is(tg.ref)
 	if created {
-		st = &State{ref: ref.keep(span)}
-		st.TraceID, st.SpanID = HexIDs(k.traceID, k.spanID)
-		sh.m[k] = st
+		st = &State{ref: tg.ref.keep(tg.Span)}
+		st.TraceID, st.SpanID = HexIDs(tg.k.traceID, tg.k.spanID)
+		if e := sh.young.find(tg.k, tg.h, tg.ref.addr); e != nil {
+			st.events, st.bytes = e.events, e.bytes
+			st.NextCalls.Store(int32(e.events))
+			*e = youngEntry{}
+		}
+		sh.m[tg.k] = st
 		sh.pick(stale[:])
 	}
 	sh.mu.Unlock()
 	if created {
 		sh.dropEnded(stale[:])
 	}
+	tg.st = st
 	return st
 }
 
@@ -244,7 +215,7 @@ func (sh *spanShard) dropEnded(c []candidate) {
 	}
 }
 
-// SweepAll removes every entry whose span was reclaimed or no longer
+// SweepAll removes every State whose span was reclaimed or no longer
 // records.
 func (t *Table) SweepAll() {
 	for i := range t.shards {
@@ -267,7 +238,8 @@ func HexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	return s[:32], s[32:]
 }
 
-// Len returns the number of spans tracked.
+// Len returns the number of spans with a State. Spans in the young caches
+// are not counted: the caches have a fixed size.
 func (t *Table) Len() int {
 	n := 0
 	for i := range t.shards {

@@ -18,6 +18,9 @@ const maxQuadraticKeys = 32
 // compacting user in place. It returns the attributes kept and the key and
 // value bytes of those removed.
 func uniqueUserKeys(user, lead, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
+	if len(user) <= maxQuadraticKeys && !mayRepeat(user, lead, tail) {
+		return user, 0
+	}
 	var later map[attribute.Key]int // last index of each key, for long records
 	if len(user) > maxQuadraticKeys {
 		later = make(map[attribute.Key]int, len(user))
@@ -66,4 +69,48 @@ func usedLater(user []attribute.KeyValue, i int, later map[attribute.Key]int) bo
 		}
 	}
 	return false
+}
+
+// mayRepeat reports whether a key of user may be reserved or used twice.
+// It tells apart keys by a few of their bytes, in a 512-bit filter: false
+// is certain, and true, which needs the exact check, is rare for the few
+// keys of a record.
+func mayRepeat(user, lead, tail []attribute.KeyValue) bool {
+	var seen keyFilter
+	seen.add(UIDKey)
+	for _, kv := range lead {
+		seen.add(kv.Key)
+	}
+	for _, kv := range tail {
+		seen.add(kv.Key)
+	}
+	for _, kv := range user {
+		if seen.add(kv.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyFilter is a set of key hashes, one bit each.
+type keyFilter [8]uint64
+
+// add adds k and reports whether its bit was set already.
+func (f *keyFilter) add(k attribute.Key) bool {
+	h := keyHash(k)
+	w, bit := h/64, uint64(1)<<(h%64)
+	had := f[w]&bit != 0
+	f[w] |= bit
+	return had
+}
+
+// keyHash hashes k's length and its first, middle and last bytes to 9
+// bits.
+func keyHash(k attribute.Key) uint32 {
+	n := len(k)
+	x := uint32(n)
+	if n > 0 {
+		x |= uint32(k[0])<<8 | uint32(k[n/2])<<16 | uint32(k[n-1])<<24
+	}
+	return (x * 0x9e3779b1) >> 23
 }
