@@ -31,6 +31,6 @@ func (b *eventBuf) free() {
 		return
 	}
 	b.ev.Reset() // clears the attributes, b.conv.kvs among them
-	b.conv.reset(nil, "", nil)
+	b.conv.release()
 	eventBufPool.Put(b)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -39,9 +40,30 @@ func (k spanKey) hash() uint64 {
 }
 
 type spanShard struct {
-	mu    sync.RWMutex
+	mu    sync.Mutex
 	m     map[spanKey]*State
 	young *youngCache // nil until a span of the shard uses it
+	// states counts the States in m by young set, so that a span whose
+	// set has none is known to have none without a lookup. Written
+	// under mu, read without it.
+	states [youngSets]atomic.Int32
+}
+
+// put adds or replaces the State for k, whose hash is h. sh.mu must be
+// held.
+func (sh *spanShard) put(k spanKey, h uint64, st *State) {
+	if _, ok := sh.m[k]; !ok {
+		sh.states[youngSetOf(h)].Add(1)
+	}
+	sh.m[k] = st
+}
+
+// remove deletes the State for k. sh.mu must be held.
+func (sh *spanShard) remove(k spanKey) {
+	if _, ok := sh.m[k]; ok {
+		delete(sh.m, k)
+		sh.states[youngSetOf(k.hash())].Add(-1)
+	}
 }
 
 // NewTable returns an empty table.
@@ -79,9 +101,12 @@ func (t *Table) Target(span trace.Span, sc trace.SpanContext, youngMax int) Targ
 	k := spanKey{sc.TraceID(), sc.SpanID()}
 	tg := Target{Span: span, t: t, k: k, h: k.hash(), ref: refOf(span), youngMax: min(youngMax, MaxYoungEvents)}
 	sh := tg.shard()
-	sh.mu.RLock()
+	if sh.states[youngSetOf(tg.h)].Load() == 0 {
+		return tg // the common case: a span with few events has no State
+	}
+	sh.mu.Lock()
 	st := sh.m[k]
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	if st != nil && st.ref.is(tg.ref) {
 		tg.st = st
 	}
@@ -125,9 +150,17 @@ func (tg *Target) reserveYoung(size, truncated int, l *Limits) bool {
 	}
 	sh := tg.shard()
 	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if st := sh.m[tg.k]; st != nil && st.ref.is(tg.ref) {
-		return false // another goroutine gave the span a State
+	ok := sh.reserveYoungLocked(tg, size, l)
+	sh.mu.Unlock()
+	return ok
+}
+
+// reserveYoungLocked is reserveYoung with sh.mu held.
+func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
+	if sh.states[youngSetOf(tg.h)].Load() != 0 {
+		if st := sh.m[tg.k]; st != nil && st.ref.is(tg.ref) {
+			return false // another goroutine gave the span a State
+		}
 	}
 	e := sh.young.find(tg.k, tg.h, tg.ref.addr)
 	events, bytes := 0, 0
@@ -166,7 +199,7 @@ func (tg *Target) Ensure() *State {
 			st.NextCalls.Store(int32(e.events))
 			*e = youngEntry{}
 		}
-		sh.m[tg.k] = st
+		sh.put(tg.k, tg.h, st)
 		sh.pick(stale[:])
 	}
 	sh.mu.Unlock()
@@ -209,7 +242,7 @@ func (sh *spanShard) dropEnded(c []candidate) {
 		}
 		sh.mu.Lock()
 		if sh.m[e.k] == e.st {
-			delete(sh.m, e.k)
+			sh.remove(e.k)
 		}
 		sh.mu.Unlock()
 	}
@@ -244,9 +277,9 @@ func (t *Table) Len() int {
 	n := 0
 	for i := range t.shards {
 		sh := &t.shards[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		n += len(sh.m)
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return n
 }

@@ -17,6 +17,9 @@ const TruncMarker = "…"
 // with U+FFFD, which does not count as a cut. Only the first max bytes of s
 // are read, so the cost is O(max), not O(len(s)).
 func TruncateString(s string, max int) (out string, cut bool) {
+	if Within(len(s), max) && utf8.ValidString(s) {
+		return s, false // the common case, inlined
+	}
 	return TruncateAt(s, len(s), max)
 }
 

@@ -46,7 +46,7 @@ type youngCache struct {
 }
 
 // find returns the entry for the span with key k at addr, or nil. The
-// shard's lock must be held, for reading at least.
+// shard's lock must be held.
 func (c *youngCache) find(k spanKey, h uint64, addr uintptr) *youngEntry {
 	if c == nil {
 		return nil
