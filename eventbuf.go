@@ -1,36 +1,26 @@
 package slogspan
 
 import (
-	"sync"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// eventBuf is the per-record scratch space of recordEvent, pooled so that
-// building an event allocates only what the span keeps.
+// eventBuf is the per-record scratch space of recordEvent, on its stack,
+// so that building an event allocates only what the span keeps: the
+// attribute slice, sized for the record, and the keys inside groups.
 type eventBuf struct {
-	// conv builds the event's attributes in place, ev.Attrs: level, the
-	// With attributes, then the record's.
+	// conv builds the event's attributes, ev.Attrs: level, the With
+	// attributes, then the record's.
 	conv converter
 	ev   spanevent.Event
 }
 
-var eventBufPool = sync.Pool{New: func() any { return new(eventBuf) }}
-
-// An unusually large record's buffers are kept out of the pool.
-const (
-	maxPooledAttrs    = 256
-	maxPooledKeyBytes = 16 << 10
-)
-
-func getEventBuf() *eventBuf { return eventBufPool.Get().(*eventBuf) }
-
-func (b *eventBuf) free() {
-	if cap(b.conv.kvs) > maxPooledAttrs || cap(b.ev.Tail) > maxPooledAttrs ||
-		cap(b.conv.keyBuf) > maxPooledKeyBytes || cap(b.conv.prefix) > maxPooledKeyBytes {
-		return
-	}
-	b.ev.Reset() // clears the attributes, b.conv.kvs among them
-	b.conv.release()
-	eventBufPool.Put(b)
+// init readies b for a record of recordAttrs attributes, with the
+// configuration, group prefix and groups of its handler, and room for
+// attrs attributes in all.
+func (b *eventBuf) init(cfg *config, prefix string, groups []string, recordAttrs, attrs int) {
+	b.conv.reset(cfg, prefix, groups)
+	b.conv.kvs = make([]attribute.KeyValue, 0, attrs)
+	b.conv.keysHint = recordAttrs
 }

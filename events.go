@@ -20,30 +20,33 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 		return h.divert(ctx, r, uid)
 	}
 	lim := &h.cfg.limits
-	b := getEventBuf()
-	defer b.free()
-
-	b.conv.reset(h.cfg, h.keyPrefix, h.groups)
+	var b eventBuf
+	// Room for level, the With attributes, the record's attributes and
+	// code.*: the span keeps the slice, so it is sized to what a record
+	// without groups or errors needs.
+	room := 1 + len(h.attrs) + r.NumAttrs()
+	if h.cfg.source {
+		room += 3
+	}
+	b.init(h.cfg, h.keyPrefix, h.groups, r.NumAttrs(), room)
 	b.conv.kvs = append(b.conv.kvs, attribute.String(LevelKey, r.Level.String()))
 	b.conv.kvs = append(b.conv.kvs, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
 		b.conv.addAttr(a)
 		return true
 	})
-	b.conv.finishKeys()
 	name, nameCut := spanevent.TruncateString(r.Message, lim.MaxValueBytes)
 	if name == "" {
 		name = spanevent.NameEmpty
 	}
 
 	ev := &b.ev
-	ev.Attrs, ev.Lead, ev.UserBytes = b.conv.kvs, 1, h.attrsBytes+b.conv.bytes
-	ev.Cut = h.attrsCut + b.conv.cut + h.eventTail(b, r)
+	ev.Attrs, ev.Lead, ev.UserBytes, ev.Owned = b.conv.kvs, 1, h.attrsBytes+b.conv.bytes, true
+	ev.Cut = h.attrsCut + b.conv.cut + h.eventTail(&b, r)
 	if nameCut {
 		ev.Cut++
 	}
 	uid := ev.Put(tg, name, r.Time, lim, h.payload != nil, h.cfg.divertAll)
-	b.conv.kvs = ev.Attrs // the grown buffer goes back to the pool
 	if uid != "" {
 		return h.divert(ctx, r, uid)
 	}

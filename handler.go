@@ -250,10 +250,10 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	var conv converter
 	conv.reset(h.cfg, h.keyPrefix, h.groups)
 	conv.kvs = slices.Clip(h.attrs)
+	conv.keysHint = len(attrs)
 	for _, a := range attrs {
 		conv.addAttr(a)
 	}
-	conv.finishKeys()
 	h2.attrs = conv.kvs
 	h2.attrsBytes = h.attrsBytes + conv.bytes
 	h2.attrsCut = h.attrsCut + conv.cut

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -29,50 +31,36 @@ type converter struct {
 	cut     int   // keys or values shortened
 	err     error // first error value seen
 
-	// Keys inside groups are prefix + key. They are written to keyBuf and
-	// turned into one string by finishKeys, so that all of them cost a
-	// single allocation.
-	prefix  []byte
-	keyBuf  []byte
-	keyRefs []keyRef
+	// Keys inside groups are base + prefix + key: base is the logger's
+	// groups, prefix the record's open groups. The keys are written to
+	// one buffer that only grows, and share it.
+	base   string
+	prefix []byte
+	keys   strings.Builder
+	// keysHint is how many attributes are expected, to size keys once.
+	keysHint int
 }
 
-// keyRef places keyBuf[start:end] as the key of kvs[kv].
-type keyRef struct{ kv, start, end int }
-
-// reset empties c for the next record (or WithAttrs call), keeping its
-// buffers, with the limits and ReplaceAttr function of cfg (nil: none
-// yet) and the groups open on the logger, whose key prefix is prefix.
-func (c *converter) reset(cfg *config, prefix string, groups []string) {
+// reset readies c for a record (or a WithAttrs call), with the limits and
+// ReplaceAttr function of cfg and the groups open on the logger, whose key
+// prefix is base. The key buffer and attribute slice start empty: the
+// span keeps what was built for the previous record.
+func (c *converter) reset(cfg *config, base string, groups []string) {
 	*c = converter{
-		kvs:     c.kvs[:0],
-		groups:  c.groups[:0],
-		prefix:  append(c.prefix[:0], prefix...),
-		keyBuf:  c.keyBuf[:0],
-		keyRefs: c.keyRefs[:0],
-	}
-	if cfg != nil {
-		c.limits, c.replace = &cfg.limits, cfg.replace
+		limits:  &cfg.limits,
+		replace: cfg.replace,
+		base:    base,
 	}
 	if c.replace != nil {
-		c.groups = append(c.groups, groups...)
+		c.groups = slices.Clone(groups)
 	}
-}
-
-// release drops what c refers to outside its buffers (the configuration,
-// the record's first error), so that a pooled converter keeps nothing
-// alive. reset makes it usable again.
-func (c *converter) release() {
-	c.limits, c.replace, c.err = nil, nil, nil
-	clear(c.groups)
 }
 
 // addAttr appends a, resolved, with its key prefixed by the open groups.
 // Following slog's rules it ignores empty attributes, inlines groups with
-// an empty key and drops groups with no attributes. Call finishKeys before
-// reading kvs.
+// an empty key and drops groups with no attributes.
 func (c *converter) addAttr(a slog.Attr) {
-	if c.replace == nil && len(c.prefix) == 0 && c.addScalar(a) {
+	if c.replace == nil && c.base == "" && len(c.prefix) == 0 && c.addScalar(a) {
 		return
 	}
 	c.addAttrAny(a)
@@ -145,22 +133,18 @@ func (c *converter) addAttrAny(a slog.Attr) {
 		}
 	}
 	v, size := c.value(a.Value)
-	if len(c.prefix) == 0 {
+	if c.base == "" && len(c.prefix) == 0 {
 		c.addKV(a.Key, v, size)
 		return
 	}
-	start := len(c.keyBuf)
-	c.keyBuf = append(append(c.keyBuf, c.prefix...), a.Key...)
-	if n := len(c.keyBuf) - start; spanevent.Within(n, c.limits.MaxValueBytes) && utf8.Valid(c.keyBuf[start:]) {
-		c.keyRefs = append(c.keyRefs, keyRef{len(c.kvs), start, len(c.keyBuf)})
-		c.kvs = append(c.kvs, attribute.KeyValue{Value: v})
-		c.bytes += n + size
-		return
+	if c.keys.Cap() == 0 {
+		c.keys.Grow((len(c.base) + len(c.prefix) + len(a.Key) + 2) * max(c.keysHint, 1))
 	}
-	// A key to cut or repair: rare, so it gets a string of its own.
-	key := string(c.keyBuf[start:])
-	c.keyBuf = c.keyBuf[:start]
-	c.addKV(key, v, size)
+	start := c.keys.Len()
+	c.keys.WriteString(c.base)
+	c.keys.Write(c.prefix)
+	c.keys.WriteString(a.Key)
+	c.addKV(c.keys.String()[start:], v, size)
 }
 
 // addGroupReplaced adds a group that ReplaceAttr returned. Its members are
@@ -180,18 +164,6 @@ func (c *converter) addKV(key string, v attribute.Value, size int) {
 	c.count(cut)
 	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: v})
 	c.bytes += len(key) + size
-}
-
-// finishKeys sets the keys written to keyBuf.
-func (c *converter) finishKeys() {
-	if len(c.keyRefs) == 0 {
-		return
-	}
-	keys := string(c.keyBuf)
-	for _, r := range c.keyRefs {
-		c.kvs[r.kv].Key = attribute.Key(keys[r.start:r.end])
-	}
-	c.keyBuf, c.keyRefs = c.keyBuf[:0], c.keyRefs[:0]
 }
 
 // value converts a resolved, non-group slog value, and returns the size it

@@ -23,6 +23,9 @@ type Event struct {
 	UserBytes int
 	// Cut counts the keys and values cut so far.
 	Cut int
+	// Owned says that Attrs was made for this event alone, and goes to
+	// the span as it is. Otherwise the span gets a copy.
+	Owned bool
 }
 
 // Reset empties e, keeping its buffers.
@@ -128,8 +131,12 @@ func (e *Event) fit(l *Limits) (size int) {
 // past the call (a wrapper that applies its calls later), so nothing
 // handed to it is reused.
 func (e *Event) addTo(span trace.Span, name string, t time.Time) {
-	attrs := make([]attribute.KeyValue, len(e.Attrs))
-	copy(attrs, e.Attrs)
+	attrs := slices.Clip(e.Attrs)
+	if e.Owned {
+		e.Attrs = nil // the span's now
+	} else {
+		attrs = slices.Clone(attrs)
+	}
 	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
 }
 
