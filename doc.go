@@ -145,9 +145,15 @@
 //
 // # Memory
 //
-// slogspan keeps a little bookkeeping per recording span (its budget and
-// counters) and refers to the span weakly: a span the program drops is
-// reclaimed whether or not it ended, and the bookkeeping goes with it.
+// slogspan keeps a little bookkeeping per recording span, and never keeps
+// a span reachable: a span the program drops is reclaimed whether or not
+// it ended. A span's first events (up to three) are counted in a
+// fixed-size cache of 4096 entries that holds no pointer, only the span's
+// ids and address. A span that needs more (a fourth event, a cut value, a
+// drop) gets a small state that refers to it weakly, and is dropped once
+// the span ends or is reclaimed. When the cache is full, a new span takes
+// the entry of the least recently used span of its set: see
+// MaxEventsOverBudget for what that costs.
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.
 //

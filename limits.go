@@ -24,14 +24,25 @@ type Limits struct {
 	MaxEventBytes int
 
 	// MaxSpanEvents bounds the events this Handler adds to one span over
-	// its life. It stays below the SDK's default of 128 events per span,
-	// past which the SDK silently evicts the oldest. Default: 100.
+	// its life. With MaxEventsOverBudget, it stays below the SDK's default
+	// of 128 events per span, past which the SDK evicts the oldest.
+	// Default: 100.
 	MaxSpanEvents int
 
 	// MaxSpanBytes bounds the bytes of event names, keys and values this
 	// Handler adds to one span over its life. Default: 65536.
 	MaxSpanBytes int
 }
+
+// MaxEventsOverBudget is the most events a span may take beyond
+// MaxSpanEvents, with their bytes beyond MaxSpanBytes. A span's first few
+// events are counted in a fixed-size cache (see Memory in the package
+// documentation); a span that logs again only after thousands of other
+// spans have logged may find its count forgotten, and counts from zero
+// again. That happens once per span at most, and only to the first
+// MaxEventsOverBudget events. Spans that log often, the ones budgets are
+// for, are counted exactly, and so are dropped events and cut values.
+const MaxEventsOverBudget = spanevent.MaxYoungEvents
 
 // Default limits; see the Limits fields.
 const (

@@ -35,13 +35,15 @@ func atLeast(limit, need int) int {
 
 // eventBudget returns the limits the SDK's span limits must make room for:
 // the handler's, plus the span events bridge's when there is one.
+// Each may add up to slogspan.MaxEventsOverBudget events more.
 func (c *config) eventBudget(h *slogspan.Handler) slogspan.Limits {
 	l := h.Limits()
+	l.MaxSpanEvents = sumLimit(l.MaxSpanEvents, slogspan.MaxEventsOverBudget)
 	if c.bridge == nil {
 		return l
 	}
 	b := c.bridge.Limits()
-	l.MaxSpanEvents = sumLimit(l.MaxSpanEvents, b.MaxSpanEvents)
+	l.MaxSpanEvents = sumLimit(l.MaxSpanEvents, sumLimit(b.MaxSpanEvents, slogspan.MaxEventsOverBudget))
 	if l.MaxEventAttrs < 0 || b.MaxEventAttrs < 0 {
 		l.MaxEventAttrs = -1
 	} else {

@@ -70,6 +70,44 @@ func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
 	})
 }
 
+func TestSpanLimitsMakeRoomForEventsOverBudget(t *testing.T) {
+	// A span whose first events' count was forgotten (thousands of other
+	// spans logged in between) may take MaxEventsOverBudget more: the SDK
+	// must keep them too, not evict the oldest.
+	clearOTelEnv(t)
+	t.Setenv("OTEL_SPAN_EVENT_COUNT_LIMIT", "5")
+	const budget = 10
+	shutdown, spans, _ := startInMemory(t, setup.WithHandlerOptions(slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: budget})))
+	ctx, long := otel.Tracer("limits").Start(context.Background(), "long")
+	for range slogspan.MaxEventsOverBudget {
+		slog.InfoContext(ctx, "early")
+	}
+	others := sdktrace.NewTracerProvider() // exports nothing
+	t.Cleanup(func() { _ = others.Shutdown(context.Background()) })
+	for range 20000 {
+		c, s := others.Tracer("others").Start(context.Background(), "short")
+		slog.InfoContext(c, "one")
+		s.End()
+	}
+	for range 50 {
+		slog.InfoContext(ctx, "late")
+	}
+	long.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 {
+		t.Fatalf("spans = %d", len(got))
+	}
+	if got[0].DroppedEvents != 0 {
+		t.Errorf("the SDK evicted %d of the span's events", got[0].DroppedEvents)
+	}
+	if n := len(got[0].Events); n < budget || n > budget+slogspan.MaxEventsOverBudget {
+		t.Errorf("events = %d, want %d to %d", n, budget, budget+slogspan.MaxEventsOverBudget)
+	}
+}
+
 func TestProviderAndResourceOptionsApply(t *testing.T) {
 	clearOTelEnv(t)
 	extra := &memlog.Exporter{}

@@ -1,0 +1,152 @@
+package slogspan_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/spanevent"
+)
+
+// A span's first few events are counted without a per-span object (see
+// internal/spanevent/young.go). These tests hold the budget across that
+// and the State that takes over.
+
+func TestByteBudgetCountsTheFirstEvents(t *testing.T) {
+	// Each event is "line" plus level=INFO plus i (an int64): 4 + 9 + 9
+	// bytes. Three fit in 70 bytes, a fourth does not: the bytes of the
+	// first three must carry over to the State the fourth record needs.
+	const eventSize = 4 + 9 + 9
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: -1, MaxSpanBytes: 3*eventSize + 4})))
+	for i := range 10 {
+		l.InfoContext(ctx, "line", "i", i)
+	}
+	span.End()
+
+	s := onlySpan(t, rec)
+	if n := len(s.Events()); n != 3 {
+		t.Errorf("got %d events, want 3", n)
+	}
+	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
+		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
+	}
+}
+
+func TestEventBudgetBelowTheFirstEventsIsExact(t *testing.T) {
+	// MaxSpanEvents is reached while the span is counted without a State,
+	// by many goroutines at once.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 2})))
+	const workers, each = 32, 20
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				l.InfoContext(ctx, "tick", "w", w, "i", i)
+			}
+		})
+	}
+	wg.Wait()
+	span.End()
+
+	s := onlySpan(t, rec)
+	if n := len(s.Events()); n != 2 {
+		t.Errorf("got %d events, want exactly 2", n)
+	}
+	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != workers*each-2 {
+		t.Errorf("%s = %d, want %d", slogspan.DroppedEventsKey, v.AsInt64(), workers*each-2)
+	}
+}
+
+func TestFirstEventsOfManySpansAreTheirOwn(t *testing.T) {
+	// Spans logged to in turn, more of them than a young set holds, each
+	// with MaxSpanEvents records: each gets exactly its own.
+	tracer, rec := newTracer(t)
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 2})))
+	const spans = 64
+	ctxs := make([]context.Context, spans)
+	for i := range ctxs {
+		ctxs[i], _ = tracer.Start(context.Background(), "op")
+	}
+	for range 3 {
+		for i, ctx := range ctxs {
+			l.InfoContext(ctx, "tick", "span", i)
+		}
+	}
+	for _, ctx := range ctxs {
+		trace.SpanFromContext(ctx).End()
+	}
+	for _, s := range rec.Ended() {
+		if n := len(s.Events()); n != 2 {
+			t.Errorf("span has %d events, want 2", n)
+		}
+		if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 1 {
+			t.Errorf("%s = %d, want 1", slogspan.DroppedEventsKey, v.AsInt64())
+		}
+	}
+}
+
+func TestBudgetBoundWhenTheFirstEventsAreForgotten(t *testing.T) {
+	// The documented bound: a span that logs, waits while thousands of
+	// other spans log, then logs again, may take up to MaxYoungEvents
+	// events more than MaxSpanEvents; never more.
+	tracer, rec := newTracer(t)
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 10})))
+	ctx, long := tracer.Start(context.Background(), "long")
+	for range spanevent.MaxYoungEvents {
+		l.InfoContext(ctx, "early")
+	}
+	for range 20000 {
+		c, s := tracer.Start(context.Background(), "short")
+		l.InfoContext(c, "one")
+		s.End()
+	}
+	for range 50 {
+		l.InfoContext(ctx, "late")
+	}
+	long.End()
+
+	for _, s := range rec.Ended() {
+		if s.Name() != "long" {
+			continue
+		}
+		n := len(s.Events())
+		if n < 10 || n > 10+spanevent.MaxYoungEvents {
+			t.Errorf("long span has %d events, want 10 to %d", n, 10+spanevent.MaxYoungEvents)
+		}
+		t.Logf("long span: %d events", n)
+	}
+}
+
+func TestKeysThatHashAlikeAreBothKept(t *testing.T) {
+	// Same length, first, middle and last bytes: the quick filter cannot
+	// tell them apart, and the exact check must keep both.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+	l.InfoContext(ctx, "m", "aXbYd", 1, "aZbWd", 2, "k", 3, "k", 4)
+	span.End()
+
+	m := attrMap(onlyEvent(t, rec).Attributes)
+	if m["aXbYd"].AsInt64() != 1 || m["aZbWd"].AsInt64() != 2 {
+		t.Errorf("attributes = %v, want aXbYd=1 and aZbWd=2", m)
+	}
+	if m["k"].AsInt64() != 4 {
+		t.Errorf("k = %v, want the last one, 4", m["k"].Emit())
+	}
+	if n := len(onlyEvent(t, rec).Attributes); n != 4 {
+		t.Errorf("got %d attributes, want level, aXbYd, aZbWd and k", n)
+	}
+}
