@@ -37,10 +37,12 @@ type Limits struct {
 // MaxEventsOverBudget is the most events a span may take beyond
 // MaxSpanEvents, with their bytes beyond MaxSpanBytes. A span's first few
 // events are counted in a fixed-size cache (see Memory in the package
-// documentation); a span that logs again only after thousands of other
-// spans have logged may find its count forgotten, and counts from zero
-// again. That happens once per span at most, and only to the first
-// MaxEventsOverBudget events. Spans that log often, the ones budgets are
+// documentation), in one of 1024 sets of four entries picked by its span
+// id. When four newer spans of the same set log before the span logs
+// again, which takes about four thousand spans logging in between on
+// average, and sometimes fewer, the span's count is forgotten and starts
+// from zero. That can happen once per span, and only to its first
+// MaxEventsOverBudget events: spans that log often, the ones budgets are
 // for, are counted exactly, and so are dropped events and cut values.
 const MaxEventsOverBudget = spanevent.MaxYoungEvents
 

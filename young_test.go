@@ -130,6 +130,41 @@ func TestBudgetBoundWhenTheFirstEventsAreForgotten(t *testing.T) {
 	}
 }
 
+func TestSparseLongSpanKeepsItsBudget(t *testing.T) {
+	// A long span that logs once while thousands of other spans log: its
+	// entry in the cache is taken each time before it logs again. It must
+	// not count from zero each time, or its budget would never apply.
+	tracer, rec := newTracer(t)
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
+		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 10})))
+	ctx, long := tracer.Start(context.Background(), "long")
+	const rounds = 40
+	for range rounds {
+		l.InfoContext(ctx, "progress")
+		for range 5000 {
+			c, s := tracer.Start(context.Background(), "short")
+			l.InfoContext(c, "one")
+			s.End()
+		}
+	}
+	long.End()
+
+	for _, s := range rec.Ended() {
+		if s.Name() != "long" {
+			continue
+		}
+		n := len(s.Events())
+		dropped, _ := spanAttr(s, slogspan.DroppedEventsKey)
+		if n > 10+slogspan.MaxEventsOverBudget {
+			t.Errorf("long span has %d events, want at most %d", n, 10+slogspan.MaxEventsOverBudget)
+		}
+		if n+int(dropped.AsInt64()) != rounds {
+			t.Errorf("%d events + %d dropped != %d records", n, dropped.AsInt64(), rounds)
+		}
+		t.Logf("long span: %d events, %d dropped", n, dropped.AsInt64())
+	}
+}
+
 func TestKeysThatHashAlikeAreBothKept(t *testing.T) {
 	// Same length, first, middle and last bytes: the quick filter cannot
 	// tell them apart, and the exact check must keep both.

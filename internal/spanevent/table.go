@@ -163,6 +163,9 @@ func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 		}
 	}
 	e := sh.young.find(tg.k, tg.h, tg.ref.addr)
+	if e == nil && sh.young.evicted(tg.h) {
+		return false // counted before, maybe: exact from now on
+	}
 	events, bytes := 0, 0
 	if e != nil {
 		events, bytes = e.events, e.bytes

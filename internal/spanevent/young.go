@@ -5,15 +5,21 @@ package spanevent
 // more than the records themselves, so a span starts in a shard's young
 // cache instead: a fixed array of counts, with no pointer in it. The cache
 // keeps no span reachable and never grows, and it needs no sweep: the
-// oldest entry of a set makes room for a new span.
+// least recently used entry of a set makes room for a new span.
 //
 // A span leaves the cache for a State (see Table) when it needs what only
 // a State has: a kept next handler, a count of cut values or drops, or more
-// than MaxYoungEvents events. A span whose entry was overwritten before its
-// next record, after a whole set of newer spans logged in between, starts
-// over in the cache: it may then take up to MaxYoungEvents more events
-// than MaxSpanEvents allows, and as many events' bytes more than
-// MaxSpanBytes. Counts of cut values and drops stay exact.
+// than MaxYoungEvents events.
+//
+// An entry that makes room is remembered as a ghost: two bits in a filter
+// of recently evicted spans. A span that misses the cache but matches a
+// ghost gets a State, exact from then on, instead of counting from zero
+// again in the cache. What its evicted entry counted (at most
+// MaxYoungEvents events) is the most it can take over its budget. A span
+// silent for longer than the filter remembers (two generations of
+// ghostsPerGeneration evictions in its shard) may do so again. A new span
+// that matches a ghost by chance, a few in a hundred when the cache is
+// busy, just gets its State early.
 
 // MaxYoungEvents is the most events a span has while its counts are kept
 // in the young cache.
@@ -22,6 +28,12 @@ const MaxYoungEvents = 3
 const (
 	youngWays = 4  // entries per set: a new span replaces the oldest
 	youngSets = 64 // sets per shard: 16 × 64 × 4 = 4096 spans in all
+
+	ghostBits = 1 << 15 // per generation and shard
+	// ghostsPerGeneration keeps a generation's filter about one eighth
+	// full with two bits per ghost: a new span matches one of the two
+	// generations by chance about 3 times in 100.
+	ghostsPerGeneration = ghostBits / 16
 )
 
 // youngEntry is the bookkeeping of a span with few events. It holds the
@@ -43,6 +55,12 @@ type youngSet [youngWays]youngEntry
 type youngCache struct {
 	sets  [youngSets]youngSet
 	clock uint64
+
+	// ghosts are two generations of evicted spans, ghosts[cur] the
+	// newer; ghostsAdded counts the ghosts in it.
+	ghosts      [2][ghostBits / 64]uint64
+	cur         int
+	ghostsAdded int
 }
 
 // find returns the entry for the span with key k at addr, or nil. The
@@ -84,9 +102,47 @@ func (c *youngCache) add(k spanKey, h uint64, addr uintptr) *youngEntry {
 	slot := free
 	if slot == nil {
 		slot = oldest
+		c.addGhost(slot.k.hash())
 	}
 	*slot = youngEntry{k: k, addr: addr}
 	return slot
+}
+
+// addGhost remembers that the span whose key hashes to h was evicted. When
+// the newer generation is full, it replaces the older one.
+func (c *youngCache) addGhost(h uint64) {
+	if c.ghostsAdded == ghostsPerGeneration {
+		c.cur ^= 1
+		clear(c.ghosts[c.cur][:])
+		c.ghostsAdded = 0
+	}
+	g := &c.ghosts[c.cur]
+	for _, b := range ghostBitsOf(h) {
+		g[b/64] |= 1 << (b % 64)
+	}
+	c.ghostsAdded++
+}
+
+// evicted reports whether the span whose key hashes to h may have been
+// evicted, as far as the ghosts remember. A nil cache evicted nothing.
+func (c *youngCache) evicted(h uint64) bool {
+	if c == nil {
+		return false
+	}
+	bits := ghostBitsOf(h)
+	for i := range c.ghosts {
+		g := &c.ghosts[i]
+		if g[bits[0]/64]&(1<<(bits[0]%64)) != 0 && g[bits[1]/64]&(1<<(bits[1]%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ghostBitsOf picks a ghost's two bits from bits of h that choose neither
+// the shard nor the set.
+func ghostBitsOf(h uint64) [2]uint64 {
+	return [2]uint64{h & (ghostBits - 1), (h >> 15) & (ghostBits - 1)}
 }
 
 // touch records one more event of size bytes on e.
