@@ -152,8 +152,11 @@
 // ids and address. A span that needs more (a fourth event, a cut value, a
 // drop) gets a small state that refers to it weakly, and is dropped once
 // the span ends or is reclaimed. When the cache is full, a new span takes
-// the entry of the least recently used span of its set: see
-// MaxEventsOverBudget for what that costs.
+// the entry of the least recently used span of its set, and a fixed-size
+// filter remembers the evicted spans for a while: see MaxEventsOverBudget
+// for what that costs. All of it takes about 320 KB per handler at most,
+// allocated as spans arrive.
+//
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.
 //

@@ -35,15 +35,21 @@ type Limits struct {
 }
 
 // MaxEventsOverBudget is the most events a span may take beyond
-// MaxSpanEvents, with their bytes beyond MaxSpanBytes. A span's first few
-// events are counted in a fixed-size cache (see Memory in the package
-// documentation), in one of 1024 sets of four entries picked by its span
-// id. When four newer spans of the same set log before the span logs
-// again, which takes about four thousand spans logging in between on
-// average, and sometimes fewer, the span's count is forgotten and starts
-// from zero. That can happen once per span, and only to its first
-// MaxEventsOverBudget events: spans that log often, the ones budgets are
-// for, are counted exactly, and so are dropped events and cut values.
+// MaxSpanEvents, with their bytes beyond MaxSpanBytes, each time slogspan
+// forgets the count of its first events.
+//
+// A span's first few events are counted in a fixed-size cache (see Memory
+// in the package documentation), in one of 1024 sets of four entries
+// picked by its span id. When four newer spans of its set log before the
+// span logs again (about four thousand spans logging in between on
+// average, sometimes fewer), its entry is taken and its count lost. A
+// filter of the spans evicted recently then gives it an exact count from
+// its next event on, so this happens once, unless the span stays silent
+// until 30,000 to 60,000 further spans have been evicted too.
+//
+// Spans that log often, the ones budgets are for, are counted exactly, and
+// so are dropped events and cut values. setup makes room for these events
+// in the SDK's span limits.
 const MaxEventsOverBudget = spanevent.MaxYoungEvents
 
 // Default limits; see the Limits fields.

@@ -24,13 +24,14 @@ type spanRef struct {
 	strong trace.Span         // a span that is not a pointer
 }
 
-// refOf identifies span. It does not allocate.
-func refOf(span trace.Span) spanRef {
+// addrOf returns the address of span's object when span is a non-nil
+// pointer, and 0 otherwise.
+func addrOf(span trace.Span) uintptr {
 	v := reflect.ValueOf(span)
 	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		return spanRef{addr: v.Pointer()}
+		return v.Pointer()
 	}
-	return spanRef{strong: span}
+	return 0
 }
 
 // keep returns r ready to be stored for span: with the weak pointer and

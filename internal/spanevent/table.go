@@ -83,8 +83,8 @@ type Target struct {
 	t    *Table
 	k    spanKey
 	h    uint64
-	ref  spanRef
-	st   *State // nil while the span has none
+	addr uintptr // the span object's, 0 if it is not a pointer
+	st   *State  // nil while the span has none
 	// youngMax is how many events the span may have while its counts
 	// are young.
 	youngMax int
@@ -99,7 +99,7 @@ type Target struct {
 // passes 1.
 func (t *Table) Target(span trace.Span, sc trace.SpanContext, youngMax int) Target {
 	k := spanKey{sc.TraceID(), sc.SpanID()}
-	tg := Target{Span: span, t: t, k: k, h: k.hash(), ref: refOf(span), youngMax: min(youngMax, MaxYoungEvents)}
+	tg := Target{Span: span, t: t, k: k, h: k.hash(), addr: addrOf(span), youngMax: min(youngMax, MaxYoungEvents)}
 	sh := tg.shard()
 	if sh.states[youngSetOf(tg.h)].Load() == 0 {
 		return tg // the common case: a span with few events has no State
@@ -107,13 +107,21 @@ func (t *Table) Target(span trace.Span, sc trace.SpanContext, youngMax int) Targ
 	sh.mu.Lock()
 	st := sh.m[k]
 	sh.mu.Unlock()
-	if st != nil && st.ref.is(tg.ref) {
+	if st != nil && st.ref.is(tg.ref()) {
 		tg.st = st
 	}
 	return tg
 }
 
 func (tg *Target) shard() *spanShard { return &tg.t.shards[tg.h>>60] }
+
+// ref identifies the target's span object.
+func (tg *Target) ref() spanRef {
+	if tg.addr != 0 {
+		return spanRef{addr: tg.addr}
+	}
+	return spanRef{strong: tg.Span}
+}
 
 // State returns the span's State, or nil while its counts are young.
 func (tg *Target) State() *State { return tg.st }
@@ -145,7 +153,7 @@ func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 // reserveYoung reserves room for the event in the young cache, and
 // reports whether it did.
 func (tg *Target) reserveYoung(size, truncated int, l *Limits) bool {
-	if tg.ref.addr == 0 || truncated > 0 {
+	if tg.addr == 0 || truncated > 0 {
 		return false // a span that is not a pointer has no address to keep
 	}
 	sh := tg.shard()
@@ -158,17 +166,17 @@ func (tg *Target) reserveYoung(size, truncated int, l *Limits) bool {
 // reserveYoungLocked is reserveYoung with sh.mu held.
 func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 	if sh.states[youngSetOf(tg.h)].Load() != 0 {
-		if st := sh.m[tg.k]; st != nil && st.ref.is(tg.ref) {
+		if st := sh.m[tg.k]; st != nil && st.ref.is(tg.ref()) {
 			return false // another goroutine gave the span a State
 		}
 	}
-	e := sh.young.find(tg.k, tg.h, tg.ref.addr)
+	e := sh.young.find(tg.k, tg.h, tg.addr)
 	if e == nil && sh.young.evicted(tg.h) {
 		return false // counted before, maybe: exact from now on
 	}
 	events, bytes := 0, 0
 	if e != nil {
-		events, bytes = e.events, e.bytes
+		events, bytes = int(e.events), e.bytes
 	}
 	if events >= tg.youngMax || !Within(events+1, l.MaxSpanEvents) || !Within(bytes+size, l.MaxSpanBytes) {
 		return false
@@ -177,7 +185,7 @@ func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 		sh.young = new(youngCache)
 	}
 	if e == nil {
-		e = sh.young.add(tg.k, tg.h, tg.ref.addr)
+		e = sh.young.add(tg.k, tg.h, tg.addr)
 	}
 	sh.young.touch(e, size)
 	return true
@@ -193,13 +201,13 @@ func (tg *Target) Ensure() *State {
 	var stale [sweepPerAdd]candidate
 	sh.mu.Lock()
 	st := sh.m[tg.k]
-	created := st == nil || !st.ref.is(tg.ref)
+	created := st == nil || !st.ref.is(tg.ref())
 	if created {
-		st = &State{ref: tg.ref.keep(tg.Span)}
+		st = &State{ref: tg.ref().keep(tg.Span)}
 		st.TraceID, st.SpanID = HexIDs(tg.k.traceID, tg.k.spanID)
-		if e := sh.young.find(tg.k, tg.h, tg.ref.addr); e != nil {
-			st.events, st.bytes = e.events, e.bytes
-			st.NextCalls.Store(int32(e.events))
+		if e := sh.young.find(tg.k, tg.h, tg.addr); e != nil {
+			st.events, st.bytes = int(e.events), e.bytes
+			st.NextCalls.Store(e.events)
 			*e = youngEntry{}
 		}
 		sh.put(tg.k, tg.h, st)

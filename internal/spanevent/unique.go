@@ -76,10 +76,13 @@ func usedLater(user []attribute.KeyValue, i int, later map[attribute.Key]int) bo
 // is certain, and true, which needs the exact check, is rare for the few
 // keys of a record.
 func mayRepeat(user, lead, tail []attribute.KeyValue) bool {
-	var seen keyFilter
-	seen.add(UIDKey)
-	for _, kv := range lead {
-		seen.add(kv.Key)
+	seen := uidFilter
+	if len(lead) == 1 && lead[0].Key == LevelKey {
+		seen = uidLevelFilter // the Handler's lead
+	} else {
+		for _, kv := range lead {
+			seen.add(kv.Key)
+		}
 	}
 	for _, kv := range tail {
 		seen.add(kv.Key)
@@ -94,6 +97,16 @@ func mayRepeat(user, lead, tail []attribute.KeyValue) bool {
 
 // keyFilter is a set of key hashes, one bit each.
 type keyFilter [8]uint64
+
+// The filters of the keys always reserved, and of those with the
+// Handler's lead, computed once.
+var uidFilter, uidLevelFilter = func() (keyFilter, keyFilter) {
+	var f keyFilter
+	f.add(UIDKey)
+	g := f
+	g.add(LevelKey)
+	return f, g
+}()
 
 // add adds k and reports whether its bit was set already.
 func (f *keyFilter) add(k attribute.Key) bool {

@@ -42,9 +42,9 @@ const (
 type youngEntry struct {
 	k      spanKey // zero: free
 	addr   uintptr
-	events int
 	bytes  int
-	stamp  uint64 // the shard's add count when last used: older is smaller
+	events int32
+	stamp  uint32 // the cache's clock when last used
 }
 
 // youngSet is one set of the cache: a span's entry is in the set its span
@@ -54,7 +54,7 @@ type youngSet [youngWays]youngEntry
 // youngCache is a shard's cache, allocated on first use.
 type youngCache struct {
 	sets  [youngSets]youngSet
-	clock uint64
+	clock uint32 // counts uses; wraps around
 
 	// ghosts are two generations of evicted spans, ghosts[cur] the
 	// newer; ghostsAdded counts the ghosts in it.
@@ -95,8 +95,8 @@ func (c *youngCache) add(k spanKey, h uint64, addr uintptr) *youngEntry {
 			if free == nil {
 				free = e
 			}
-		case oldest == nil || e.stamp < oldest.stamp:
-			oldest = e
+		case oldest == nil || c.clock-e.stamp > c.clock-oldest.stamp:
+			oldest = e // the least recently used: the oldest stamp
 		}
 	}
 	slot := free
@@ -116,10 +116,8 @@ func (c *youngCache) addGhost(h uint64) {
 		clear(c.ghosts[c.cur][:])
 		c.ghostsAdded = 0
 	}
-	g := &c.ghosts[c.cur]
-	for _, b := range ghostBitsOf(h) {
-		g[b/64] |= 1 << (b % 64)
-	}
+	w, mask := ghostBitsOf(h)
+	c.ghosts[c.cur][w] |= mask
 	c.ghostsAdded++
 }
 
@@ -129,20 +127,16 @@ func (c *youngCache) evicted(h uint64) bool {
 	if c == nil {
 		return false
 	}
-	bits := ghostBitsOf(h)
-	for i := range c.ghosts {
-		g := &c.ghosts[i]
-		if g[bits[0]/64]&(1<<(bits[0]%64)) != 0 && g[bits[1]/64]&(1<<(bits[1]%64)) != 0 {
-			return true
-		}
-	}
-	return false
+	w, mask := ghostBitsOf(h)
+	return c.ghosts[0][w]&mask == mask || c.ghosts[1][w]&mask == mask
 }
 
-// ghostBitsOf picks a ghost's two bits from bits of h that choose neither
-// the shard nor the set.
-func ghostBitsOf(h uint64) [2]uint64 {
-	return [2]uint64{h & (ghostBits - 1), (h >> 15) & (ghostBits - 1)}
+// ghostBitsOf picks a ghost's two bits, in one word so that a lookup
+// reads one cache line per generation, from bits of h that choose neither
+// the shard nor the set: the word, and a bit in it twice. The two may be
+// the same bit.
+func ghostBitsOf(h uint64) (word int, mask uint64) {
+	return int(h & (ghostBits/64 - 1)), 1<<((h>>9)&63) | 1<<((h>>15)&63)
 }
 
 // touch records one more event of size bytes on e.
