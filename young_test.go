@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
@@ -31,12 +32,18 @@ func TestByteBudgetCountsTheFirstEvents(t *testing.T) {
 	}
 	span.End()
 
-	s := onlySpan(t, rec)
-	if n := len(s.Events()); n != 3 {
-		t.Errorf("got %d events, want 3", n)
+	wantBudgetUsed(t, onlySpan(t, rec), 3, 7)
+}
+
+// wantBudgetUsed checks that s has events events and counts dropped
+// records it did not take.
+func wantBudgetUsed(t *testing.T, s sdktrace.ReadOnlySpan, events int, dropped int64) {
+	t.Helper()
+	if n := len(s.Events()); n != events {
+		t.Errorf("span %q has %d events, want %d", s.Name(), n, events)
 	}
-	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
-		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
+	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != dropped {
+		t.Errorf("span %q: %s = %d, want %d", s.Name(), slogspan.DroppedEventsKey, v.AsInt64(), dropped)
 	}
 }
 
@@ -59,13 +66,7 @@ func TestEventBudgetBelowTheFirstEventsIsExact(t *testing.T) {
 	wg.Wait()
 	span.End()
 
-	s := onlySpan(t, rec)
-	if n := len(s.Events()); n != 2 {
-		t.Errorf("got %d events, want exactly 2", n)
-	}
-	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != workers*each-2 {
-		t.Errorf("%s = %d, want %d", slogspan.DroppedEventsKey, v.AsInt64(), workers*each-2)
-	}
+	wantBudgetUsed(t, onlySpan(t, rec), 2, workers*each-2)
 }
 
 func TestFirstEventsOfManySpansAreTheirOwn(t *testing.T) {
@@ -88,12 +89,7 @@ func TestFirstEventsOfManySpansAreTheirOwn(t *testing.T) {
 		trace.SpanFromContext(ctx).End()
 	}
 	for _, s := range rec.Ended() {
-		if n := len(s.Events()); n != 2 {
-			t.Errorf("span has %d events, want 2", n)
-		}
-		if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 1 {
-			t.Errorf("%s = %d, want 1", slogspan.DroppedEventsKey, v.AsInt64())
-		}
+		wantBudgetUsed(t, s, 2, 1)
 	}
 }
 

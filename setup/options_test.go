@@ -15,6 +15,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/memlog"
@@ -32,6 +33,13 @@ func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
 		slog.InfoContext(ctx, "line", "i", i)
 	}
 	span.End()
+	return len(onlyExportedSpan(t, shutdown, spans).Events)
+}
+
+// onlyExportedSpan shuts setup down and returns the one span exported,
+// failing the test if the SDK evicted any of its events.
+func onlyExportedSpan(t *testing.T, shutdown setup.ShutdownFunc, spans *memSpans) tracetest.SpanStub {
+	t.Helper()
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +50,7 @@ func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
 	if got[0].DroppedEvents != 0 {
 		t.Errorf("the SDK evicted %d events the handler had kept", got[0].DroppedEvents)
 	}
-	return len(got[0].Events)
+	return got[0]
 }
 
 func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
@@ -93,17 +101,7 @@ func TestSpanLimitsMakeRoomForEventsOverBudget(t *testing.T) {
 		slog.InfoContext(ctx, "late")
 	}
 	long.End()
-	if err := shutdown(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	got := spans.GetSpans()
-	if len(got) != 1 {
-		t.Fatalf("spans = %d", len(got))
-	}
-	if got[0].DroppedEvents != 0 {
-		t.Errorf("the SDK evicted %d of the span's events", got[0].DroppedEvents)
-	}
-	if n := len(got[0].Events); n < budget || n > budget+slogspan.MaxEventsOverBudget {
+	if n := len(onlyExportedSpan(t, shutdown, spans).Events); n < budget || n > budget+slogspan.MaxEventsOverBudget {
 		t.Errorf("events = %d, want %d to %d", n, budget, budget+slogspan.MaxEventsOverBudget)
 	}
 }
