@@ -41,6 +41,9 @@ type converter struct {
 	keysHint int
 }
 
+// maxKeysGrow bounds the room first reserved for keys inside groups.
+const maxKeysGrow = 512
+
 // reset readies c for a record (or a WithAttrs call), with the limits and
 // ReplaceAttr function of cfg and the groups open on the logger, whose key
 // prefix is base. The key buffer and attribute slice start empty: the
@@ -138,7 +141,9 @@ func (c *converter) addAttrAny(a slog.Attr) {
 		return
 	}
 	if c.keys.Cap() == 0 {
-		c.keys.Grow((len(c.base) + len(c.prefix) + len(a.Key) + 2) * max(c.keysHint, 1))
+		// Sized from the first key; the span keeps the buffer, so an
+		// unusually long key does not reserve room for many more.
+		c.keys.Grow(min((len(c.base)+len(c.prefix)+len(a.Key)+2)*max(c.keysHint, 1), maxKeysGrow))
 	}
 	start := c.keys.Len()
 	c.keys.WriteString(c.base)

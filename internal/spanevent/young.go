@@ -18,8 +18,8 @@ package spanevent
 // MaxYoungEvents events) is the most it can take over its budget. A span
 // silent for longer than the filter remembers (two generations of
 // ghostsPerGeneration evictions in its shard) may do so again. A new span
-// that matches a ghost by chance, a few in a hundred when the cache is
-// busy, just gets its State early.
+// that matches a ghost by chance, about 2 in 100 when the cache is busy,
+// just gets its State early.
 
 // MaxYoungEvents is the most events a span has while its counts are kept
 // in the young cache.
@@ -32,7 +32,8 @@ const (
 	ghostBits = 1 << 15 // per generation and shard
 	// ghostsPerGeneration keeps a generation's filter about one eighth
 	// full with two bits per ghost: a new span matches one of the two
-	// generations by chance about 3 times in 100.
+	// generations by chance about 2 times in 100 (measured with the
+	// SDK's random ids).
 	ghostsPerGeneration = ghostBits / 16
 )
 
