@@ -2,6 +2,7 @@ package benchmarks_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -81,6 +82,37 @@ func BenchmarkShapes(b *testing.B) {
 					log(src.next(), value)
 				}
 				src.end()
+			})
+		}
+	}
+}
+
+// BenchmarkParallel runs the 1 and 3 records per span shapes from every
+// core at once, each goroutine with spans of its own, as a busy service
+// does: whatever an implementation keeps per span is shared.
+func BenchmarkParallel(b *testing.B) {
+	for _, perSpan := range []int{1, 3} {
+		for _, im := range impls {
+			b.Run(fmt.Sprintf("shape=%d-per-span-parallel/impl=%s", perSpan, im.name), func(b *testing.B) {
+				log := im.build(io.Discard, false)
+				tp := sdktrace.NewTracerProvider()
+				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+				tracer := tp.Tracer("bench")
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					n := 0
+					ctx, span := tracer.Start(context.Background(), "request")
+					for pb.Next() {
+						if n == perSpan {
+							span.End()
+							ctx, span = tracer.Start(context.Background(), "request")
+							n = 0
+						}
+						log(ctx, "")
+						n++
+					}
+					span.End()
+				})
 			})
 		}
 	}
