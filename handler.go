@@ -139,9 +139,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
-		} else {
-			// No event to count: the State keeps next with the ids.
-			tg.Ensure()
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			// Cut and repaired like an event name: OTLP needs valid UTF-8.

@@ -1,6 +1,7 @@
 package slogspan_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -179,5 +180,38 @@ func TestKeysThatHashAlikeAreBothKept(t *testing.T) {
 	}
 	if n := len(onlyEvent(t, rec).Attributes); n != 4 {
 		t.Errorf("got %d attributes, want level, aXbYd, aZbWd and k", n)
+	}
+}
+
+func TestRecordsBelowTheEventLevelKeepNoSpanState(t *testing.T) {
+	// Only events need counting: lines that go to next alone get the ids
+	// without any bookkeeping for their span.
+	tracer, rec := newTracer(t)
+	var out bytes.Buffer
+	h := slogspan.New(slog.NewJSONHandler(&out, nil), slogspan.WithEventLevel(slog.LevelWarn))
+	l := slog.New(h)
+	for range 100 {
+		ctx, span := tracer.Start(context.Background(), "op")
+		for range 5 {
+			l.InfoContext(ctx, "progress")
+		}
+		span.End()
+	}
+	if n := slogspan.SpansTracked(h); n != 0 {
+		t.Errorf("%d spans have bookkeeping, want none", n)
+	}
+	lines := jsonLines(t, &out)
+	if len(lines) != 500 {
+		t.Fatalf("got %d lines, want 500", len(lines))
+	}
+	for _, m := range lines {
+		if m["trace_id"] == nil || m["span_id"] == nil {
+			t.Fatalf("line without ids: %v", m)
+		}
+	}
+	for _, s := range rec.Ended() {
+		if len(s.Events()) != 0 {
+			t.Errorf("span has %d events below the event level", len(s.Events()))
+		}
 	}
 }

@@ -145,7 +145,7 @@ func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 		if tg.reserveYoung(size, truncated, l) {
 			return true
 		}
-		tg.Ensure()
+		tg.ensure()
 	}
 	return tg.st.Reserve(tg.Span, size, truncated, l)
 }
@@ -191,9 +191,9 @@ func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 	return true
 }
 
-// Ensure gives the span a State, which carries on from its young counts,
+// ensure gives the span a State, which carries on from its young counts,
 // unless it has one, and returns it.
-func (tg *Target) Ensure() *State {
+func (tg *Target) ensure() *State {
 	if tg.st != nil {
 		return tg.st
 	}
