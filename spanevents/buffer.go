@@ -9,7 +9,8 @@ import (
 )
 
 // buf is the per-record scratch space of OnEmit, pooled so that building
-// an event allocates only what the span keeps.
+// an event allocates only what the span keeps: ev.Attrs, made for each
+// record.
 type buf struct {
 	ev     spanevent.Event
 	limits *spanevent.Limits
@@ -34,10 +35,11 @@ func getBuf(l *spanevent.Limits) *buf {
 }
 
 func (b *buf) free() {
-	if cap(b.ev.Attrs) > maxPooledAttrs || cap(b.ev.Tail) > maxPooledAttrs {
+	if cap(b.ev.Tail) > maxPooledAttrs {
 		return
 	}
 	b.ev.Reset()
+	b.ev.Attrs = nil // the span's, or garbage
 	b.tailKeys, b.tail, b.prefix = false, [5]attribute.KeyValue{}, b.prefix[:0]
 	bufPool.Put(b)
 }
