@@ -41,7 +41,7 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 	}
 
 	ev := &b.ev
-	ev.Attrs, ev.Lead, ev.UserBytes, ev.Owned = b.conv.kvs, 1, h.attrsBytes+b.conv.bytes, true
+	ev.Attrs, ev.Lead, ev.UserBytes = b.conv.kvs, 1, h.attrsBytes+b.conv.bytes
 	ev.Cut = h.attrsCut + b.conv.cut + h.eventTail(&b, r)
 	if nameCut {
 		ev.Cut++

@@ -39,7 +39,6 @@ func (b *buf) free() {
 		return
 	}
 	b.ev.Reset()
-	b.ev.Attrs = nil // the span's, or garbage
 	b.tailKeys, b.tail, b.prefix = false, [5]attribute.KeyValue{}, b.prefix[:0]
 	bufPool.Put(b)
 }

@@ -77,7 +77,7 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	defer b.free()
 	// The span keeps the attributes as they are built: sized for the
 	// record's attributes and level, and grown for maps.
-	b.ev.Attrs, b.ev.Owned = make([]attribute.KeyValue, 0, 1+record.AttributesLen()), true
+	b.ev.Attrs = make([]attribute.KeyValue, 0, 1+record.AttributesLen())
 	if eventName == "" {
 		// Shaped as slogspan.Handler's events: level first, and what it
 		// adds after the user's attributes in the same place.

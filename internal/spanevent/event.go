@@ -11,7 +11,8 @@ import (
 // Event is one event being built from a log record.
 type Event struct {
 	// Attrs is the leading attributes (level), then the user's,
-	// converted and cut.
+	// converted and cut. It is made for this event alone: the span gets
+	// it as it is.
 	Attrs []attribute.KeyValue
 	// Lead is how many of Attrs lead: they take precedence over the
 	// user's, and their keys are reserved. The Handler has one, level.
@@ -23,16 +24,13 @@ type Event struct {
 	UserBytes int
 	// Cut counts the keys and values cut so far.
 	Cut int
-	// Owned says that Attrs was made for this event alone, and goes to
-	// the span as it is. Otherwise the span gets a copy.
-	Owned bool
 }
 
-// Reset empties e, keeping its buffers.
+// Reset empties e for the next event, keeping the Tail buffer. Attrs,
+// the span's or garbage, is dropped.
 func (e *Event) Reset() {
-	clear(e.Attrs)
 	clear(e.Tail)
-	*e = Event{Attrs: e.Attrs[:0], Tail: e.Tail[:0]}
+	*e = Event{Tail: e.Tail[:0]}
 }
 
 // Put adds e to tg's span as name at t, within l and the span's budget,
@@ -126,17 +124,13 @@ func (e *Event) fit(l *Limits) (size int) {
 	return size
 }
 
-// addTo adds the event to span. The span gets options and an attribute
-// slice of its own: the trace.Span API lets an implementation keep them
-// past the call (a wrapper that applies its calls later), so nothing
-// handed to it is reused.
+// addTo adds the event to span, handing it Attrs. The options are the
+// span's too: the trace.Span API lets an implementation keep them past the
+// call (a wrapper that applies its calls later), so nothing handed to it
+// is used again.
 func (e *Event) addTo(span trace.Span, name string, t time.Time) {
 	attrs := slices.Clip(e.Attrs)
-	if e.Owned {
-		e.Attrs = nil // the span's now
-	} else {
-		attrs = slices.Clone(attrs)
-	}
+	e.Attrs = nil
 	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
 }
 
