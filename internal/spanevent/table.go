@@ -170,7 +170,10 @@ func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 			return false // another goroutine gave the span a State
 		}
 	}
-	e := sh.young.find(tg.k, tg.h, tg.addr)
+	if sh.young == nil {
+		sh.young = new(youngCache)
+	}
+	e, slot := sh.young.find(tg.k, tg.h, tg.addr)
 	if e == nil && sh.young.evicted(tg.h) {
 		return false // counted before, maybe: exact from now on
 	}
@@ -181,21 +184,18 @@ func (sh *spanShard) reserveYoungLocked(tg *Target, size int, l *Limits) bool {
 	if events >= tg.youngMax || !Within(events+1, l.MaxSpanEvents) || !Within(bytes+size, l.MaxSpanBytes) {
 		return false
 	}
-	if sh.young == nil {
-		sh.young = new(youngCache)
-	}
 	if e == nil {
-		e = sh.young.add(tg.k, tg.h, tg.addr)
+		e = sh.young.take(slot, tg.k, tg.addr)
 	}
 	sh.young.touch(e, size)
 	return true
 }
 
 // ensure gives the span a State, which carries on from its young counts,
-// unless it has one, and returns it.
-func (tg *Target) ensure() *State {
+// unless it has one.
+func (tg *Target) ensure() {
 	if tg.st != nil {
-		return tg.st
+		return
 	}
 	sh := tg.shard()
 	var stale [sweepPerAdd]candidate
@@ -205,7 +205,7 @@ func (tg *Target) ensure() *State {
 	if created {
 		st = &State{ref: tg.ref().keep(tg.Span)}
 		st.TraceID, st.SpanID = HexIDs(tg.k.traceID, tg.k.spanID)
-		if e := sh.young.find(tg.k, tg.h, tg.addr); e != nil {
+		if e, _ := sh.young.find(tg.k, tg.h, tg.addr); e != nil {
 			st.events, st.bytes = int(e.events), e.bytes
 			st.NextCalls.Store(e.events)
 			*e = youngEntry{}
@@ -218,7 +218,6 @@ func (tg *Target) ensure() *State {
 		sh.dropEnded(stale[:])
 	}
 	tg.st = st
-	return st
 }
 
 // candidate is an entry the sweep looks at.

@@ -64,34 +64,25 @@ type youngCache struct {
 	ghostsAdded int
 }
 
-// find returns the entry for the span with key k at addr, or nil. The
-// shard's lock must be held.
-func (c *youngCache) find(k spanKey, h uint64, addr uintptr) *youngEntry {
+// find returns the entry for the span with key k at addr, or nil, and
+// the slot a new entry for it would take: an entry with the same ids
+// (another span object: the ids were reused), else a free one, else the
+// least recently used. A nil cache has neither. The shard's lock must be
+// held.
+func (c *youngCache) find(k spanKey, h uint64, addr uintptr) (e, slot *youngEntry) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
-	set := &c.sets[youngSetOf(h)]
-	for i := range set {
-		if e := &set[i]; e.k == k && e.addr == addr {
-			return e
-		}
-	}
-	return nil
-}
-
-// add makes room for a new entry in its set and returns it, empty but
-// for its key and address. An entry with the same ids (another span
-// object: the ids were reused) is replaced first, else a free one is
-// used, else the least recently used. The shard's lock must be held.
-func (c *youngCache) add(k spanKey, h uint64, addr uintptr) *youngEntry {
 	set := &c.sets[youngSetOf(h)]
 	var free, oldest *youngEntry
 	for i := range set {
 		e := &set[i]
 		switch {
 		case e.k == k:
-			*e = youngEntry{k: k, addr: addr}
-			return e
+			if e.addr == addr {
+				return e, nil
+			}
+			slot = e
 		case e.k == (spanKey{}):
 			if free == nil {
 				free = e
@@ -100,9 +91,20 @@ func (c *youngCache) add(k spanKey, h uint64, addr uintptr) *youngEntry {
 			oldest = e // the least recently used: the oldest stamp
 		}
 	}
-	slot := free
-	if slot == nil {
-		slot = oldest
+	switch {
+	case slot != nil:
+		return nil, slot
+	case free != nil:
+		return nil, free
+	}
+	return nil, oldest
+}
+
+// take empties slot, found by find, for the span with key k at addr, and
+// returns it. The span it held, if any other than one with k's ids, is
+// remembered as a ghost. The shard's lock must be held.
+func (c *youngCache) take(slot *youngEntry, k spanKey, addr uintptr) *youngEntry {
+	if slot.k != (spanKey{}) && slot.k != k {
 		c.addGhost(slot.k.hash())
 	}
 	*slot = youngEntry{k: k, addr: addr}

@@ -34,21 +34,29 @@ func TestYoungCacheSize(t *testing.T) {
 func TestYoungCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 	for _, clock := range []uint32{0, ^uint32(0) - 2} { // and across wrap-around
 		c := &youngCache{clock: clock}
+		add := func(k spanKey, h uint64, addr uintptr) *youngEntry {
+			_, slot := c.find(k, h, addr)
+			return c.take(slot, k, addr)
+		}
+		found := func(k spanKey, h uint64, addr uintptr) bool {
+			e, _ := c.find(k, h, addr)
+			return e != nil
+		}
 		var entries [youngWays]*youngEntry
 		for i := range youngWays {
 			k, h := keyInSet(i)
-			entries[i] = c.add(k, h, uintptr(i+1))
+			entries[i] = add(k, h, uintptr(i+1))
 			c.touch(entries[i], 1)
 		}
 		// Use the first again: the second is now the least recently used.
 		c.touch(entries[0], 1)
 		second, secondHash := keyInSet(1)
 		k, h := keyInSet(youngWays)
-		c.add(k, h, 99)
-		if c.find(second, secondHash, 2) != nil {
+		add(k, h, 99)
+		if found(second, secondHash, 2) {
 			t.Errorf("clock %d: the least recently used entry was kept", clock)
 		}
-		if first, fh := keyInSet(0); c.find(first, fh, 1) == nil {
+		if first, fh := keyInSet(0); !found(first, fh, 1) {
 			t.Errorf("clock %d: a recently used entry was evicted", clock)
 		}
 		if !c.evicted(secondHash) {
