@@ -2,7 +2,6 @@ package benchmarks_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -91,27 +90,21 @@ func BenchmarkShapes(b *testing.B) {
 // core at once, each goroutine with spans of its own, as a busy service
 // does: whatever an implementation keeps per span is shared.
 func BenchmarkParallel(b *testing.B) {
-	for _, perSpan := range []int{1, 3} {
+	for _, s := range shapes {
+		if s.name != "1-per-span" && s.name != "3-per-span" {
+			continue
+		}
 		for _, im := range impls {
-			b.Run(fmt.Sprintf("shape=%d-per-span-parallel/impl=%s", perSpan, im.name), func(b *testing.B) {
+			b.Run("shape="+s.name+"-parallel/impl="+im.name, func(b *testing.B) {
 				log := im.build(io.Discard, false)
-				tp := sdktrace.NewTracerProvider()
-				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-				tracer := tp.Tracer("bench")
+				tracer := newSpanSource(b, s).tracer
 				b.ReportAllocs()
 				b.RunParallel(func(pb *testing.PB) {
-					n := 0
-					ctx, span := tracer.Start(context.Background(), "request")
+					src := &spanSource{tracer: tracer, perSpan: s.perSpan}
 					for pb.Next() {
-						if n == perSpan {
-							span.End()
-							ctx, span = tracer.Start(context.Background(), "request")
-							n = 0
-						}
-						log(ctx, "")
-						n++
+						log(src.next(), "")
 					}
-					span.End()
+					src.end()
 				})
 			})
 		}
