@@ -63,44 +63,6 @@ func (c *converter) reset(cfg *config, base string, groups []string) {
 // Following slog's rules it ignores empty attributes, inlines groups with
 // an empty key and drops groups with no attributes.
 func (c *converter) addAttr(a slog.Attr) {
-	if c.replace == nil && c.base == "" && len(c.prefix) == 0 && c.addScalar(a) {
-		return
-	}
-	c.addAttrAny(a)
-}
-
-// addScalar appends a when it is the common case: a top-level string,
-// integer, float or bool whose key and value need no cut. It reports
-// whether it did; the caller converts other attributes in full.
-func (c *converter) addScalar(a slog.Attr) bool {
-	var v attribute.Value
-	size := 8
-	switch a.Value.Kind() {
-	case slog.KindString:
-		s := a.Value.String()
-		if !spanevent.Within(len(s), c.limits.MaxValueBytes) || !utf8.ValidString(s) {
-			return false
-		}
-		v, size = attribute.StringValue(s), len(s)
-	case slog.KindInt64:
-		v = attribute.Int64Value(a.Value.Int64())
-	case slog.KindFloat64:
-		v = attribute.Float64Value(a.Value.Float64())
-	case slog.KindBool:
-		v, size = attribute.BoolValue(a.Value.Bool()), 1
-	default:
-		return false
-	}
-	if a.Key == "" || !spanevent.Within(len(a.Key), c.limits.MaxValueBytes) || !utf8.ValidString(a.Key) {
-		return false
-	}
-	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(a.Key), Value: v})
-	c.bytes += len(a.Key) + size
-	return true
-}
-
-// addAttrAny is addAttr for any attribute.
-func (c *converter) addAttrAny(a slog.Attr) {
 	if a.Value.Kind() == slog.KindLogValuer {
 		a.Value = a.Value.Resolve()
 	}
