@@ -156,16 +156,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
-// youngEvents is how many events a span may get from h before it needs a
-// State (see spanevent.Target): with a group open, the ids can only be
-// added by deriving next, which the State keeps from the second record.
-func (h *Handler) youngEvents() int {
-	if h.nextBase != nil {
-		return 1
-	}
-	return recordsBeforeKeepingNext
-}
-
 // handleNextWithIDs passes r to next with trace_id and span_id as top-level
 // attributes. For a span with a State (st != nil), next with the ids
 // already added is kept in st, so the ids are formatted once per span and

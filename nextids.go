@@ -31,3 +31,13 @@ func (h *Handler) nextFor(st *spanevent.State) slog.Handler {
 	// code.
 	return st.KeepNext(h, h.nextWithIDs(st.TraceID, st.SpanID))
 }
+
+// youngEvents is how many events a span may get from h before it needs a
+// State (see spanevent.Target): with a group open, the ids can only be
+// added by deriving next, which the State keeps from the second record.
+func (h *Handler) youngEvents() int {
+	if h.nextBase != nil {
+		return 1
+	}
+	return recordsBeforeKeepingNext
+}

@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
 // A span's first few events are counted without a per-span object (see
@@ -96,13 +95,13 @@ func TestFirstEventsOfManySpansAreTheirOwn(t *testing.T) {
 
 func TestBudgetBoundWhenTheFirstEventsAreForgotten(t *testing.T) {
 	// The documented bound: a span that logs, waits while thousands of
-	// other spans log, then logs again, may take up to MaxYoungEvents
+	// other spans log, then logs again, may take up to MaxEventsOverBudget
 	// events more than MaxSpanEvents; never more.
 	tracer, rec := newTracer(t)
 	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil),
 		slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 10})))
 	ctx, long := tracer.Start(context.Background(), "long")
-	for range spanevent.MaxYoungEvents {
+	for range slogspan.MaxEventsOverBudget {
 		l.InfoContext(ctx, "early")
 	}
 	for range 20000 {
@@ -120,8 +119,8 @@ func TestBudgetBoundWhenTheFirstEventsAreForgotten(t *testing.T) {
 			continue
 		}
 		n := len(s.Events())
-		if n < 10 || n > 10+spanevent.MaxYoungEvents {
-			t.Errorf("long span has %d events, want 10 to %d", n, 10+spanevent.MaxYoungEvents)
+		if n < 10 || n > 10+slogspan.MaxEventsOverBudget {
+			t.Errorf("long span has %d events, want 10 to %d", n, 10+slogspan.MaxEventsOverBudget)
 		}
 		t.Logf("long span: %d events", n)
 	}
