@@ -67,6 +67,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // ShutdownFunc flushes everything recorded so far to the exporters and
@@ -149,6 +150,8 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	}
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
+		// Span budgets are kept while spans run, dropped as they end.
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
 		sdktrace.WithBatcher(reportingSpanExporter{spanExp, spanEndpoint, r}, append(defaultSpanBatch(), cfg.spanBatch...)...),
 	}, cfg.tracerProviderOpts...)...)
