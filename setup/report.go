@@ -23,7 +23,9 @@ type ExportError struct {
 	// Endpoint is where the OTLP exporter sent, "" for other exporters.
 	Endpoint string
 	// Failures is how many exports failed this way, and Items how many
-	// spans or log records they held.
+	// spans or log records they held: 0 when not known, as with
+	// OTEL_CONFIG_FILE, where the SDK reports a failed export without its
+	// size.
 	Failures, Items int
 	// Hint says what to try.
 	Hint string
@@ -41,8 +43,11 @@ func (e *ExportError) Error() string {
 		b.WriteString(e.Endpoint)
 	}
 	b.WriteString(" failed")
-	if e.Failures > 1 || e.Items > 0 {
+	switch {
+	case e.Items > 0:
 		fmt.Fprintf(&b, " (%d %s lost in %d %s)", e.Items, itemNoun(e.Signal, e.Items), e.Failures, plural("export", e.Failures))
+	case e.Failures > 1:
+		fmt.Fprintf(&b, " (%d exports)", e.Failures)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
@@ -129,6 +134,13 @@ func warnTo(h slog.Handler) func(error) {
 // returns the error, explained, for the SDK.
 func (r *reporter) exportFailed(signal, endpoint string, items int, err error) error {
 	kind, hint := explain(signal, err)
+	return r.failed(signal, endpoint, items, err, kind, hint)
+}
+
+// failed counts a failed export of a kind, with what to try, and returns
+// the error for the SDK. items is 0 when the size of the export is not
+// known.
+func (r *reporter) failed(signal, endpoint string, items int, err error, kind, hint string) error {
 	e := &ExportError{Signal: signal, Endpoint: endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	key := signal + "\x00" + kind
 	r.mu.Lock()

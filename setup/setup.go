@@ -110,6 +110,9 @@ func nothingToShut(context.Context) error { return nil }
 // StartProviders is Start, also returning the providers it registered.
 func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Providers, error) {
 	cfg := newConfig(opts)
+	if path, ok := configFile(); ok {
+		return startFromFile(ctx, cfg, path)
+	}
 	if disabled() {
 		return nothingToShut, Providers{}, nil
 	}

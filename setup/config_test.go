@@ -1,0 +1,675 @@
+package setup_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/trace"
+	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/setup"
+)
+
+// receiver is an OTLP/HTTP receiver on loopback that keeps what it is
+// sent, decoded, and answers each path with a status (200 by default).
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	status map[string]int
+	spans  []gotSpan
+	logs   []gotLog
+}
+
+// gotSpan and gotLog are a received span and log record, with what the
+// tests look at.
+type gotSpan struct {
+	name     string
+	traceID  string
+	attrs    map[string]string
+	resource map[string]string
+	links    int
+	events   []gotEvent
+}
+
+type gotEvent struct {
+	name  string
+	attrs map[string]string
+}
+
+type gotLog struct {
+	body    string
+	traceID string
+	attrs   map[string]string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{status: map[string]int{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if code, ok := r.status[req.URL.Path]; ok && code != http.StatusOK {
+		w.WriteHeader(code)
+		return
+	}
+	switch req.URL.Path {
+	case "/v1/traces":
+		var m coltrace.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &m); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, rs := range m.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				for _, s := range ss.Spans {
+					g := gotSpan{name: s.Name, traceID: trace.TraceID(s.TraceId).String(), attrs: kvs(s.Attributes),
+						resource: kvs(rs.Resource.GetAttributes()), links: len(s.Links)}
+					for _, e := range s.Events {
+						g.events = append(g.events, gotEvent{e.Name, kvs(e.Attributes)})
+					}
+					r.spans = append(r.spans, g)
+				}
+			}
+		}
+		_, _ = w.Write(must(proto.Marshal(&coltrace.ExportTraceServiceResponse{})))
+	case "/v1/logs":
+		var m collogs.ExportLogsServiceRequest
+		if err := proto.Unmarshal(body, &m); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, rl := range m.ResourceLogs {
+			for _, sl := range rl.ScopeLogs {
+				for _, l := range sl.LogRecords {
+					r.logs = append(r.logs, gotLog{body: l.Body.GetStringValue(),
+						traceID: trace.TraceID(l.TraceId).String(), attrs: kvs(l.Attributes)})
+				}
+			}
+		}
+		_, _ = w.Write(must(proto.Marshal(&collogs.ExportLogsServiceResponse{})))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// kvs returns attributes as text, enough for the tests.
+func kvs(attrs []*commonpb.KeyValue) map[string]string {
+	m := map[string]string{}
+	for _, kv := range attrs {
+		switch v := kv.Value.GetValue().(type) {
+		case *commonpb.AnyValue_StringValue:
+			m[kv.Key] = v.StringValue
+		case *commonpb.AnyValue_IntValue:
+			m[kv.Key] = strconv.FormatInt(v.IntValue, 10)
+		default:
+			m[kv.Key] = kv.Value.String()
+		}
+	}
+	return m
+}
+
+func (r *receiver) received() ([]gotSpan, []gotLog) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.spans), slices.Clone(r.logs)
+}
+
+// spanNamed returns the received span named name.
+func spanNamed(t *testing.T, spans []gotSpan, name string) gotSpan {
+	t.Helper()
+	for _, s := range spans {
+		if s.name == name {
+			return s
+		}
+	}
+	t.Fatalf("no span %q among %v", name, spans)
+	return gotSpan{}
+}
+
+// writeConfig writes a configuration file, in which {{URL}} stands for
+// url, and points OTEL_CONFIG_FILE at it.
+func writeConfig(t *testing.T, url, yaml string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "otel.yaml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(yaml, "{{URL}}", url)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OTEL_CONFIG_FILE", path)
+	return path
+}
+
+// fullConfig sends spans and logs to {{URL}}, with the bridge and
+// slogspan's settings.
+const fullConfig = `file_format: "1.0"
+resource:
+  attributes:
+    - name: service.name
+      value: from-the-file
+propagator:
+  composite:
+    - tracecontext:
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+  limits:
+    link_count_limit: 1
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development:
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+instrumentation/development:
+  go:
+    slogspan:
+      event_level: debug
+      limits:
+        max_value_bytes: 100
+        max_span_events: ${SLOGSPAN_TEST_EVENTS:-4}
+      bridge:
+        all_records: true
+`
+
+func TestConfigFileBuildsTheSDK(t *testing.T) {
+	clearOTelEnv(t)
+	programOutput(t) // INFO and above: debug lines reach spans only by the file's event_level
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, fullConfig)
+	// The file wins over the environment: none of these apply.
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")
+	t.Setenv("OTEL_SERVICE_NAME", "from-the-environment")
+	t.Setenv("OTEL_SPAN_LINK_COUNT_LIMIT", "100")
+	t.Setenv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "1") // the schema's default is 128
+
+	shutdown, p, err := setup.StartProviders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TracerProvider == nil || p.LoggerProvider == nil || p.Handler == nil {
+		t.Fatalf("providers = %+v", p)
+	}
+	tracer := otel.Tracer("config-test")
+	_, l1 := tracer.Start(context.Background(), "link1")
+	_, l2 := tracer.Start(context.Background(), "link2")
+	ctx, span := tracer.Start(context.Background(), "work",
+		trace.WithLinks(trace.Link{SpanContext: l1.SpanContext()}, trace.Link{SpanContext: l2.SpanContext()}))
+	slog.DebugContext(ctx, "debug line")
+	slog.InfoContext(ctx, "big", "body", strings.Repeat("x", 500))
+	otelslog.NewLogger("other-logger").InfoContext(ctx, "through the Logs API")
+	for range 5 {
+		slog.InfoContext(ctx, "over budget")
+	}
+	span.End()
+	l1.End()
+	l2.End()
+	traceID := span.SpanContext().TraceID().String()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	spans, logs := rcv.received()
+	work := spanNamed(t, spans, "work")
+	var names []string
+	for _, e := range work.events {
+		names = append(names, e.name)
+	}
+	// The budget of 4 is the file's, through its environment variable,
+	// and is enforced across the Handler and the bridge: the span tracker
+	// is registered.
+	if want := []string{"debug line", "big", "through the Logs API", "over budget"}; !slices.Equal(names, want) {
+		t.Errorf("events = %q, want %q", names, want)
+	}
+	if work.resource["service.name"] != "from-the-file" {
+		t.Errorf("service.name = %q, want the file's", work.resource["service.name"])
+	}
+	if work.links != 1 {
+		t.Errorf("links = %d, want the file's link_count_limit of 1 (otelconf alone ignores it)", work.links)
+	}
+	big := work.events[1].attrs
+	if len(big["body"]) > 100 || !strings.Contains(big["body"], "truncated") || big[slogspan.UIDKey] == "" {
+		t.Errorf("big event = %v, want the body cut to the file's 100 bytes, linked by uid", big)
+	}
+	var diverted, bridged bool
+	for _, l := range logs {
+		diverted = diverted || (l.attrs[slogspan.UIDKey] == big[slogspan.UIDKey] && l.traceID == traceID &&
+			l.attrs["body"] == strings.Repeat("x", 500))
+		bridged = bridged || l.body == "through the Logs API"
+	}
+	if !diverted || !bridged {
+		t.Errorf("logs = %v, want the full diverted record and the Logs API's record", logs)
+	}
+	if fields := otel.GetTextMapPropagator().Fields(); !slices.Contains(fields, "traceparent") || slices.Contains(fields, "baggage") {
+		t.Errorf("propagator fields = %v, want the file's tracecontext alone", fields)
+	}
+}
+
+func TestConfigFileBridgeRunsBeforeTheExport(t *testing.T) {
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development: {}
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+instrumentation/development:
+  go:
+    slogspan:
+      bridge:
+        limits:
+          max_value_bytes: 20
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An event, as the specification's bridge takes them by default.
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	var r log.Record
+	r.SetEventName("payment.done")
+	r.AddAttributes(attribute.String("receipt", strings.Repeat("r", 200)))
+	otel.GetLoggerProvider().Logger("payments").Emit(ctx, r)
+	var plain log.Record
+	plain.SetBody(attribute.StringValue("not an event"))
+	otel.GetLoggerProvider().Logger("payments").Emit(ctx, plain)
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, logs := rcv.received()
+	work := spanNamed(t, spans, "work")
+	if len(work.events) != 1 || work.events[0].name != "payment.done" {
+		t.Fatalf("events = %v, want the event alone (all_records is off)", work.events)
+	}
+	uid := work.events[0].attrs[slogspan.UIDKey]
+	if uid == "" || len(work.events[0].attrs["receipt"]) > 20 {
+		t.Errorf("event = %v, want the receipt cut to the bridge's 20 bytes, with a uid", work.events[0].attrs)
+	}
+	// The uid reached the exporter on the record: the bridge ran first.
+	if len(logs) != 2 || logs[0].attrs[slogspan.UIDKey] != uid || logs[0].attrs["receipt"] != strings.Repeat("r", 200) {
+		t.Errorf("logs = %v, want the full record with the event's uid %q", logs, uid)
+	}
+}
+
+func TestConfigFileMistakesStopStart(t *testing.T) {
+	for _, c := range []struct {
+		name, yaml string
+		env        map[string]string
+		want       []string // in the error, which begins with the file's path
+	}{{
+		name: "YAML syntax",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n  - batch: [\n",
+		want: []string{":4: the file is not valid YAML", "check the indentation"},
+	}, {
+		name: "unknown top-level field",
+		yaml: "file_format: \"1.0\"\ntracer_provder:\n  processors: []\n",
+		want: []string{":2: tracer_provder is not a field", "did you mean tracer_provider?"},
+	}, {
+		name: "unknown field",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporterr:\n          console:\n",
+		want: []string{":5: tracer_provider.processors[0].batch.exporterr is not a field", "did you mean exporter?"},
+	}, {
+		name: "unknown exporter",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_htp:\n            endpoint: http://localhost:4318\n",
+		want: []string{":6: tracer_provider.processors[0].batch.exporter.otlp_htp is not a field", "did you mean otlp_http?"},
+	}, {
+		name: "unknown processor",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - bach:\n        exporter:\n          console:\n",
+		want: []string{":4: logger_provider.processors[0].bach", "did you mean batch?", "event_to_span_event_bridge/development"},
+	}, {
+		name: "two processors in one entry",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - simple:\n        exporter:\n          console:\n      batch:\n        exporter:\n          console:\n",
+		want: []string{":4: logger_provider.processors[0] names simple and batch", "give each its own entry"},
+	}, {
+		name: "wrong type",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        schedule_delay: soon\n        exporter:\n          console:\n",
+		want: []string{`:5: tracer_provider.processors[0].batch.schedule_delay is "soon": write an integer`},
+	}, {
+		name: "wrong type after substitution",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        schedule_delay: ${CONFIG_TEST_DELAY}\n        exporter:\n          console:\n",
+		env:  map[string]string{"CONFIG_TEST_DELAY": "soon"},
+		want: []string{":5: tracer_provider.processors[0].batch.schedule_delay is not accepted", "soon"},
+	}, {
+		name: "missing required field",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        schedule_delay: 100\n",
+		want: []string{":5: tracer_provider.processors[0].batch has no exporter", "add exporter"},
+	}, {
+		name: "bound otelconf checks",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        max_queue_size: 0\n        exporter:\n          console:\n",
+		want: []string{":5: tracer_provider.processors[0].batch.max_queue_size must be > 0"},
+	}, {
+		name: "value otelconf rejects when it builds",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_http:\n            endpoint: http://localhost:4318\n            compression: zstd\n",
+		want: []string{`:8: tracer_provider.processors[0].batch.exporter.otlp_http.compression is "zstd"`, "unsupported compression"},
+	}, {
+		name: "endpoint otelconf requires",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_http:\n            timeout: 100\n",
+		want: []string{`:7: tracer_provider.processors[0].batch.exporter.otlp_http has no endpoint`, "add endpoint: otelconf v0.27.0 requires it"},
+	}, {
+		name: "experimental part Go does not support",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors: []\n  tracer_configurator/development:\n    default_config:\n      disabled: true\n",
+		want: []string{":4: tracer_provider.tracer_configurator/development is an experimental part", "remove it"},
+	}, {
+		name: "no file_format",
+		yaml: "tracer_provider:\n  processors: []\n",
+		want: []string{":1: the file has no file_format", `add file_format: "1.0"`},
+	}, {
+		name: "old file_format",
+		yaml: "file_format: \"0.3\"\n",
+		want: []string{`:1: file_format is "0.3"`, `file_format "1.0"`},
+	}, {
+		name: "bridge after the export",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        exporter:\n          console:\n    - event_to_span_event_bridge/development:\n",
+		want: []string{":7: logger_provider.processors[1] is the span event bridge, after other processors", "make it the first processor"},
+	}, {
+		name: "bridge with settings",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - event_to_span_event_bridge/development:\n        all_records: true\n",
+		want: []string{":5: logger_provider.processors[0].event_to_span_event_bridge/development takes no settings", "instrumentation/development: go: slogspan: bridge:"},
+	}, {
+		name: "unknown slogspan setting",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      limits:\n        max_span_event: 10\n",
+		want: []string{":6: instrumentation/development.go.slogspan.limits.max_span_event is not a field", "did you mean max_span_events?"},
+	}, {
+		name: "slogspan level",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      event_level: verbose\n",
+		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "verbose"`, "write a slog level"},
+	}, {
+		name: "slogspan wrong type after substitution",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      limits:\n        max_span_events: ${CONFIG_TEST_EVENTS}\n",
+		env:  map[string]string{"CONFIG_TEST_EVENTS": "lots"},
+		want: []string{`:6: instrumentation/development.go.slogspan.limits.max_span_events is "lots": write an integer`},
+	}, {
+		name: "slogspan substitution syntax",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      event_level: ${1LEVEL}\n",
+		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "${1LEVEL}"`, "not a variable name"},
+	}, {
+		name: "attributes_list",
+		yaml: "file_format: \"1.0\"\nresource:\n  attributes_list: \"team=shop,oops\"\n",
+		want: []string{`:3: resource.attributes_list has "oops"`, "name=value pairs"},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			path := writeConfig(t, "", c.yaml)
+			before := slog.Default().Handler()
+			tpBefore := otel.GetTracerProvider()
+			shutdown, err := setup.Start(context.Background())
+			if err == nil {
+				_ = shutdown(context.Background())
+				t.Fatal("Start accepted the file")
+			}
+			var ce *setup.ConfigError
+			if !errors.As(err, &ce) || ce.File != path {
+				t.Errorf("error %T %v, want a *setup.ConfigError for %s", err, err, path)
+			}
+			msg := strings.TrimPrefix(err.Error(), "setup: OTEL_CONFIG_FILE "+path)
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if slog.Default().Handler() != before || otel.GetTracerProvider() != tpBefore {
+				t.Error("Start changed the globals")
+			}
+			if err := shutdown(context.Background()); err != nil {
+				t.Errorf("shutdown after a failed Start: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigFileMissing(t *testing.T) {
+	clearOTelEnv(t)
+	missing := filepath.Join(t.TempDir(), "nowhere.yaml")
+	t.Setenv("OTEL_CONFIG_FILE", missing)
+	_, err := setup.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), missing+": the file cannot be read") ||
+		!errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "set OTEL_CONFIG_FILE to the path") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestConfigFileDisabled(t *testing.T) {
+	for _, c := range []struct {
+		name, disabled string
+		env            map[string]string
+	}{
+		{"disabled: true", "true", nil},
+		// The specification's way to keep OTEL_SDK_DISABLED working.
+		{"from OTEL_SDK_DISABLED", "${OTEL_SDK_DISABLED:-false}", map[string]string{"OTEL_SDK_DISABLED": "true"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			rcv := newReceiver(t)
+			writeConfig(t, rcv.URL, "file_format: \"1.0\"\ndisabled: "+c.disabled+`
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+`)
+			before := slog.Default().Handler()
+			tpBefore := otel.GetTracerProvider()
+			shutdown, p, err := setup.StartProviders(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slog.Default().Handler() != before || otel.GetTracerProvider() != tpBefore || p.TracerProvider != nil {
+				t.Error("Start changed something with the SDK disabled")
+			}
+			_, span := otel.Tracer("config-test").Start(context.Background(), "work")
+			span.End()
+			if err := shutdown(context.Background()); err != nil {
+				t.Error(err)
+			}
+			if spans, _ := rcv.received(); len(spans) != 0 {
+				t.Errorf("received %v", spans)
+			}
+		})
+	}
+}
+
+func TestConfigFileWinsOverSDKDisabledVariable(t *testing.T) {
+	// With a file, OTEL_* variables do not apply unless the file refers
+	// to them: disabled defaults to false.
+	clearOTelEnv(t)
+	t.Setenv("OTEL_SDK_DISABLED", "true")
+	writeConfig(t, "", "file_format: \"1.0\"\n")
+	shutdown, p, err := setup.StartProviders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(context.Background())
+	if p.Handler == nil || slog.Default().Handler() != slog.Handler(p.Handler) {
+		t.Error("the Handler was not installed")
+	}
+}
+
+func TestConfigFileExportFailuresAreReported(t *testing.T) {
+	clearOTelEnv(t)
+	out := programOutput(t)
+	rcv := newReceiver(t)
+	rcv.status["/v1/traces"] = http.StatusInternalServerError
+	rcv.status["/v1/logs"] = http.StatusNotFound // a traces-only backend
+	path := writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}
+logger_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		logInSpan() // simple: one failed export per span
+	}
+	err = shutdown(context.Background())
+	var traces, logs *setup.ExportError
+	for _, e := range unjoin(err) {
+		var ee *setup.ExportError
+		if errors.As(e, &ee) {
+			switch ee.Signal {
+			case "traces":
+				traces = ee
+			case "logs":
+				logs = ee
+			}
+		}
+	}
+	if traces == nil || traces.Endpoint != rcv.URL+"/v1/traces" || traces.Failures != 3 ||
+		!strings.Contains(traces.Error(), "500 Internal Server Error") {
+		t.Errorf("traces failure = %v, want 3 counted, at %s/v1/traces", traces, rcv.URL)
+	}
+	if logs == nil || logs.Endpoint != rcv.URL+"/v1/logs" || !strings.Contains(logs.Hint, "does not accept logs") ||
+		!strings.Contains(logs.Hint, path) || strings.Contains(logs.Hint, "OTEL_") {
+		t.Errorf("logs failure = %v, want a hint into %s", logs, path)
+	}
+	// The first failure of the traces was a WARN through the program's
+	// handler, naming the field to fix.
+	if w := out.String(); !strings.Contains(w, "level=WARN") || !strings.Contains(w, "tracer_provider.processors[0].simple.exporter.otlp_http.endpoint") {
+		t.Errorf("program output:\n%s", w)
+	}
+}
+
+// unjoin returns the errors err joins, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var all []error
+		for _, e := range j.Unwrap() {
+			all = append(all, unjoin(e)...)
+		}
+		return all
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
+func TestConfigFileResourceAttributesList(t *testing.T) {
+	// otelconf v0.27.0 ignores attributes_list; setup reads it, below
+	// attributes.
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+resource:
+  attributes:
+    - name: team
+      value: payments
+  attributes_list: team=ignored,region=eu%2Cwest, tier = gold
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, _ := rcv.received()
+	res := spanNamed(t, spans, "work").resource
+	if res["team"] != "payments" || res["region"] != "eu,west" || res["tier"] != "gold" {
+		t.Errorf("resource = %v", res)
+	}
+}
+
+func TestConfigFileServiceName(t *testing.T) {
+	for _, c := range []struct {
+		name, env, want string
+	}{
+		{"the program's", "", "from-the-program"},
+		{"the environment's over the program's", "from-the-environment", "from-the-environment"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			if c.env != "" {
+				t.Setenv("OTEL_SERVICE_NAME", c.env)
+			}
+			rcv := newReceiver(t)
+			writeConfig(t, rcv.URL, "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - simple:\n        exporter:\n          otlp_http:\n            endpoint: {{URL}}/v1/traces\n")
+			shutdown, err := setup.Start(context.Background(), setup.WithServiceName("from-the-program"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, span := otel.Tracer("config-test").Start(context.Background(), "work")
+			span.End()
+			if err := shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			spans, _ := rcv.received()
+			if got := spanNamed(t, spans, "work").resource["service.name"]; got != c.want {
+				t.Errorf("service.name = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
