@@ -41,8 +41,8 @@ type runResult struct {
 }
 
 // runClean runs bin with every OTEL_* variable removed from the
-// environment, within a minute.
-func runClean(t *testing.T, bin string) runResult {
+// environment, and env added, within a minute.
+func runClean(t *testing.T, bin string, env ...string) runResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -52,6 +52,7 @@ func runClean(t *testing.T, bin string) runResult {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -202,10 +202,10 @@ func unknownField(k *yaml.Node, path string, known []string) error {
 		e.Fix = "remove it"
 		return e
 	}
+	e.Fix = "the fields here are " + strings.Join(known, ", ")
 	if s := closest(k.Value, known); s != "" {
-		e.Fix = fmt.Sprintf("did you mean %s? ", s)
+		e.Fix = fmt.Sprintf("did you mean %s? The fields here are %s", s, strings.Join(known, ", "))
 	}
-	e.Fix += "the fields here are " + strings.Join(known, ", ")
 	return e
 }
 

@@ -12,6 +12,14 @@
 // The example prints the Jaeger link only when the export succeeded. When
 // it did not, or when nothing listens on the default endpoint, it says why
 // and exits with status 1.
+//
+// Configured by OpenTelemetry's configuration file instead of OTEL_*
+// variables, the same run sends the spans as examples/config/otel.yaml
+// says, prints the records Jaeger would not store, and puts the line a
+// library logs through the Logs API on its span, through the file's
+// event_to_span_event_bridge/development processor:
+//
+//	OTEL_CONFIG_FILE=examples/config/otel.yaml go run ./examples/otlp
 package main
 
 import (
@@ -23,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel"
 
 	"github.com/slogspan/slogspan/console"
@@ -62,6 +71,10 @@ func main() {
 		file.End()
 	}
 	slog.InfoContext(ctx, "raw payload", "body", strings.Repeat(`{"row":1}`, 500))
+	// A library that logs through OpenTelemetry's Logs API, as zap and
+	// logr do through their bridges: its line goes to the log exporter,
+	// and onto the span where the configuration has the bridge.
+	otelslog.NewLogger("checksums").InfoContext(ctx, "checksums verified", "files", 3)
 	span.End()
 
 	if err := shutdown(context.Background()); err != nil {
@@ -69,12 +82,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if !traceID.IsValid() {
+		fmt.Println("OpenTelemetry is disabled (OTEL_SDK_DISABLED, or the configuration file): nothing was sent.")
+		return
+	}
 	fmt.Printf("Sent trace %s: http://localhost:16686/trace/%s\n", traceID, traceID)
 }
 
 // defaultAddr returns the address OTLP spans go to when no endpoint is
-// configured, and "" when one is.
+// configured, and "" when one is, or a configuration file says.
 func defaultAddr() string {
+	if os.Getenv("OTEL_CONFIG_FILE") != "" {
+		return ""
+	}
 	if e := os.Getenv("OTEL_TRACES_EXPORTER"); e != "" && e != "otlp" {
 		return ""
 	}
