@@ -139,6 +139,8 @@ func TestConfigFileSendsLogsThroughTheBridge(t *testing.T) {
 
 func TestConfigFileBrokenStopsTheProgram(t *testing.T) {
 	bin := buildExample(t, "otlp")
+	// Nothing listens: the file is read, and refused, before any export.
+	holdDefaultPort(t)
 	path := configFile(t, "testdata/broken.yaml")
 	res := runClean(t, bin, path)
 	if res.code == 0 || strings.Contains(res.stdout, "Sent trace") {

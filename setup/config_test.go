@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/proto"
@@ -33,10 +34,11 @@ import (
 // sent, decoded, and answers each path with a status (200 by default).
 type receiver struct {
 	*httptest.Server
-	mu     sync.Mutex
-	status map[string]int
-	spans  []gotSpan
-	logs   []gotLog
+	mu      sync.Mutex
+	status  map[string]int
+	spans   []gotSpan
+	metrics []string // names
+	logs    []gotLog
 }
 
 // gotSpan and gotLog are a received span and log record, with what the
@@ -115,6 +117,20 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 		_, _ = w.Write(must(proto.Marshal(&collogs.ExportLogsServiceResponse{})))
+	case "/v1/metrics":
+		var m colmetrics.ExportMetricsServiceRequest
+		if err := proto.Unmarshal(body, &m); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, rm := range m.ResourceMetrics {
+			for _, sm := range rm.ScopeMetrics {
+				for _, mt := range sm.Metrics {
+					r.metrics = append(r.metrics, mt.Name)
+				}
+			}
+		}
+		_, _ = w.Write(must(proto.Marshal(&colmetrics.ExportMetricsServiceResponse{})))
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
@@ -191,6 +207,13 @@ tracer_provider:
             endpoint: {{URL}}/v1/traces
   limits:
     link_count_limit: 1
+    event_count_limit: 2 # raised to slogspan's budget and room for others
+meter_provider:
+  readers:
+    - periodic:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/metrics
 logger_provider:
   processors:
     - event_to_span_event_bridge/development:
@@ -221,13 +244,20 @@ func TestConfigFileBuildsTheSDK(t *testing.T) {
 	t.Setenv("OTEL_SPAN_LINK_COUNT_LIMIT", "100")
 	t.Setenv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "1") // the schema's default is 128
 
-	shutdown, p, err := setup.StartProviders(context.Background())
+	// Options that build what the file describes do not apply.
+	unused := &memSpans{}
+	shutdown, p, err := setup.StartProviders(context.Background(), setup.WithSpanExporter(unused))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.TracerProvider == nil || p.LoggerProvider == nil || p.Handler == nil {
 		t.Fatalf("providers = %+v", p)
 	}
+	counter, err := otel.Meter("config-test").Int64Counter("work.done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter.Add(context.Background(), 1)
 	tracer := otel.Tracer("config-test")
 	_, l1 := tracer.Start(context.Background(), "link1")
 	_, l2 := tracer.Start(context.Background(), "link2")
@@ -248,6 +278,15 @@ func TestConfigFileBuildsTheSDK(t *testing.T) {
 	}
 
 	spans, logs := rcv.received()
+	if n := len(unused.GetSpans()); n != 0 {
+		t.Errorf("WithSpanExporter's exporter got %d spans, want none: the file names the exporters", n)
+	}
+	rcv.mu.Lock()
+	metrics := slices.Clone(rcv.metrics)
+	rcv.mu.Unlock()
+	if !slices.Contains(metrics, "work.done") {
+		t.Errorf("metrics = %q, want the counter, through the file's meter provider", metrics)
+	}
 	work := spanNamed(t, spans, "work")
 	var names []string
 	for _, e := range work.events {
@@ -255,7 +294,7 @@ func TestConfigFileBuildsTheSDK(t *testing.T) {
 	}
 	// The budget of 4 is the file's, through its environment variable,
 	// and is enforced across the Handler and the bridge: the span tracker
-	// is registered.
+	// is registered. The file's event_count_limit of 2 was raised for it.
 	if want := []string{"debug line", "big", "through the Logs API", "over budget"}; !slices.Equal(names, want) {
 		t.Errorf("events = %q, want %q", names, want)
 	}
@@ -607,6 +646,44 @@ func unjoin(err error) []error {
 		return nil
 	}
 	return []error{err}
+}
+
+func TestConfigFileSpanLimitsMakeRoomForTheBudget(t *testing.T) {
+	// The file's event_count_limit is raised to slogspan's budget plus
+	// room for other instrumentation, as OTEL_SPAN_EVENT_COUNT_LIMIT is.
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+  limits:
+    event_count_limit: 5
+instrumentation/development:
+  go:
+    slogspan:
+      limits:
+        max_span_events: 50
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "busy")
+	for i := range 60 {
+		slog.InfoContext(ctx, "line", "i", i)
+	}
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, _ := rcv.received()
+	if n := len(spanNamed(t, spans, "busy").events); n != 50 {
+		t.Errorf("events = %d, want slogspan's budget of 50", n)
+	}
 }
 
 func TestConfigFileResourceAttributesList(t *testing.T) {

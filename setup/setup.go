@@ -36,6 +36,54 @@
 // to [WithFallbackSpanExporter] or [WithFallbackLogExporter] is used, and
 // OTLP when there is none.
 //
+// # A configuration file
+//
+// When OTEL_CONFIG_FILE names a file, Start configures from it instead,
+// as OpenTelemetry's declarative configuration specifies: the schema's
+// file_format "1.0", read through go.opentelemetry.io/contrib/otelconf.
+// The file's tracer_provider, logger_provider, meter_provider, propagator
+// and resource make the SDK, and the OTEL_* variables apply only where the
+// file refers to them, as ${NAME} or ${NAME:-default}; disabled: true means
+// Start changes nothing. Start still installs the Handler, with diverted
+// records going to the file's LoggerProvider, registers a span tracker,
+// makes room for slogspan's budgets in the span limits, and reports export
+// failures as below, with hints that name the field to fix. The options
+// that build what the file describes (exporters, batch processors, span
+// limits, the resource, the span events bridge) do not apply;
+// [WithServiceName] gives service.name when neither the file nor
+// OTEL_SERVICE_NAME does. examples/config/otel.yaml is a commented file
+// for Jaeger.
+//
+// The schema's event_to_span_event_bridge/development log record processor
+// is spanevents' Processor; it must be the first of
+// logger_provider.processors. slogspan's own settings are where the schema
+// keeps each language's instrumentation libraries by name, and win over
+// the program's [WithHandlerOptions]:
+//
+//	instrumentation/development:
+//	  go:
+//	    slogspan:
+//	      event_level: debug        # slogspan.WithEventLevel: debug, info+2, …
+//	      error_status_level: error # slogspan.WithErrorStatusLevel
+//	      source: false             # slogspan.WithSource
+//	      divert_all: false         # slogspan.WithDivertAll
+//	      limits:                   # slogspan.WithLimits; each field may be left out
+//	        max_value_bytes: 1024
+//	        max_event_attrs: 32
+//	        max_event_bytes: 8192
+//	        max_span_events: 100
+//	        max_span_bytes: 65536
+//	      bridge:
+//	        all_records: true       # spanevents.WithAllRecords
+//	        limits: {}              # spanevents.WithLimits, the same fields
+//
+// A mistake in the file (YAML syntax, a field the Go SDK does not know, a
+// value of the wrong type, a component or value otelconf cannot build, a
+// file that cannot be read) is a [ConfigError] naming its line, field and
+// fix, and Start then changes nothing. With a file, setup sees failed
+// exports as the SDK reports them, through otel.Handle, without their
+// size: an [ExportError] counts the failed exports, with Items 0.
+//
 // # Failures are loud
 //
 // Every failed export is counted. The first failure of each kind (nothing
@@ -83,7 +131,8 @@ const DefaultShutdownTimeout = 10 * time.Second
 
 // Providers are what Start built and registered, for programs that need
 // them directly (tests, other instrumentation). All are nil when
-// OTEL_SDK_DISABLED is true.
+// OTEL_SDK_DISABLED is true, or the configuration file disables the SDK;
+// a provider the file does not configure is nil.
 type Providers struct {
 	TracerProvider *sdktrace.TracerProvider
 	LoggerProvider *sdklog.LoggerProvider
