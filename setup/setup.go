@@ -50,6 +50,8 @@
 // failures as below, with hints that name the field to fix. The options
 // that build what the file describes (exporters, batch processors, span
 // limits, the resource, the span events bridge) do not apply;
+// [WithTracerProviderOptions] and [WithLoggerProviderOptions] apply before
+// the file's own, so the file's sampler and processors win;
 // [WithServiceName] gives service.name when neither the file nor
 // OTEL_SERVICE_NAME does. examples/config/otel.yaml is a commented file
 // for Jaeger.
