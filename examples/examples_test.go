@@ -72,6 +72,9 @@ func TestQuickstart(t *testing.T) {
 		t.Fatalf("no diverted payload uid in:\n%s", out)
 	}
 	mustContain(t, out, "log "+m[1]+" INFO receipt sent")
+	// The line logged without its context, on purpose, is reported after
+	// the trace, with its call site.
+	mustContain(t, out, "log lines that reached no span", "× main.sendReceipt  quickstart/main.go:", "no span in the context")
 }
 
 func TestHTTPServer(t *testing.T) {

@@ -36,6 +36,16 @@
 // to [WithFallbackSpanExporter] or [WithFallbackLogExporter] is used, and
 // OTLP when there is none.
 //
+// # Log lines that reached no span
+//
+// Start turns on slogspan.WithMissingSpans: the ShutdownFunc reports the
+// log lines that reached no span, by call site and reason, once, after
+// the last export. A span exporter that shows the report itself, such as
+// the console view, prints it after the last trace; otherwise it is
+// written through the program's own handler, one WARN line a call site
+// (INFO for unsampled spans). Providers.Handler.MissingSpans reads it in
+// code.
+//
 // # Failures are loud
 //
 // Every failed export is counted. The first failure of each kind (nothing
@@ -141,8 +151,9 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	}
 	lpOpts = append(lpOpts, sdklog.WithProcessor(sdklog.NewBatchProcessor(reportingLogExporter{logExp, logEndpoint, r}, cfg.logBatch...)))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
-	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp)}, cfg.handlerOpts...)
+	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, cfg.handlerOpts...)
 	h := slogspan.New(next, hopts...)
+	missingShown := showMissingSpans(spanExp, h)
 	if r.handle == nil {
 		// Through the program's own handler, never the slogspan one: a
 		// report must not become an event or a diverted record.
@@ -182,6 +193,9 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 			// its export errors are among r.failures, with their counts.
 			err := errors.Join(tp.Shutdown(ctx), lp.Shutdown(ctx))
 			shutdownErr = errors.Join(withoutExportErrors(err), r.failures())
+			if !missingShown {
+				logMissingSpans(h, h.Next())
+			}
 		})
 		if !first {
 			return nil
