@@ -178,6 +178,11 @@ func TestHungReceiverIsReportedBeforeAndAtShutdown(t *testing.T) {
 	if len(others) != 0 {
 		t.Errorf("shutdown returned other errors beside the ExportErrors: %v", others)
 	}
+	// Side by side, so that a program can tell the signals apart with
+	// errors.As on each.
+	if j, ok := err.(interface{ Unwrap() []error }); !ok || len(j.Unwrap()) != 2 {
+		t.Errorf("shutdown's error does not list the two ExportErrors side by side: %#v", err)
+	}
 	for signal, want := range map[string]string{
 		"traces": "(5 spans lost in 1 export)",
 		"logs":   "(5 log records lost in 1 export)",

@@ -276,10 +276,10 @@ func (r *reporter) Handle(err error) {
 
 // close ends the reporting, once the providers have shut down or
 // shutdown's deadline has passed (expired), and returns one ExportError
-// for each kind of failure seen. What each delivery took in and never
+// for each kind of failure seen, in the order first seen. What each delivery took in and never
 // settled is counted as lost: with the exports that had no answer when the
 // deadline passed, else as dropped before any export.
-func (r *reporter) close(expired bool, ds ...*delivery) error {
+func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
@@ -299,7 +299,7 @@ func (r *reporter) close(expired bool, ds ...*delivery) error {
 		c := *r.kinds[k]
 		errs = append(errs, &c)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func queueHint(signal string) string {

@@ -90,9 +90,10 @@ import (
 // deadline. It returns every export failure since Start, one
 // [ExportError] for each kind with its counts, what was not delivered
 // before the deadline counted among them, and any other error of the
-// providers, joined: nil means everything recorded was delivered. Without
-// a deadline on ctx it waits at most DefaultShutdownTimeout. Calls after
-// the first do nothing and return nil.
+// providers, in one errors.Join whose Unwrap() []error lists each of
+// them: nil means everything recorded was delivered. Without a deadline
+// on ctx it waits at most DefaultShutdownTimeout. Calls after the first
+// do nothing and return nil.
 type ShutdownFunc func(ctx context.Context) error
 
 // DefaultShutdownTimeout bounds a shutdown whose context has no deadline,
@@ -205,10 +206,11 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 			wg.Go(func() { tpErr = tp.Shutdown(ctx) })
 			wg.Go(func() { lpErr = lp.Shutdown(ctx) })
 			wg.Wait()
-			shutdownErr = errors.Join(
-				providerError(signalTraces, tpErr, ctx.Err() != nil),
-				providerError(signalLogs, lpErr, ctx.Err() != nil),
-				r.close(ctx.Err() != nil, spans, logs))
+			expired := ctx.Err() != nil
+			shutdownErr = errors.Join(append([]error{
+				providerError(signalTraces, tpErr, expired),
+				providerError(signalLogs, lpErr, expired),
+			}, r.close(expired, spans, logs)...)...)
 		})
 		if !first {
 			return nil
