@@ -13,7 +13,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/slogspan/slogspan"
 )
@@ -109,98 +108,6 @@ func TestDivertAll(t *testing.T) {
 	}
 }
 
-func TestSpanEventBudget(t *testing.T) {
-	d := newDiverting(t, slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 5}))
-	l := d.log
-	for i := range 12 {
-		l.InfoContext(d.ctx, "line", "i", i)
-	}
-	d.span.End()
-
-	s := onlySpan(t, d.rec)
-	if n := len(s.Events()); n != 5 {
-		t.Errorf("got %d events, want 5", n)
-	}
-	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
-		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
-	}
-	recs := d.exp.Records()
-	if len(recs) != 7 {
-		t.Fatalf("got %d diverted, want 7", len(recs))
-	}
-	if i := logAttrs(recs[0])["i"].(attribute.Value).AsInt64(); i != 5 {
-		t.Errorf("first diverted record is line %d, want 5", i)
-	}
-	if n := len(jsonLines(t, d.out)); n != 12 {
-		t.Errorf("next got %d lines, want 12", n)
-	}
-}
-
-func TestSpanByteBudget(t *testing.T) {
-	tracer, rec := newTracer(t)
-	ctx, span := tracer.Start(context.Background(), "op")
-	h := slogspan.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}),
-		slogspan.WithEventLevel(slog.LevelInfo))
-	l := slog.New(h)
-	body := strings.Repeat("b", 100<<10)
-	const records = 10000
-	for range records {
-		l.InfoContext(ctx, "upload", "body", body)
-	}
-	span.End()
-
-	s := onlySpan(t, rec)
-	total := 0
-	for _, e := range s.Events() {
-		total += len(e.Name) + eventBytes(e.Attributes)
-	}
-	if total > slogspan.DefaultMaxSpanBytes {
-		t.Errorf("span holds %d bytes of event data, limit %d", total, slogspan.DefaultMaxSpanBytes)
-	}
-	dropped, _ := spanAttr(s, slogspan.DroppedEventsKey)
-	if int(dropped.AsInt64())+len(s.Events()) != records {
-		t.Errorf("%d events + %d dropped != %d records", len(s.Events()), dropped.AsInt64(), records)
-	}
-	t.Logf("%d events, %d bytes, %d dropped", len(s.Events()), total, dropped.AsInt64())
-}
-
-func TestConcurrentBudgetIsExact(t *testing.T) {
-	d := newDiverting(t, slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 50, MaxSpanBytes: -1}))
-	base := d.log
-	const workers, each = 64, 20
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			l := base.With("w", w).WithGroup("g")
-			for i := range each {
-				l.InfoContext(d.ctx, "tick", "i", i)
-			}
-		})
-	}
-	wg.Wait()
-	d.span.End()
-
-	s := onlySpan(t, d.rec)
-	if n := len(s.Events()); n != 50 {
-		t.Errorf("got %d events, want exactly 50", n)
-	}
-	dropped, _ := spanAttr(s, slogspan.DroppedEventsKey)
-	if dropped.AsInt64() != workers*each-50 {
-		t.Errorf("%s = %d, want %d", slogspan.DroppedEventsKey, dropped.AsInt64(), workers*each-50)
-	}
-	recs := d.exp.Records()
-	if len(recs) != workers*each-50 {
-		t.Errorf("got %d diverted, want %d", len(recs), workers*each-50)
-	}
-	uids := map[string]bool{}
-	for _, r := range recs {
-		uids[logAttrs(r)[slogspan.UIDKey].(attribute.Value).AsString()] = true
-	}
-	if len(uids) != len(recs) {
-		t.Errorf("%d distinct uids for %d records", len(uids), len(recs))
-	}
-}
-
 func TestEventAttrAndByteLimits(t *testing.T) {
 	lim := slogspan.Limits{MaxEventAttrs: 4, MaxEventBytes: 100}
 	d := newDiverting(t, slogspan.WithLimits(lim))
@@ -284,28 +191,6 @@ func TestPayloadErrorsAreReported(t *testing.T) {
 	if !strings.Contains(buf.String(), `"msg":"m"`) {
 		t.Errorf("the line was lost: %s", buf)
 	}
-}
-
-func TestSpanBookkeepingIsFreed(t *testing.T) {
-	// No span processor: nothing keeps the ended spans alive but the handler.
-	tp := sdktrace.NewTracerProvider()
-	tracer := tp.Tracer("bookkeeping")
-	h := slogspan.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}),
-		slogspan.WithEventLevel(slog.LevelInfo))
-	l := slog.New(h)
-	peak := 0
-	for i := range 200000 {
-		ctx, span := tracer.Start(context.Background(), "short")
-		l.InfoContext(ctx, "x")
-		span.End()
-		if i%1000 == 0 {
-			peak = max(peak, slogspan.SpansTracked(h))
-		}
-	}
-	if peak > 8192 {
-		t.Errorf("bookkeeping for %d spans at peak: it grows with ended spans", peak)
-	}
-	t.Logf("peak bookkeeping: %d spans", peak)
 }
 
 func TestDivertedRecordsAreValidUTF8(t *testing.T) {
@@ -395,5 +280,43 @@ func TestDivertedRecordsNestAtMost16Deep(t *testing.T) {
 	}
 	if v, ok := m["w16.w17.w18.w19.g.g.g.g.g.leaf"].(attribute.Value); !ok || v.AsString() != "v" {
 		t.Errorf("record attribute past the depth: %v", m)
+	}
+}
+
+func TestNextLineCarriesTheUIDOfACutRecord(t *testing.T) {
+	// With no payload handler, the program's own log line is where the
+	// full record is: the event's uid leads there. A record left whole
+	// gets none.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	buf, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithLimits(slogspan.Limits{MaxSpanEvents: 3})))
+	big := strings.Repeat("p", 5000)
+	l.InfoContext(ctx, "small", "k", 1)
+	l.InfoContext(ctx, "big", "prompt", big)
+	l.WithGroup("g").InfoContext(ctx, "big in a group", "prompt", big)
+	l.InfoContext(ctx, "over budget", "k", 2)
+	span.End()
+
+	events := onlySpan(t, rec).Events()
+	lines := jsonLines(t, buf)
+	if len(events) != 3 || len(lines) != 4 {
+		t.Fatalf("%d events and %d lines, want 3 and 4", len(events), len(lines))
+	}
+	if _, ok := lines[0][slogspan.UIDKey]; ok {
+		t.Errorf("a whole record's line has a uid: %v", lines[0])
+	}
+	for i := 1; i < 3; i++ {
+		uid := attrMap(events[i].Attributes)[slogspan.UIDKey].AsString()
+		if uid == "" || lines[i][slogspan.UIDKey] != uid {
+			t.Errorf("line %d uid %v, event uid %q", i, lines[i][slogspan.UIDKey], uid)
+		}
+	}
+	if lines[1]["prompt"] != big || lines[2]["g"].(map[string]any)["prompt"] != big {
+		t.Error("the lines do not hold the full value")
+	}
+	// Dropped from the full span: no event, and the line is the record.
+	if uid, _ := lines[3][slogspan.UIDKey].(string); len(uid) != 26 {
+		t.Errorf("the dropped record's line has uid %q", uid)
 	}
 }

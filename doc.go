@@ -20,8 +20,11 @@
 // The wrapped handler (next) receives every record it is enabled for, as if
 // it were used alone. When the context carries a valid span context,
 // sampled or not, the record also carries trace_id and span_id in lowercase
-// hex, as top-level keys even inside groups opened with WithGroup. Without
-// a span context next writes exactly what it writes alone.
+// hex, as top-level keys even inside groups opened with WithGroup. When
+// its event was cut or left off the span (see Limits), it also carries
+// log.record.uid, the event's: the line next writes holds the full record,
+// found from the span by that uid even with no payload handler. Without a
+// span context next writes exactly what it writes alone.
 //
 // # Events
 //
@@ -92,8 +95,8 @@
 //	MaxValueBytes   1024   one value, one key, the event name
 //	MaxEventAttrs     32   attributes on one event, the added ones included
 //	MaxEventBytes   8192   keys plus values of one event
-//	MaxSpanEvents    100   events this handler adds to one span
-//	MaxSpanBytes   65536   event bytes this handler adds to one span
+//	MaxSpanEvents    100   events slogspan adds to one span
+//	MaxSpanBytes   65536   event bytes slogspan adds to one span
 //
 // A cut string keeps its first bytes, on a rune boundary, and ends with a
 // marker that gives the original size: "…[truncated: 1048576 bytes]". The
@@ -101,10 +104,37 @@
 // of cutting does not grow with the size of the value. Slices are cut by
 // element, and string slices end with a marker element.
 //
-// Nothing is lost silently. The span carries two counters, updated as they
-// change: slogspan.dropped_events counts records that were not added to
-// the span because its budget was used up, and slogspan.truncated_values
-// counts keys and values that were shortened or omitted.
+// Nothing is lost silently. The span carries two counters, set when they
+// become non-zero and on each change: slogspan.dropped_events counts
+// records that were not added to the span because its budget was used up,
+// and slogspan.truncated_values counts keys and values that were shortened
+// or omitted.
+//
+// # Span budgets
+//
+// MaxSpanEvents and MaxSpanBytes, and the two counters, need to know when
+// a span ends, which only the SDK knows: register a
+// spanevents.SpanTracker, a span processor, on the TracerProvider
+// (setup does):
+//
+//	tp := sdktrace.NewTracerProvider(
+//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+//		sdktrace.WithBatcher(exporter),
+//	)
+//
+// A span is known by its trace and span ids, so span wrappers, span
+// objects that share ids and spans at reused addresses all agree. Every
+// Handler and spanevents Processor of the program writing to one span
+// share its one count: each checks its own limits against it, and the
+// counters add up what all of them cut and dropped. A budget holds
+// exactly, whatever the number of live spans, up to MaxTrackedSpans
+// spans that took an event and have not ended.
+//
+// Without the tracker (a TracerProvider that does not register it, or a
+// span from another implementation), every per-value and per-event limit
+// still applies, but span budgets are not enforced and the counters are
+// not set; the SDK's own span limits bound the span. slogspan says so
+// once, through otel.Handle.
 //
 // # Diverting payloads
 //
@@ -145,17 +175,12 @@
 //
 // # Memory
 //
-// slogspan keeps a little bookkeeping per recording span, and never keeps
-// a span reachable: a span the program drops is reclaimed whether or not
-// it ended. A span's first events (up to three) are counted in a
-// fixed-size cache of 4096 entries that holds no pointer, only the span's
-// ids and address. A span that needs more (a fourth event, a cut value, a
-// drop) gets a small state that refers to it weakly, and is dropped once
-// the span ends or is reclaimed. When the cache is full, a new span takes
-// the entry of the least recently used span of its set, and a fixed-size
-// filter remembers the evicted spans for a while: see MaxEventsOverBudget
-// for what that costs. All of it takes about 320 KB per handler at most,
-// allocated as spans arrive.
+// slogspan never holds a span. For each span that took an event and has
+// not ended, it keeps its budget and counters by the span's ids: about 140
+// bytes, dropped when the tracker sees the span end. A span that is never
+// ended keeps them until MaxTrackedSpans such spans exist (about 36 MiB at
+// most); past that, each new span releases another's, at random (see
+// MaxTrackedSpans). Untracked spans get no bookkeeping at all.
 //
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.

@@ -5,21 +5,24 @@ import (
 	"log/slog"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// recordEvent adds r as an event to tg's span, within the limits and the
+// recordEvent adds r as an event to span, within the limits and the
 // span's budget, and diverts the full record to the payload handler when
-// anything was cut. It returns the payload handler's error.
-func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.Record) error {
-	if uid, full := tg.SkipWhenFull(h.payload != nil); full {
-		if uid == "" {
-			return nil
-		}
-		return h.divert(ctx, r, uid)
-	}
+// anything was cut or the span's budget was used up. It returns the
+// record's log.record.uid when it has one, and the payload handler's
+// error. toNext says whether next gets the record: its line, which holds
+// the full record, then carries the uid too.
+func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.SpanContext, r slog.Record, toNext bool) (uid string, err error) {
+	canLink := h.payload != nil || toNext
+	tg := spanevent.Open(span, sc)
 	lim := &h.cfg.limits
+	if uid, full := tg.SkipWhenFull(lim, canLink); full {
+		return uid, h.divert(ctx, r, uid)
+	}
 	var b eventBuf
 	// Room for level, the With attributes, the record's attributes and
 	// code.*: the span keeps the slice, so it is sized to what a record
@@ -46,11 +49,8 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 	if nameCut {
 		ev.Cut++
 	}
-	uid := ev.Put(tg, name, r.Time, lim, h.payload != nil, h.cfg.divertAll)
-	if uid != "" {
-		return h.divert(ctx, r, uid)
-	}
-	return nil
+	uid = ev.Put(&tg, name, r.Time, lim, canLink, h.cfg.divertAll)
+	return uid, h.divert(ctx, r, uid)
 }
 
 // eventTail fills b.ev.Tail with the attributes added after the user's:
@@ -93,9 +93,10 @@ func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 }
 
 // divert sends the full record, with its logger's With and WithGroup
-// attributes and log.record.uid, to the payload handler.
+// attributes and log.record.uid, to the payload handler, when there is one
+// and the record has a uid.
 func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
-	if !h.payload.Enabled(ctx, r.Level) {
+	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
 	return h.payload.Handle(ctx, h.payloadRecord(r, uid))

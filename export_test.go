@@ -1,8 +1,7 @@
 package slogspan
 
-// SpansTracked reports how many spans h keeps bookkeeping for.
-func SpansTracked(h *Handler) int { return h.cfg.spans.Len() }
+import "github.com/slogspan/slogspan/internal/spanevent"
 
-// SweepSpans drops now the bookkeeping of every span that was reclaimed or
-// has ended, which the handler otherwise does a few entries at a time.
-func SweepSpans(h *Handler) { h.cfg.spans.SweepAll() }
+// SpansTracked reports how many spans have budget bookkeeping, in the
+// whole program.
+func SpansTracked() int { return spanevent.Len() }

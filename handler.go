@@ -2,6 +2,7 @@ package slogspan
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"slices"
@@ -65,7 +66,8 @@ type step struct {
 //
 // Records reach next as if next were used alone, plus top-level trace_id
 // and span_id attributes (lowercase hex) when the context carries a valid
-// span context, sampled or not. Without a span context next receives the
+// span context, sampled or not, and log.record.uid when the record's event
+// was cut or left off the span. Without a span context next receives the
 // record unchanged.
 //
 // If next is slog's default handler (slog.Default().Handler() before any
@@ -89,12 +91,16 @@ func New(next slog.Handler, opts ...Option) *Handler {
 	return &Handler{cfg: cfg, next: next, payload: cfg.payload}
 }
 
-// Limits returns the limits h applies, defaults filled in. setup uses them
-// to keep the SDK's span limits at or above what h budgets.
+// Limits returns the limits h applies, defaults filled in. A program that
+// builds its own TracerProvider sets the SDK's span limits from them, so
+// that the SDK keeps what h budgets: EventCountLimit above MaxSpanEvents
+// and AttributePerEventCountLimit at least MaxEventAttrs.
 func (h *Handler) Limits() Limits { return Limits(h.cfg.limits) }
 
-// Next returns the handler h passes records to. For slog's default
-// handler, that is the handler New put in its place.
+// Next returns the handler h passes records to, with h's WithAttrs and
+// WithGroup calls applied: for slog's default handler, the handler New
+// put in its place. Log through it to write a line that must not become a
+// span event, such as a report about the telemetry pipeline itself.
 func (h *Handler) Next() slog.Handler { return h.next }
 
 // Enabled reports whether next is enabled for level, or whether a record
@@ -130,12 +136,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		toEvent = r.Level >= h.cfg.eventLevel.Level()
 	}
 
-	var tg spanevent.Target
+	var uid string
 	var payloadErr error
 	if span.IsRecording() {
-		tg = h.cfg.spans.Target(span, sc, h.youngEvents())
 		if toEvent {
-			payloadErr = h.recordEvent(ctx, &tg, r)
+			uid, payloadErr = h.recordEvent(ctx, span, sc, r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
@@ -149,32 +154,27 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !toNext {
 		return payloadErr
 	}
-	err := h.handleNextWithIDs(ctx, sc, tg.State(), r)
+	err := h.handleNextWithIDs(ctx, sc, uid, r)
 	if payloadErr != nil {
 		return errors.Join(err, payloadErr)
 	}
 	return err
 }
 
-// handleNextWithIDs passes r to next with trace_id and span_id as top-level
-// attributes. For a span with a State (st != nil), next with the ids
-// already added is kept in st, so the ids are formatted once per span and
-// handler. Otherwise the ids lead the record's attributes when no group is
-// open, and are added before replaying the groups when one is.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, st *spanevent.State, r slog.Record) error {
-	if st != nil {
-		if next := h.nextFor(st); next != nil {
-			return next.Handle(ctx, r)
-		}
-	}
-	traceID, spanID := idsOf(sc, st)
+// handleNextWithIDs passes r to next with trace_id, span_id and, when the
+// record's event was cut or left off the span, its log.record.uid, as
+// top-level attributes: the ids lead the record's attributes when no group
+// is open, and are added before replaying the groups when one is.
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, uid string, r slog.Record) error {
+	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
 	if h.nextBase == nil {
-		// The ids go first, where next.WithAttrs would put them for a
-		// kept next, so that lines look alike either way.
 		// The attributes are added in one call, so that the record grows
 		// its storage once.
-		var buf [2 + 8]slog.Attr
+		var buf [3 + 8]slog.Attr
 		attrs := append(buf[:0], slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
+		if uid != "" {
+			attrs = append(attrs, slog.String(UIDKey, uid))
+		}
 		r.Attrs(func(a slog.Attr) bool {
 			attrs = append(attrs, a)
 			return true
@@ -183,26 +183,21 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, s
 		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
-	return h.nextWithIDs(traceID, spanID).Handle(ctx, r)
-}
-
-// nextWithIDs returns next with trace_id and span_id added outside every
-// group.
-func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
 	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
-	if h.nextBase == nil {
-		return h.next.WithAttrs(ids)
+	if uid != "" {
+		ids = append(ids, slog.String(UIDKey, uid))
 	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:])
+	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
 }
 
-// idsOf returns the lowercase hex trace and span ids, kept in st when
-// there is one.
-func idsOf(sc trace.SpanContext, st *spanevent.State) (traceID, spanID string) {
-	if st != nil {
-		return st.TraceID, st.SpanID
-	}
-	return spanevent.HexIDs(sc.TraceID(), sc.SpanID())
+// hexIDs returns the lowercase hex forms of the ids, sharing one
+// allocation.
+func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
+	var b [48]byte
+	hex.Encode(b[:32], traceID[:])
+	hex.Encode(b[32:], spanID[:])
+	s := string(b[:])
+	return s[:32], s[32:]
 }
 
 // applySteps replays WithAttrs and WithGroup calls on h.

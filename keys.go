@@ -9,9 +9,11 @@ const (
 	SpanIDKey  = "span_id"
 )
 
-// Attribute keys the Handler adds to events, from the OpenTelemetry
-// semantic conventions (checked against go.opentelemetry.io/otel/semconv
-// in the tests).
+// Attribute keys the Handler adds to events. All but LevelKey come from
+// the OpenTelemetry semantic conventions (checked against
+// go.opentelemetry.io/otel/semconv in the tests); the conventions name no
+// attribute for a log line's level on a span event, so LevelKey is the
+// name slog gives it.
 const (
 	LevelKey            = spanevent.LevelKey
 	UIDKey              = spanevent.UIDKey
@@ -22,8 +24,10 @@ const (
 	CodeFunctionNameKey = spanevent.CodeFunctionNameKey
 )
 
-// Counter attributes the Handler keeps up to date on each span it writes
-// to. They are set when they first become non-zero and on every change.
+// Counter attributes slogspan keeps up to date on each span it writes to,
+// when the span's TracerProvider has a spanevents.SpanTracker. They are
+// set when they first become non-zero and on every change, and add up
+// what every Handler and Processor did to the span.
 const (
 	// DroppedEventsKey counts records that were meant to become events on
 	// the span but did not, because the span's budget (MaxSpanEvents,

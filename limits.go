@@ -23,34 +23,21 @@ type Limits struct {
 	// that do not fit are shortened or omitted. Default: 8192.
 	MaxEventBytes int
 
-	// MaxSpanEvents bounds the events this Handler adds to one span over
-	// its life. With MaxEventsOverBudget, it stays below the SDK's default
-	// of 128 events per span, past which the SDK evicts the oldest.
-	// Default: 100.
+	// MaxSpanEvents bounds the events slogspan adds to one span over its
+	// life, counted across every Handler and spanevents Processor of the
+	// program: each checks its own limit against the span's one count. It
+	// stays below the SDK's default of 128 events per span, past which the
+	// SDK evicts the oldest, leaving room for other instrumentation's
+	// events. Enforced only on spans whose TracerProvider has a
+	// spanevents.SpanTracker (see "Span budgets" in the package
+	// documentation). Default: 100.
 	MaxSpanEvents int
 
-	// MaxSpanBytes bounds the bytes of event names, keys and values this
-	// Handler adds to one span over its life. Default: 65536.
+	// MaxSpanBytes bounds the bytes of event names, keys and values
+	// slogspan adds to one span over its life, counted as MaxSpanEvents is.
+	// Default: 65536.
 	MaxSpanBytes int
 }
-
-// MaxEventsOverBudget is the most events a span may take beyond
-// MaxSpanEvents, with their bytes beyond MaxSpanBytes, each time slogspan
-// forgets the count of its first events.
-//
-// A span's first few events are counted in a fixed-size cache (see Memory
-// in the package documentation), in one of 1024 sets of four entries
-// picked by its span id. When four newer spans of its set log before the
-// span logs again (about four thousand spans logging in between on
-// average, sometimes fewer), its entry is taken and its count lost. A
-// filter of the spans evicted recently then gives it an exact count from
-// its next event on, so this happens once, unless the span stays silent
-// until 30,000 to 60,000 further spans have been evicted too.
-//
-// Spans that log often, the ones budgets are for, are counted exactly, and
-// so are dropped events and cut values. setup makes room for these events
-// in the SDK's span limits.
-const MaxEventsOverBudget = spanevent.MaxYoungEvents
 
 // Default limits; see the Limits fields.
 const (
@@ -60,3 +47,12 @@ const (
 	DefaultMaxSpanEvents = spanevent.DefaultMaxSpanEvents
 	DefaultMaxSpanBytes  = spanevent.DefaultMaxSpanBytes
 )
+
+// MaxTrackedSpans bounds the spans slogspan keeps a budget for: spans that
+// took an event and have not ended. A span that is never ended keeps its
+// bookkeeping (about 100 bytes, no reference to the span) until this bound
+// is reached; past it, each new span releases the bookkeeping of another,
+// picked at random (in practice, as they accumulate, one never ended),
+// whose budget starts over if it logs again. slogspan reports reaching the
+// bound once, through otel.Handle.
+const MaxTrackedSpans = spanevent.MaxSpans

@@ -29,7 +29,6 @@ type config struct {
 	payload    slog.Handler
 	divertAll  bool
 	replace    func(groups []string, a slog.Attr) slog.Attr
-	spans      *spanevent.Table
 }
 
 func newConfig(opts []Option) *config {
@@ -38,7 +37,6 @@ func newConfig(opts []Option) *config {
 		o.apply(c)
 	}
 	c.limits = c.limits.WithDefaults()
-	c.spans = spanevent.NewTable()
 	return c
 }
 

@@ -16,18 +16,22 @@ import (
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/memlog"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // Fixtures built on the real OpenTelemetry SDK.
 
-// newTracer returns a tracer whose ended spans the recorder keeps. The SDK's
-// event limit is raised so that tests see every event the handler adds.
-func newTracer(t testing.TB) (trace.Tracer, *tracetest.SpanRecorder) {
+// newTracer returns a tracer whose ended spans the recorder keeps, with the
+// span tracker registered, as a program that enforces span budgets has it.
+// The SDK's event limit is raised so that tests see every event the
+// handler adds. opts come after these.
+func newTracer(t testing.TB, opts ...sdktrace.TracerProviderOption) (trace.Tracer, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(
+	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithSpanProcessor(rec),
-		sdktrace.WithSpanLimits(sdktrace.SpanLimits{
+		sdktrace.WithRawSpanLimits(sdktrace.SpanLimits{
 			AttributeValueLengthLimit:   -1,
 			AttributeCountLimit:         128,
 			EventCountLimit:             100000,
@@ -35,7 +39,7 @@ func newTracer(t testing.TB) (trace.Tracer, *tracetest.SpanRecorder) {
 			AttributePerEventCountLimit: 1000,
 			AttributePerLinkCountLimit:  128,
 		}),
-	)
+	}, opts...)...)
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return tp.Tracer("slogspan-test"), rec
 }

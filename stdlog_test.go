@@ -14,6 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // The install line users write must neither deadlock nor change the
@@ -53,7 +54,7 @@ func TestDefaultHandlerInstall(t *testing.T) {
 
 func installChild() {
 	slog.Info("before", "k", 1)
-	tp := sdktrace.NewTracerProvider()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()))
 	slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))
 	slog.Info("hello", "k", 1)
 	log.Print("plain")

@@ -9,6 +9,7 @@ package benchmarks_test
 
 import (
 	"context"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"time"
@@ -39,16 +40,6 @@ var (
 	ratio   = 0.75
 )
 
-func fiveAttrs() []slog.Attr {
-	return []slog.Attr{
-		slog.String("user", user),
-		slog.Int("status", status),
-		slog.Duration("latency", latency),
-		slog.Bool("cached", cached),
-		slog.Float64("ratio", ratio),
-	}
-}
-
 // withAttrs are the five attributes a service's logger carries from With,
 // inside the group "req", for the shapes that use them.
 var withAttrs = []any{"service", "checkout", "region", "eu-west-1", "version", "1.4.2", "pod", "checkout-7d9f", "tenant", 42}
@@ -67,30 +58,28 @@ type impl struct {
 	// noIDs is true for the one that writes no trace id on the JSON line
 	// (the ids go with its OpenTelemetry log records).
 	noIDs bool
-	build func(w io.Writer, with bool) logFunc
+	// tracker registers slogspan's span tracker on the spans' provider,
+	// as slogspan needs for span budgets.
+	tracker bool
+	build   func(w io.Writer, with bool) logFunc
 }
 
 // slogLogger returns the logFunc of a slog handler, with the With
-// attributes and group applied when with is true.
+// attributes and group applied when with is true. The attributes are
+// passed straight to LogAttrs, as a program writes them.
 func slogLogger(h slog.Handler, with bool) logFunc {
 	l := slog.New(h)
 	if with {
 		l = l.With(withAttrs...).WithGroup("req")
 	}
-	return func(ctx context.Context, value string) {
-		if value == "" {
-			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs()...)
-			return
-		}
-		l.LogAttrs(ctx, slog.LevelInfo, "request done", append(fiveAttrs(), slog.String("body", value))...)
-	}
+	return func(ctx context.Context, value string) { logLine(ctx, l, value) }
 }
 
 func jsonNext(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }
 
 var impls = []impl{
 	{name: "floor", events: true, build: floor},
-	{name: "slogspan", events: true, build: func(w io.Writer, with bool) logFunc {
+	{name: "slogspan", events: true, tracker: true, build: func(w io.Writer, with bool) logFunc {
 		return slogLogger(slogspan.New(jsonNext(w)), with)
 	}},
 	{name: "remychantenay-slog-otel", events: true, build: func(w io.Writer, with bool) logFunc {
@@ -109,22 +98,26 @@ var impls = []impl{
 	{name: "otelslog-logs-api", events: false, noIDs: true, build: func(w io.Writer, with bool) logFunc {
 		return otelslogLogger(w, with, false)
 	}},
-	{name: "otelslog+spanevents", events: true, noIDs: true, build: func(w io.Writer, with bool) logFunc {
+	{name: "otelslog+spanevents", events: true, noIDs: true, tracker: true, build: func(w io.Writer, with bool) logFunc {
 		return otelslogLogger(w, with, true)
 	}},
 }
 
-// floor is the least a program could write by hand for the same outcome:
-// next gets the record with the ids, formatted per record, at the top
-// level, and the span gets an event built from the same values. With a
-// group open, top-level ids need a handler derived for the span, as
-// slogspan must derive one: the floor derives it per record, through the
-// handler methods, with the With attributes already converted.
+// floor is the least a program could write by hand for the same output:
+// next gets the record with the ids, formatted per record into one
+// string, at the top level, and the attributes passed straight to
+// LogAttrs; the span gets an event whose attributes are built in one
+// slice, with the duration formatted at run time. With a group open,
+// top-level ids need a handler derived for the span, as slogspan must
+// derive one: the floor derives it per record (each of those spans has one
+// record), with the With attributes already converted.
+// TestFloorWritesWhatSlogspanWrites checks that the outputs are the same.
 func floor(w io.Writer, with bool) logFunc {
 	base := jsonNext(w)
 	next := base
 	var withSlog []slog.Attr
-	var withKVs []attribute.KeyValue
+	var withKVs []attribute.KeyValue // converted once, as slogspan does
+	prefix := ""                     // the group's, on event keys
 	if with {
 		for i := 0; i < len(withAttrs); i += 2 {
 			key := withAttrs[i].(string)
@@ -138,25 +131,39 @@ func floor(w io.Writer, with bool) logFunc {
 			}
 		}
 		next = base.WithAttrs(withSlog).WithGroup("req")
+		prefix = "req."
+	}
+	// The event's keys, built once: a program writes them as constants.
+	var key [6]string
+	for i, k := range []string{"user", "status", "latency", "cached", "ratio", "body"} {
+		key[i] = prefix + k
 	}
 	logger := slog.New(next)
 	return func(ctx context.Context, value string) {
 		span := trace.SpanFromContext(ctx)
 		sc := span.SpanContext()
-		attrs := fiveAttrs()
-		if value != "" {
-			attrs = append(attrs, slog.String("body", value))
-		}
-		l := logger
-		if sc.IsValid() {
-			ids := []slog.Attr{slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String())}
-			if with {
-				l = slog.New(base.WithAttrs(ids).WithAttrs(withSlog).WithGroup("req"))
+		switch {
+		case !sc.IsValid():
+			logLine(ctx, logger, value)
+		case with:
+			traceID, spanID := hexIDs(sc)
+			l := slog.New(base.WithAttrs([]slog.Attr{slog.String("trace_id", traceID), slog.String("span_id", spanID)}).
+				WithAttrs(withSlog).WithGroup("req"))
+			logLine(ctx, l, value)
+		default:
+			traceID, spanID := hexIDs(sc)
+			if value == "" {
+				logger.LogAttrs(ctx, slog.LevelInfo, "request done",
+					slog.String("trace_id", traceID), slog.String("span_id", spanID),
+					slog.String("user", user), slog.Int("status", status), slog.Duration("latency", latency),
+					slog.Bool("cached", cached), slog.Float64("ratio", ratio))
 			} else {
-				attrs = append(ids, attrs...)
+				logger.LogAttrs(ctx, slog.LevelInfo, "request done",
+					slog.String("trace_id", traceID), slog.String("span_id", spanID),
+					slog.String("user", user), slog.Int("status", status), slog.Duration("latency", latency),
+					slog.Bool("cached", cached), slog.Float64("ratio", ratio), slog.String("body", value))
 			}
 		}
-		l.LogAttrs(ctx, slog.LevelInfo, "request done", attrs...)
 		if !span.IsRecording() {
 			return
 		}
@@ -164,18 +171,42 @@ func floor(w io.Writer, with bool) logFunc {
 		kvs = append(kvs, attribute.String("level", slog.LevelInfo.String()))
 		kvs = append(kvs, withKVs...)
 		kvs = append(kvs,
-			attribute.String("user", user),
-			attribute.Int("status", status),
-			attribute.String("latency", latency.String()),
-			attribute.Bool("cached", cached),
-			attribute.Float64("ratio", ratio),
+			attribute.String(key[0], user),
+			attribute.Int(key[1], status),
+			attribute.String(key[2], latency.String()),
+			attribute.Bool(key[3], cached),
+			attribute.Float64(key[4], ratio),
 		)
 		if value != "" {
 			// Cut as slogspan cuts a big value: a 1 KiB copy.
-			kvs = append(kvs, attribute.String("body", value[:min(len(value), 1000)]+"…"))
+			kvs = append(kvs, attribute.String(key[5], value[:min(len(value), 1000)]+"…"))
 		}
 		span.AddEvent("request done", trace.WithTimestamp(time.Now()), trace.WithAttributes(kvs...))
 	}
+}
+
+// logLine logs the benchmark's record to l, the attributes passed
+// straight to LogAttrs.
+func logLine(ctx context.Context, l *slog.Logger, value string) {
+	if value == "" {
+		l.LogAttrs(ctx, slog.LevelInfo, "request done",
+			slog.String("user", user), slog.Int("status", status), slog.Duration("latency", latency),
+			slog.Bool("cached", cached), slog.Float64("ratio", ratio))
+		return
+	}
+	l.LogAttrs(ctx, slog.LevelInfo, "request done",
+		slog.String("user", user), slog.Int("status", status), slog.Duration("latency", latency),
+		slog.Bool("cached", cached), slog.Float64("ratio", ratio), slog.String("body", value))
+}
+
+// hexIDs formats the span context's ids, in one allocation.
+func hexIDs(sc trace.SpanContext) (traceID, spanID string) {
+	var b [48]byte
+	t, s := sc.TraceID(), sc.SpanID()
+	hex.Encode(b[:32], t[:])
+	hex.Encode(b[32:], s[:])
+	ids := string(b[:])
+	return ids[:32], ids[32:]
 }
 
 // otelzapLogger logs with zap (JSON to w) through otelzap, which adds the

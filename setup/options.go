@@ -130,11 +130,11 @@ func WithLoggerProviderOptions(opts ...sdklog.LoggerProviderOption) Option {
 
 // WithRawSpanLimits sets the TracerProvider's span limits, used as given
 // (see sdktrace.WithRawSpanLimits; start from sdktrace.NewSpanLimits()),
-// except that the event count and attributes-per-event limits are raised
-// to the handler's MaxSpanEvents and MaxEventAttrs when they are below
-// them, so that the SDK never evicts what the handler budgeted. Without
-// this option the limits come from the OTEL_SPAN_* environment, raised the
-// same way.
+// except that the event count limit is raised to slogspan's MaxSpanEvents
+// plus [OtherEventsRoom], and the attributes-per-event limit to
+// MaxEventAttrs, when they are below, so that the SDK never evicts what
+// slogspan budgeted. Without this option the limits come from the
+// OTEL_SPAN_* environment, raised the same way.
 func WithRawSpanLimits(l sdktrace.SpanLimits) Option {
 	return optionFunc(func(c *config) { c.spanLimits = &l })
 }

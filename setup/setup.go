@@ -83,6 +83,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // ShutdownFunc flushes everything recorded so far to the exporters and
@@ -171,6 +172,8 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	}
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
+		// Span budgets are kept while spans run, dropped as they end.
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
 		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
 			reportingSpanExporter{spanExp, spans}, append(defaultSpanBatch(), cfg.spanBatch...)...), spans}),

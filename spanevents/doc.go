@@ -46,10 +46,10 @@
 // MaxEventBytes, and each span takes at most MaxSpanEvents events and
 // MaxSpanBytes bytes from this Processor, with the same defaults, markers
 // and counters (slogspan.dropped_events, slogspan.truncated_values) as
-// slogspan.Handler: see [slogspan.Limits] and [WithLimits]. As with the
-// Handler, a span whose first events' count was forgotten may take up to
-// [slogspan.MaxEventsOverBudget] more. Keys on an event are unique, and
-// nothing handed to the span is reused.
+// slogspan.Handler: see [slogspan.Limits] and [WithLimits]. A span has one
+// budget, shared with every Handler and Processor writing to it, and kept
+// only while a [SpanTracker] on its TracerProvider tracks it. Keys on an
+// event are unique, and nothing handed to the span is reused.
 //
 // When anything was cut from an event, or the span's budget was used up,
 // the Processor adds log.record.uid to the record before the next

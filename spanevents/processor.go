@@ -21,7 +21,6 @@ import (
 // package documentation. It is safe for concurrent use.
 type Processor struct {
 	cfg     config
-	spans   *spanevent.Table
 	stopped atomic.Bool
 }
 
@@ -29,7 +28,7 @@ var _ sdklog.Processor = (*Processor)(nil)
 
 // NewProcessor returns a Processor configured by opts.
 func NewProcessor(opts ...Option) *Processor {
-	return &Processor{cfg: newConfig(opts), spans: spanevent.NewTable()}
+	return &Processor{cfg: newConfig(opts)}
 }
 
 // Enabled reports whether a record emitted in ctx could become an event:
@@ -67,12 +66,12 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 		return nil
 	}
 
-	tg := p.spans.Target(span, sc, spanevent.MaxYoungEvents)
-	if uid, full := tg.SkipWhenFull(true); full {
+	lim := &p.cfg.limits
+	tg := spanevent.Open(span, sc)
+	if uid, full := tg.SkipWhenFull(lim, true); full {
 		link(record, uid)
 		return nil
 	}
-	lim := &p.cfg.limits
 	b := getBuf(lim)
 	defer b.free()
 	// The span keeps the attributes as they are built: sized for the

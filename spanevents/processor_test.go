@@ -24,14 +24,15 @@ import (
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// newTracer returns a tracer whose ended spans rec keeps, with room for
-// every event the tests add.
+// newTracer returns a tracer whose ended spans rec keeps, with the span
+// tracker registered and room for every event the tests add.
 func newTracer(t testing.TB, opts ...sdktrace.TracerProviderOption) (trace.Tracer, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	limits := sdktrace.NewSpanLimits()
 	limits.EventCountLimit = 10000
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithSpanProcessor(rec), sdktrace.WithRawSpanLimits(limits)}, opts...)...)
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return tp.Tracer("spanevents-test"), rec

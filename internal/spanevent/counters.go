@@ -1,0 +1,59 @@
+package spanevent
+
+import (
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// A span's counters (slogspan.dropped_events, slogspan.truncated_values)
+// are set on it as they change, from a snapshot taken under the State's
+// lock and set after the lock is released: SetAttributes is the span
+// implementation's code, which may log, even to the same span.
+//
+// One goroutine sets them at a time, and sets them again while they
+// changed meanwhile, so that the last values set are the latest, however
+// the goroutines interleave. A span that logs from SetAttributes changes
+// them while they are set: maxPublishRounds bounds that loop, and the
+// span's next change publishes what is left.
+
+const maxPublishRounds = 4
+
+// publish sets st's counters on span, unless another goroutine is doing
+// so: that one sets them again when it is done.
+func (st *State) publish(span trace.Span) {
+	for range maxPublishRounds {
+		st.mu.Lock()
+		if st.publishing || st.published == st.changes {
+			st.mu.Unlock()
+			return
+		}
+		st.publishing = true
+		changes, dropped, truncated := st.changes, st.dropped, st.truncated
+		st.mu.Unlock()
+		st.setOn(span, changes, dropped, truncated)
+	}
+}
+
+// setOn sets the counters that are not zero on span, then records that
+// the span has them, also when the span panics.
+func (st *State) setOn(span trace.Span, changes uint64, dropped, truncated int64) {
+	set := false
+	defer func() {
+		st.mu.Lock()
+		st.publishing = false
+		if set {
+			st.published = changes
+		}
+		st.mu.Unlock()
+	}()
+	// A new slice each time: nothing handed to a span is used again.
+	kvs := make([]attribute.KeyValue, 0, 2)
+	if dropped > 0 {
+		kvs = append(kvs, attribute.Int64(DroppedEventsKey, dropped))
+	}
+	if truncated > 0 {
+		kvs = append(kvs, attribute.Int64(TruncatedValuesKey, truncated))
+	}
+	span.SetAttributes(kvs...)
+	set = true
+}
