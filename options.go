@@ -29,6 +29,7 @@ type config struct {
 	payload    slog.Handler
 	divertAll  bool
 	replace    func(groups []string, a slog.Attr) slog.Attr
+	missing    *missingSites // nil: lines that reach no span are not counted
 }
 
 func newConfig(opts []Option) *config {

@@ -82,16 +82,16 @@ func startFromFile(ctx context.Context, cfg *config, path string) (ShutdownFunc,
 	if lp != nil {
 		payload = lp
 	}
-	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(payload)}, hopts...)...)
+	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(payload), slogspan.WithMissingSpans(true)}, hopts...)...)
 	r := newReporter(cfg.errorHandler)
 	if r.handle == nil {
 		// Through the program's own handler, never the slogspan one: a
 		// report must not become an event or a diverted record.
 		r.handle = warnTo(h.Next())
 	}
-	exports := exportsOf(f)
+	exports := exportsOf(f, r)
 
-	otel.SetErrorHandler(exports.handler(r))
+	otel.SetErrorHandler(exports.handler())
 	otel.SetTracerProvider(sdk.TracerProvider())
 	otel.SetLoggerProvider(sdk.LoggerProvider())
 	if f.model.MeterProvider != nil {
@@ -112,11 +112,29 @@ func startFromFile(ctx context.Context, cfg *config, path string) (ShutdownFunc,
 				ctx, cancel = context.WithTimeout(ctx, DefaultShutdownTimeout)
 				defer cancel()
 			}
-			// Metrics, spans, then logs: ending spans may still divert
-			// records. The span processors' last exports fail through
-			// otel.Handle; the log processors' come back here.
-			err := exports.settle(r, sdk.Shutdown(ctx))
-			shutdownErr = errors.Join(withoutExportErrors(err), r.failures())
+			// All at once, each with the whole deadline, as from the
+			// environment. The span processors' last exports fail through
+			// otel.Handle; the log processors' come back here. Neither
+			// counts its exports' size, so a deadline's loss is the
+			// context's error, not a count.
+			providers := []struct {
+				signal string
+				p      any
+				err    error
+			}{{signalTraces, sdk.TracerProvider(), nil}, {signalLogs, sdk.LoggerProvider(), nil}, {"metrics", sdk.MeterProvider(), nil}}
+			var wg sync.WaitGroup
+			for i := range providers {
+				if p, ok := providers[i].p.(interface{ Shutdown(context.Context) error }); ok {
+					wg.Go(func() { providers[i].err = p.Shutdown(ctx) })
+				}
+			}
+			wg.Wait()
+			var errs []error
+			for _, p := range providers {
+				errs = append(errs, providerError(p.signal, exports.settle(p.err), false))
+			}
+			shutdownErr = errors.Join(append(errs, r.close(ctx.Err() != nil)...)...)
+			logMissingSpans(h, h.Next())
 		})
 		if !first {
 			return nil

@@ -26,6 +26,8 @@ import (
 type exportTarget struct {
 	signal string
 	grpc   bool
+	// d counts its failed exports.
+	d *delivery
 	// endpoint is where it sends; match is how its errors show it: the
 	// URL for OTLP/HTTP, host:port for gRPC.
 	endpoint, match string
@@ -36,15 +38,20 @@ type exportTarget struct {
 // fileExports are the OTLP exporters of a configuration file.
 type fileExports struct {
 	file    string
+	r       *reporter
 	targets []exportTarget
+	// traces counts the failed span exports of no exporter in targets.
+	traces exportTarget
 	// grpcMetrics is true when a metric exporter speaks gRPC too: its
 	// errors look like a gRPC log exporter's.
 	grpcMetrics bool
 }
 
-// exportsOf returns the OTLP exporters f configures.
-func exportsOf(f *fileConfig) fileExports {
-	x := fileExports{file: f.path}
+// exportsOf returns the OTLP exporters f configures, their failed exports
+// counted by r.
+func exportsOf(f *fileConfig, r *reporter) *fileExports {
+	x := &fileExports{file: f.path, r: r}
+	x.traces = x.target(exportTarget{signal: signalTraces})
 	if tp := f.model.TracerProvider; tp != nil {
 		for i, p := range tp.Processors {
 			field := fmt.Sprintf("tracer_provider.processors[%d]", i)
@@ -81,6 +88,13 @@ func exportsOf(f *fileConfig) fileExports {
 	return x
 }
 
+// target gives t its delivery, whose hints point into the file.
+func (x *fileExports) target(t exportTarget) exportTarget {
+	t.d = newDelivery(t.signal, t.endpoint, x.r)
+	t.d.hint = func(kind, hint string) string { return x.hint(t, kind, hint) }
+	return t
+}
+
 // add adds the OTLP exporter of a processor, if it has one. Its endpoint
 // is set: the file's, or the default written by fileConfig.defaults.
 func (x *fileExports) add(signal, field string, h *otelconf.OTLPHttpExporter, g *otelconf.OTLPGrpcExporter) {
@@ -92,22 +106,22 @@ func (x *fileExports) add(signal, field string, h *otelconf.OTLPHttpExporter, g 
 			t.endpoint = strings.TrimSuffix(t.endpoint, "/") + "/v1/" + signal
 		}
 		t.match = t.endpoint
-		x.targets = append(x.targets, t)
+		x.targets = append(x.targets, x.target(t))
 	case g != nil && g.Endpoint != nil:
 		t := exportTarget{signal: signal, grpc: true, endpoint: *g.Endpoint, match: *g.Endpoint, field: field + ".otlp_grpc.endpoint"}
 		if u, err := url.Parse(t.endpoint); err == nil && u.Host != "" {
 			t.match = u.Host
 		}
-		x.targets = append(x.targets, t)
+		x.targets = append(x.targets, x.target(t))
 	}
 }
 
-// target returns the exporter whose failed export err is, if it is one.
+// failedBy returns the exporter whose failed export err is, if it is one.
 // The OTLP trace exporters prefix every error with "traces export:"; the
 // log exporters' errors over HTTP name the URL they sent to; over gRPC they
 // are gRPC statuses, taken as the log exporter's when it is the only gRPC
 // exporter they could come from.
-func (x fileExports) target(err error) (exportTarget, bool) {
+func (x *fileExports) failedBy(err error) (exportTarget, bool) {
 	msg := err.Error()
 	signal := signalLogs
 	if strings.HasPrefix(msg, "traces export: ") {
@@ -130,7 +144,7 @@ func (x fileExports) target(err error) (exportTarget, bool) {
 		if len(same) == 1 {
 			return same[0], true
 		}
-		return exportTarget{signal: signalTraces}, true
+		return x.traces, true
 	}
 	if _, isStatus := status.FromError(err); isStatus && len(grpc) == 1 && !x.grpcMetrics {
 		return grpc[0], true
@@ -139,42 +153,43 @@ func (x fileExports) target(err error) (exportTarget, bool) {
 }
 
 // report counts err when it is a failed export, and reports it when it is
-// the first of its kind.
-func (x fileExports) report(r *reporter, err error) bool {
-	t, ok := x.target(err)
+// the first of its kind or due a reminder.
+func (x *fileExports) report(err error) bool {
+	t, ok := x.failedBy(err)
 	if !ok {
 		return false
 	}
-	kind, hint := explain(t.signal, err)
-	_ = r.failed(t.signal, t.endpoint, 0, err, kind, x.hint(t, kind, hint))
+	// Of unknown size, and answered as soon as it is known.
+	x.r.begin(t.d)
+	_ = x.r.answered(t.d, 0, err)
 	return true
 }
 
 // handler is OpenTelemetry's error handler while the file's SDK runs.
-func (x fileExports) handler(r *reporter) otel.ErrorHandler {
+func (x *fileExports) handler() otel.ErrorHandler {
 	return otel.ErrorHandlerFunc(func(err error) {
-		if err != nil && !x.report(r, err) {
-			r.Handle(err)
+		if err != nil && !x.report(err) {
+			x.r.Handle(err)
 		}
 	})
 }
 
-// settle counts the failed exports among err, what the providers'
-// Shutdown returned, and returns the other errors.
-func (x fileExports) settle(r *reporter, err error) error {
+// settle counts the failed exports among err, what a provider's Shutdown
+// returned, and returns the other errors.
+func (x *fileExports) settle(err error) error {
 	if err == nil {
 		return nil
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var keep []error
 		for _, e := range j.Unwrap() {
-			if e = x.settle(r, e); e != nil {
+			if e = x.settle(e); e != nil {
 				keep = append(keep, e)
 			}
 		}
 		return errors.Join(keep...)
 	}
-	if x.report(r, err) {
+	if x.report(err) {
 		return nil
 	}
 	return err
@@ -182,7 +197,7 @@ func (x fileExports) settle(r *reporter, err error) error {
 
 // hint says what to try for a failed export of kind, in the file's terms:
 // the OTEL_* variables that explain names do not apply to it.
-func (x fileExports) hint(t exportTarget, kind, hint string) string {
+func (x *fileExports) hint(t exportTarget, kind, hint string) string {
 	where := "the exporter's endpoint in " + x.file
 	if t.field != "" {
 		where = t.field + " in " + x.file
@@ -198,7 +213,7 @@ func (x fileExports) hint(t exportTarget, kind, hint string) string {
 	case kind == "not accepted":
 		return "The backend does not accept traces there: check " + where +
 			" (an otlp_http endpoint is used as given, /v1/traces included)"
-	case kind == "timeout":
+	case kind == kindTimeout:
 		return "The receiver did not answer in time: check that it is reachable and not overloaded " +
 			"(the exporter's timeout and the batch processor's export_timeout in " + x.file +
 			" set the limits; a shutdown's context bounds the final flush)"
