@@ -49,6 +49,7 @@ type gotSpan struct {
 	attrs    map[string]string
 	resource map[string]string
 	links    int
+	status   string
 	events   []gotEvent
 }
 
@@ -93,7 +94,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					g := gotSpan{name: s.Name, traceID: trace.TraceID(s.TraceId).String(), attrs: kvs(s.Attributes),
-						resource: kvs(rs.Resource.GetAttributes()), links: len(s.Links)}
+						resource: kvs(rs.Resource.GetAttributes()), links: len(s.Links), status: s.Status.GetCode().String()}
 					for _, e := range s.Events {
 						g.events = append(g.events, gotEvent{e.Name, kvs(e.Attributes)})
 					}
@@ -619,7 +620,7 @@ logger_provider:
 		}
 	}
 	if traces == nil || traces.Endpoint != rcv.URL+"/v1/traces" || traces.Failures != 3 ||
-		!strings.Contains(traces.Error(), "500 Internal Server Error") {
+		!strings.Contains(traces.Error(), "500 Internal Server Error") || !strings.Contains(traces.Error(), "failed (3 exports)") {
 		t.Errorf("traces failure = %v, want 3 counted, at %s/v1/traces", traces, rcv.URL)
 	}
 	if logs == nil || logs.Endpoint != rcv.URL+"/v1/logs" || !strings.Contains(logs.Hint, "does not accept logs") ||
@@ -646,6 +647,52 @@ func unjoin(err error) []error {
 		return nil
 	}
 	return []error{err}
+}
+
+func TestConfigFileHandlerSettings(t *testing.T) {
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+instrumentation/development:
+  go:
+    slogspan:
+      error_status_level: warn
+      source: true
+      divert_all: true
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	slog.WarnContext(ctx, "disk almost full")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, logs := rcv.received()
+	work := spanNamed(t, spans, "work")
+	if work.status != "STATUS_CODE_ERROR" {
+		t.Errorf("status = %s, want Error from a WARN line (error_status_level: warn)", work.status)
+	}
+	if len(work.events) != 1 || !strings.HasSuffix(work.events[0].attrs["code.file.path"], "config_test.go") {
+		t.Errorf("events = %v, want the line with its source (source: true)", work.events)
+	}
+	if len(logs) != 1 || logs[0].body != "disk almost full" {
+		t.Errorf("logs = %v, want the uncut line diverted too (divert_all: true)", logs)
+	}
 }
 
 func TestConfigFileSpanLimitsMakeRoomForTheBudget(t *testing.T) {
