@@ -311,8 +311,8 @@ func orDefault[P ~*T, T any](p P, d T) P {
 // processor's, an exporter's or the log limits' value out. Otherwise the
 // SDK and the exporters would take them from OTEL_BSP_*, OTEL_BLRP_*,
 // OTEL_EXPORTER_OTLP_* and OTEL_LOGRECORD_*, and the file would not win,
-// and an otlp_http endpoint left out would be https://, which local
-// receivers do not speak. The span batch size defaults to
+// and an OTLP endpoint given as null would be https://, which local
+// receivers do not speak (otelconf requires the key). The span batch size defaults to
 // DefaultSpanExportBatchSize rather than the schema's 512, for the reason
 // given there.
 func (f *fileConfig) defaults() {
