@@ -16,11 +16,17 @@ var tailOrder = [5]attribute.Key{
 	spanevent.CodeFilePathKey, spanevent.CodeLineNumberKey, spanevent.CodeFunctionNameKey,
 }
 
-// add converts kv for the event: strings and keys are cut to
-// MaxValueBytes, slices by element, maps are flattened into dotted keys
-// ("g.h.k", as slogspan.Handler flattens groups), and empty maps are
-// dropped.
+// add converts kv for a log line's event, as slogspan.Handler converts
+// slog values: strings and keys are cut to MaxValueBytes, slices by
+// element, maps are flattened into dotted keys ("g.h.k", as the Handler
+// flattens groups), empty maps are dropped, and other values become their
+// text. The record's own log.record.uid is kept aside as its link.
 func (b *buf) add(kv attribute.KeyValue) {
+	if kv.Key == spanevent.UIDKey && len(b.prefix) == 0 {
+		v, cut := b.value(kv.Value)
+		b.keepUID(attribute.KeyValue{Key: kv.Key, Value: v}, cut)
+		return
+	}
 	if kv.Value.Type() == attribute.MAP {
 		n := len(b.prefix)
 		b.prefix = append(append(b.prefix, kv.Key...), '.')
@@ -55,8 +61,20 @@ func (b *buf) add(kv attribute.KeyValue) {
 	b.ev.UserBytes += spanevent.KVBytes(out)
 }
 
-// finish moves the tail attributes found into the event's tail.
+// keepUID keeps kv, the record's own log.record.uid, as the event's link.
+func (b *buf) keepUID(kv attribute.KeyValue, cut bool) {
+	b.uid = kv
+	if cut {
+		b.ev.Cut++
+	}
+}
+
+// finish moves the record's uid and the tail attributes found into the
+// event's tail.
 func (b *buf) finish() {
+	if b.uid.Key != "" {
+		b.ev.Tail = append(b.ev.Tail, b.uid)
+	}
 	for _, kv := range b.tail {
 		if kv.Key != "" {
 			b.ev.Tail = append(b.ev.Tail, kv)
@@ -97,8 +115,8 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 		s, cut := spanevent.TruncateAt(string(bs[:min(len(bs), readBytes(max))]), len(bs), max)
 		return attribute.StringValue(s), cut
 	default:
-		// Mixed slices: their text, cut.
-		s, cut := spanevent.TruncateString(v.Emit(), max)
+		// Slices of values and maps inside slices: their text, cut.
+		s, cut := spanevent.TruncateString(v.String(), max)
 		return attribute.StringValue(s), cut
 	}
 }

@@ -88,7 +88,9 @@ func cutPoint(s string, n int) int {
 }
 
 // ValueBytes is the size a value counts for against the byte limits:
-// string length, 8 per number, 1 per bool.
+// string and byte slice length, 8 per number, 1 per bool, nothing for an
+// empty value, and for a map or a slice of values, the sum of its keys
+// and values.
 func ValueBytes(v attribute.Value) int {
 	switch v.Type() {
 	case attribute.STRING:
@@ -109,8 +111,22 @@ func ValueBytes(v attribute.Value) int {
 			n += len(s)
 		}
 		return n
+	case attribute.BYTESLICE:
+		return len(v.AsByteSlice())
+	case attribute.SLICE:
+		n := 0
+		for _, e := range v.AsSlice() {
+			n += ValueBytes(e)
+		}
+		return n
+	case attribute.MAP:
+		n := 0
+		for _, kv := range v.AsMap() {
+			n += KVBytes(kv)
+		}
+		return n
 	default:
-		return len(v.Emit())
+		return 0 // EMPTY
 	}
 }
 
