@@ -218,11 +218,17 @@ func recordAttrs(r sdklog.Record) []attribute.KeyValue {
 }
 
 // idRewriter is a log processor, registered before the bridge, that gives
-// each record the ids of another span, or none: as a user's processor may.
-type idRewriter struct{ sc trace.SpanContext }
+// each record the ids of another span, or none, as a user's processor
+// may: sc's span id, and its trace id unless keepTrace.
+type idRewriter struct {
+	sc        trace.SpanContext
+	keepTrace bool
+}
 
 func (p idRewriter) OnEmit(_ context.Context, r *sdklog.Record) error {
-	r.SetTraceID(p.sc.TraceID())
+	if !p.keepTrace {
+		r.SetTraceID(p.sc.TraceID())
+	}
 	r.SetSpanID(p.sc.SpanID())
 	return nil
 }
@@ -266,9 +272,9 @@ func TestSpecBridgesOnlyWhenEveryConditionHolds(t *testing.T) {
 			ctx: func(ctx context.Context, span trace.Span) context.Context {
 				return trace.ContextWithSpan(ctx, noIDs{span})
 			}},
-		{name: "another span's ids", event: "order.placed", before: []sdklog.Processor{idRewriter{other}}},
+		{name: "another span's ids", event: "order.placed", before: []sdklog.Processor{idRewriter{sc: other}}},
 		{name: "another span id in the trace", event: "order.placed",
-			before: []sdklog.Processor{idRewriter{trace.NewSpanContext(trace.SpanContextConfig{SpanID: trace.SpanID{9}})}}},
+			before: []sdklog.Processor{idRewriter{other, true}}},
 		{name: "no ids on the record", event: "order.placed", before: []sdklog.Processor{idRewriter{}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
