@@ -217,19 +217,12 @@ func recordAttrs(r sdklog.Record) []attribute.KeyValue {
 	return kvs
 }
 
-// idRewriter is a log processor, registered before the bridge, that gives
-// each record the ids of another span, or none, as a user's processor
-// may: sc's span id, and its trace id unless keepTrace.
-type idRewriter struct {
-	sc        trace.SpanContext
-	keepTrace bool
-}
+// idRewriter is a log processor, registered before the bridge, that
+// changes each record's ids, as a user's processor may.
+type idRewriter func(r *sdklog.Record)
 
 func (p idRewriter) OnEmit(_ context.Context, r *sdklog.Record) error {
-	if !p.keepTrace {
-		r.SetTraceID(p.sc.TraceID())
-	}
-	r.SetSpanID(p.sc.SpanID())
+	p(r)
 	return nil
 }
 func (idRewriter) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
@@ -272,10 +265,20 @@ func TestSpecBridgesOnlyWhenEveryConditionHolds(t *testing.T) {
 			ctx: func(ctx context.Context, span trace.Span) context.Context {
 				return trace.ContextWithSpan(ctx, noIDs{span})
 			}},
-		{name: "another span's ids", event: "order.placed", before: []sdklog.Processor{idRewriter{sc: other}}},
-		{name: "another span id in the trace", event: "order.placed",
-			before: []sdklog.Processor{idRewriter{other, true}}},
-		{name: "no ids on the record", event: "order.placed", before: []sdklog.Processor{idRewriter{}}},
+		{name: "another span's ids", event: "order.placed", before: []sdklog.Processor{idRewriter(func(r *sdklog.Record) {
+			r.SetTraceID(other.TraceID())
+			r.SetSpanID(other.SpanID())
+		})}},
+		{name: "another span id in the trace", event: "order.placed", before: []sdklog.Processor{idRewriter(func(r *sdklog.Record) {
+			r.SetSpanID(other.SpanID())
+		})}},
+		{name: "the span id in another trace", event: "order.placed", before: []sdklog.Processor{idRewriter(func(r *sdklog.Record) {
+			r.SetTraceID(other.TraceID())
+		})}},
+		{name: "no ids on the record", event: "order.placed", before: []sdklog.Processor{idRewriter(func(r *sdklog.Record) {
+			r.SetTraceID(trace.TraceID{})
+			r.SetSpanID(trace.SpanID{})
+		})}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			noErrors(t)
