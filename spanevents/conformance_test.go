@@ -235,10 +235,14 @@ type notRecording struct{ trace.Span }
 
 func (notRecording) IsRecording() bool { return false }
 
-// noIDs is a recording span with no ids.
-type noIDs struct{ trace.Span }
+// withIDs is a recording span with the ids of sc, valid or not; records
+// emitted in its context get them.
+type withIDs struct {
+	trace.Span
+	sc trace.SpanContext
+}
 
-func (noIDs) SpanContext() trace.SpanContext { return trace.SpanContext{} }
+func (s withIDs) SpanContext() trace.SpanContext { return s.sc }
 
 // Rule 1: a record is bridged if and only if every condition holds; else
 // the bridge does nothing: no event anywhere, the record unchanged.
@@ -263,7 +267,15 @@ func TestSpecBridgesOnlyWhenEveryConditionHolds(t *testing.T) {
 			}},
 		{name: "no valid ids", event: "order.placed",
 			ctx: func(ctx context.Context, span trace.Span) context.Context {
-				return trace.ContextWithSpan(ctx, noIDs{span})
+				return trace.ContextWithSpan(ctx, withIDs{span, trace.SpanContext{}})
+			}},
+		{name: "no valid trace id", event: "order.placed",
+			ctx: func(ctx context.Context, span trace.Span) context.Context {
+				return trace.ContextWithSpan(ctx, withIDs{span, span.SpanContext().WithTraceID(trace.TraceID{})})
+			}},
+		{name: "no valid span id", event: "order.placed",
+			ctx: func(ctx context.Context, span trace.Span) context.Context {
+				return trace.ContextWithSpan(ctx, withIDs{span, span.SpanContext().WithSpanID(trace.SpanID{})})
 			}},
 		{name: "another span's ids", event: "order.placed", before: []sdklog.Processor{idRewriter(func(r *sdklog.Record) {
 			r.SetTraceID(other.TraceID())
