@@ -50,13 +50,11 @@ func linkRecord(record *sdklog.Record) func(uid string) bool {
 }
 
 // addUID adds uid to record as log.record.uid and reports whether the
-// record took it. A record that has a uid keeps it. A record at its
-// attribute count limit is left as it was: sdk/log drops the attribute
-// and counts it as dropped, which is undone.
+// record took it: whether it has one more attribute. Otherwise the record
+// is left as it was. sdk/log drops an attribute past a record's count
+// limit, and counts it as dropped; and it would replace a log.record.uid
+// the record has. Both leave the count as it was, and are undone.
 func addUID(record *sdklog.Record, uid string) bool {
-	if _, ok := recordUID(record); ok {
-		return false
-	}
 	before := *record
 	n := record.AttributesLen()
 	record.AddAttributes(attribute.String(spanevent.UIDKey, uid))
@@ -65,15 +63,4 @@ func addUID(record *sdklog.Record, uid string) bool {
 	}
 	*record = before
 	return false
-}
-
-// recordUID returns record's own log.record.uid.
-func recordUID(record *sdklog.Record) (v attribute.Value, ok bool) {
-	record.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if kv.Key == spanevent.UIDKey {
-			v, ok = kv.Value, true
-		}
-		return !ok
-	})
-	return v, ok
 }
