@@ -329,3 +329,24 @@ func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
 		t.Errorf("the record at its limit was reported %d times, want once: %v", full, errors.Join(reported...))
 	}
 }
+
+// Maps and slices count for MaxEventBytes and MaxSpanBytes by their
+// members: a map that fits MaxValueBytes but not the event is left out,
+// and the event linked.
+func TestWithLimitsCountsCompositeValuesInEventBytes(t *testing.T) {
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxEventBytes: 200})), pipelineConfig{})
+	hundred := strings.Repeat("h", 100)
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, "e", attribute.String("small", "s"),
+		attribute.Map("map", attribute.String("a", hundred), attribute.Map("inner", attribute.String("b", hundred), attribute.String("c", hundred))))
+	emitEvent(ctx, p.logger, "e", attribute.String("small", "s"),
+		attribute.Slice("slice", attribute.StringValue(hundred), attribute.SliceValue(attribute.StringValue(hundred), attribute.StringValue(hundred))))
+	span.End()
+	for _, ev := range p.only(t).Events() {
+		m := attrMap(ev.Attributes)
+		if len(ev.Attributes) != 2 || m["small"].AsString() != "s" || len(m[slogspan.UIDKey].AsString()) != 26 {
+			t.Errorf("event attributes %v; want the small one and a uid", ev.Attributes)
+		}
+	}
+}
