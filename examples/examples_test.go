@@ -113,14 +113,24 @@ func TestLLM(t *testing.T) {
 // The otlp example is run by the e2e module, against the Collector's
 // receiver on its default port.
 
+// zapErrorSpan is the span line of the span a zap Error line was logged
+// in: its status is Error, with the line's message.
+var zapErrorSpan = regexp.MustCompile(`(?m)^└─ import file 1 +\S+ [·█]+ ERROR file rejected$`)
+
 func TestZap(t *testing.T) {
 	t.Parallel()
 	out := run(t, "zap")
+	// Events read as slogspan.Handler's (INFO, ERROR); the exported
+	// records keep zap's own severity text (info, debug).
 	mustContain(t, out,
 		"import batch", "├─ import file 0", "└─ import file 1",
-		"info  batch received files=2", "error file rejected file=1 exception.type=*errors.errorString",
-		"…[truncated: 3600 bytes]",
+		"INFO  batch received files=2", "ERROR file rejected file=1 exception.type=*errors.errorString",
+		"DEBUG raw payload", "…[truncated: 3600 bytes]",
+		"log info batch received",
 	)
+	if !zapErrorSpan.MatchString(out) {
+		t.Errorf("the span of the zap Error line has no Error status:\n%s", out)
+	}
 	m := uidRE.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no uid linking the cut payload in:\n%s", out)

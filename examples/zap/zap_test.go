@@ -84,6 +84,7 @@ func TestZapErrorLineThroughTheExamplesLogger(t *testing.T) {
 	ctx, span := tp.Tracer("test").Start(context.Background(), "import file")
 	logger.Info("file opened", zap.Any("ctx", ctx))
 	logger.Error("file rejected", zap.Any("ctx", ctx), zap.Int("file", 1), zap.Error(errors.New("bad header")))
+	logger.With(zap.Any("ctx", ctx)).Info("file closed")
 	logger.Warn("no span here", zap.Any("ctx", context.Background()))
 	span.End()
 
@@ -92,8 +93,8 @@ func TestZapErrorLineThroughTheExamplesLogger(t *testing.T) {
 		t.Errorf("span status %v %q, want Error \"file rejected\"", st.Code, st.Description)
 	}
 	events := s.Events()
-	if len(events) != 2 {
-		t.Fatalf("%d events, want 2", len(events))
+	if len(events) != 3 {
+		t.Fatalf("%d events, want 3", len(events))
 	}
 	for i, want := range []string{"INFO", "ERROR"} {
 		if kv := events[i].Attributes[0]; kv.Key != slogspan.LevelKey || kv.Value.AsString() != want {
@@ -109,16 +110,16 @@ func TestZapErrorLineThroughTheExamplesLogger(t *testing.T) {
 	}
 
 	lines := strings.Split(strings.TrimSpace(terminal.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d terminal lines, want 3:\n%s", len(lines), terminal.String())
+	if len(lines) != 4 {
+		t.Fatalf("%d terminal lines, want 4:\n%s", len(lines), terminal.String())
 	}
 	ids := fmt.Sprintf(`{"trace_id": "%s", "span_id": "%s"`, s.SpanContext().TraceID(), s.SpanContext().SpanID())
-	for _, l := range lines[:2] {
+	for _, l := range lines[:3] {
 		if !strings.Contains(l, ids) || strings.Contains(l, "ctx") || strings.Contains(l, "context.Background") {
 			t.Errorf("terminal line %q, want the span's ids in place of the context", l)
 		}
 	}
-	if !strings.HasSuffix(lines[2], "no span here") {
-		t.Errorf("terminal line %q, want no field for a context without a span", lines[2])
+	if !strings.HasSuffix(lines[3], "no span here") {
+		t.Errorf("terminal line %q, want no field for a context without a span", lines[3])
 	}
 }
