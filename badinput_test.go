@@ -212,3 +212,51 @@ func TestErrorStatusDescriptionIsValid(t *testing.T) {
 		t.Errorf("status description %.40q… (%d bytes)", desc, len(desc))
 	}
 }
+
+func TestOwnAttributesUnderTinyLimits(t *testing.T) {
+	// slogspan's own attributes follow documented rules under any limit:
+	// level and log.record.uid are kept whole, even past MaxEventAttrs;
+	// exception.* and code.* values are cut like the user's; nothing is
+	// added without a cause.
+	log := func(t *testing.T, lim slogspan.Limits, args ...any) map[string]attribute.Value {
+		t.Helper()
+		tracer, rec := newTracer(t)
+		ctx, span := tracer.Start(context.Background(), "op")
+		_, next := newJSON(slog.LevelInfo)
+		slog.New(slogspan.New(next, slogspan.WithLimits(lim))).InfoContext(ctx, "m", args...)
+		span.End()
+		return attrMap(onlyEvent(t, rec).Attributes)
+	}
+	t.Run("exception.type is cut", func(t *testing.T) {
+		m := log(t, slogspan.Limits{MaxValueBytes: 12}, "err", &codedErr{1})
+		if v := m[slogspan.ExceptionTypeKey].AsString(); len(v) > 12 || !strings.HasPrefix(v, "*git") {
+			t.Errorf("exception.type = %q, want a cut of the type within 12 bytes", v)
+		}
+		if m[slogspan.UIDKey].AsString() == "" {
+			t.Error("a cut exception.type did not link the record")
+		}
+	})
+	t.Run("nil is cut", func(t *testing.T) {
+		if v := log(t, slogspan.Limits{MaxValueBytes: 3}, "v", nil)["v"].AsString(); len(v) > 3 {
+			t.Errorf("nil = %q, over MaxValueBytes 3", v)
+		}
+	})
+	t.Run("the uid survives MaxEventAttrs 1", func(t *testing.T) {
+		m := log(t, slogspan.Limits{MaxEventAttrs: 1}, "a", 1, "b", 2)
+		if len(m) != 2 || m[slogspan.LevelKey].AsString() != "INFO" || len(m[slogspan.UIDKey].AsString()) != 26 {
+			t.Errorf("event = %v, want level and log.record.uid", m)
+		}
+	})
+	t.Run("no uid without a cut", func(t *testing.T) {
+		// level alone is over MaxEventBytes 4, but nothing is cut.
+		if m := log(t, slogspan.Limits{MaxEventBytes: 4}); len(m) != 1 {
+			t.Errorf("event = %v, want level alone", m)
+		}
+	})
+	t.Run("a uid with a cut", func(t *testing.T) {
+		m := log(t, slogspan.Limits{MaxEventBytes: 20}, "k", strings.Repeat("v", 100))
+		if len(m[slogspan.UIDKey].AsString()) != 26 {
+			t.Errorf("event = %v, want a link to the cut record", m)
+		}
+	})
+}

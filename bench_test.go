@@ -17,7 +17,8 @@ import (
 )
 
 // The benchmarks compare slogspan with the floor it cannot beat, in the
-// same run: compare the sub-benchmarks' columns with
+// same run (BenchmarkNoSpan: the missing-span report's cost on lines with
+// no span, against next alone): compare the sub-benchmarks' columns with
 //
 //	go test -run '^$' -bench . -benchmem -count 10 > bench.txt
 //	benchstat -col /impl bench.txt     # slogspan against its baseline
@@ -102,6 +103,17 @@ func BenchmarkNoSpan(b *testing.B) {
 	})
 	b.Run("impl=slogspan", func(b *testing.B) {
 		l := slog.New(slogspan.New(newNext()))
+		b.ReportAllocs()
+		for b.Loop() {
+			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)
+		}
+	})
+	// With the missing-span report on, once the program has started a
+	// span: every record here is counted.
+	b.Run("impl=slogspan-missing-spans", func(b *testing.B) {
+		_, span := newSpans(b, 1, true).next()
+		span.End()
+		l := slog.New(slogspan.New(newNext(), slogspan.WithMissingSpans(true)))
 		b.ReportAllocs()
 		for b.Loop() {
 			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)

@@ -320,3 +320,96 @@ func TestNextLineCarriesTheUIDOfACutRecord(t *testing.T) {
 		t.Errorf("the dropped record's line has uid %q", uid)
 	}
 }
+
+// badStruct holds invalid UTF-8 where otelslog formats it with %+v.
+type badStruct struct{ Name string }
+
+func TestDivertedRecordsSurviveBadValues(t *testing.T) {
+	// Through WithLoggerProvider and otelslog, as a program's payloads
+	// go: no value makes the logging call panic, every string reaches the
+	// exporter valid, and the uid survives sdk/log's attribute limit.
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	wide := make([]any, 0, 2*200)
+	for i := range 200 {
+		wide = append(wide, fmt.Sprint("k", i), i)
+	}
+	records := []struct {
+		name  string
+		attrs []any
+	}{
+		{"typed nil error", []any{"err", (*codedErr)(nil)}},
+		{"panicking error", []any{"err", panicError{}}},
+		{"two errors", []any{"err", errors.New("first"), "cause", errors.New("second")}},
+		{"error in a group", []any{slog.Group("g", "err", panicError{})}},
+		{"invalid error text", []any{"err", errors.New("e\xff")}},
+		{"string slice", []any{"v", []string{"ok", "bad\xff"}}},
+		{"struct", []any{"v", badStruct{"bad\xfe"}}},
+		{"map key", []any{"v", map[string]int{"bad\xff": 1}}},
+		{"wide", wide},
+	}
+	for _, r := range records {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("%s: the logging call panicked: %v", r.name, p)
+				}
+			}()
+			d.log.InfoContext(d.ctx, r.name, r.attrs...)
+		}()
+	}
+	d.span.End()
+
+	events := onlySpan(t, d.rec).Events()
+	recs := d.exp.Records()
+	if len(recs) != len(records) || len(events) != len(records) {
+		t.Fatalf("%d records and %d events, want %d each", len(recs), len(events), len(records))
+	}
+	for i, r := range recs {
+		name := records[i].name
+		uid := attrMap(events[i].Attributes)[slogspan.UIDKey].AsString()
+		attrs := logAttrs(r)
+		if got, _ := attrs[slogspan.UIDKey].(attribute.Value); got.AsString() != uid || uid == "" {
+			t.Errorf("%s: record uid %v, event uid %q", name, attrs[slogspan.UIDKey], uid)
+		}
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			if !validAll(kv.Value) || !utf8.ValidString(string(kv.Key)) {
+				t.Errorf("%s: %s = %v is not valid UTF-8", name, kv.Key, kv.Value)
+			}
+			return true
+		})
+	}
+	two := logAttrs(recs[2])
+	if two["exception.message"].(attribute.Value).AsString() != "first" || two["cause"].(attribute.Value).AsString() != "second" {
+		t.Errorf("two errors: %v, want the first as exception.*, the second as text", two)
+	}
+	if m := logAttrs(recs[1])["exception.message"]; m == nil || !strings.Contains(m.(attribute.Value).AsString(), "!PANIC") {
+		t.Errorf("panicking error: exception.message = %v", m)
+	}
+}
+
+// validAll reports whether every string in v, at any depth, is valid.
+func validAll(v attribute.Value) bool {
+	switch v.Type() {
+	case attribute.STRING:
+		return utf8.ValidString(v.AsString())
+	case attribute.STRINGSLICE:
+		for _, s := range v.AsStringSlice() {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			if !validAll(e) {
+				return false
+			}
+		}
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			if !utf8.ValidString(string(kv.Key)) || !validAll(kv.Value) {
+				return false
+			}
+		}
+	}
+	return true
+}

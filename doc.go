@@ -148,11 +148,19 @@
 // span's trace and span ids. [WithDivertAll] diverts every record that
 // becomes an event.
 //
-// A diverted record is prepared for OTLP, whose receivers refuse invalid
-// UTF-8 and deeply nested messages (and with them the whole batch): invalid
-// bytes are replaced by U+FFFD, and groups nested more than 16 deep,
-// counting WithGroup, continue as dotted keys. Valid values arrive byte for
-// byte.
+// log.record.uid is the diverted record's first attribute, so that a limit
+// on a record's attributes (sdk/log keeps 128) never drops the link; a
+// user attribute with that key is left out of it, as it is left off the
+// event. Error values are read once, safely: the record's first top-level
+// error stays an error (the LoggerProvider's exception.*), with the text
+// and type the event shows, and any other error becomes its text.
+//
+// A record diverted to a LoggerProvider is made valid OTLP, whose
+// receivers refuse invalid UTF-8 and deeply nested messages (and with them
+// the whole batch): once otelslog has converted it, invalid bytes anywhere
+// (the body, keys, strings in slices, maps and formatted structs) are
+// replaced by U+FFFD, and groups nested more than 16 deep, counting
+// WithGroup, continue as dotted keys. Valid values arrive byte for byte.
 //
 // # Secrets
 //

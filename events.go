@@ -64,12 +64,16 @@ func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 		errVal = h.attrsErr
 	}
 	if errVal != nil {
-		msg, c := spanevent.TruncateString(safeString(errVal, errVal.Error), lim.MaxValueBytes)
-		if c {
+		typ, c1 := spanevent.TruncateString(typeName(errVal), lim.MaxValueBytes)
+		msg, c2 := spanevent.TruncateString(safeString(errVal, errVal.Error), lim.MaxValueBytes)
+		if c1 {
+			cut++
+		}
+		if c2 {
 			cut++
 		}
 		tail = append(tail,
-			attribute.String(ExceptionTypeKey, typeName(errVal)),
+			attribute.String(ExceptionTypeKey, typ),
 			attribute.String(ExceptionMessageKey, msg))
 	}
 	if h.cfg.source {

@@ -128,6 +128,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	sc := span.SpanContext()
 	if !sc.IsValid() {
 		// No span: Enabled was next.Enabled, and next gets r untouched.
+		if m := h.cfg.missing; m != nil && h.forEvents(r.Level) {
+			m.missed(sc, r.PC)
+		}
 		return h.next.Handle(ctx, r)
 	}
 	toNext, toEvent := true, true
@@ -138,7 +141,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 	var uid string
 	var payloadErr error
-	if span.IsRecording() {
+	recording := span.IsRecording()
+	if m := h.cfg.missing; m != nil && toEvent {
+		if !recording || sc.IsRemote() {
+			m.missed(sc, r.PC)
+		} else {
+			spanevent.NoteSpanStarted()
+		}
+	}
+	if recording {
 		if toEvent {
 			uid, payloadErr = h.recordEvent(ctx, span, sc, r, toNext)
 			if payloadErr != nil {
@@ -159,6 +170,12 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		return errors.Join(err, payloadErr)
 	}
 	return err
+}
+
+// forEvents reports whether a record at level would become an event on a
+// recording span.
+func (h *Handler) forEvents(level slog.Level) bool {
+	return h.cfg.eventLevel == nil || level >= h.cfg.eventLevel.Level()
 }
 
 // handleNextWithIDs passes r to next with trace_id, span_id and, when the

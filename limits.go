@@ -4,23 +4,32 @@ import "github.com/slogspan/slogspan/internal/spanevent"
 
 // Limits bounds what a Handler puts on spans. A zero field takes its
 // default; a negative field means unlimited. Values that are cut are marked
-// and counted (see the package documentation), and the full record is
-// diverted to the payload handler when one is configured.
+// and counted (see the package documentation), and the record is linked to
+// its full text by log.record.uid.
+//
+// slogspan's own attributes follow two rules, whatever the limits: level
+// and log.record.uid are always kept whole, so an event always has its
+// level and its link; exception.* and code.* take their values from the
+// record, which are cut to MaxValueBytes like the user's. The keys
+// slogspan writes are never cut. slogspan's attributes count against
+// MaxEventAttrs and MaxEventBytes first: the user's fill the room left.
 type Limits struct {
-	// MaxValueBytes bounds one attribute value, one attribute key and the
-	// event name, in bytes, truncation marker included. Strings are cut on
-	// a rune boundary and end with a marker such as
-	// "…[truncated: 1048576 bytes]"; slices are cut by element.
-	// Default: 1024.
+	// MaxValueBytes bounds one value, one key and the event name: each
+	// attribute value, each attribute key, and the event's name, in bytes,
+	// truncation marker included. Strings are cut on a rune boundary and
+	// end with a marker such as "…[truncated: 1048576 bytes]"; slices are
+	// cut by element. Default: 1024.
 	MaxValueBytes int
 
 	// MaxEventAttrs bounds the attributes on one event, counting the ones
 	// the Handler adds (level, log.record.uid, exception.*, code.*).
-	// Attributes past the limit are omitted. Default: 32.
+	// Attributes past the limit are omitted, the user's first; level and
+	// log.record.uid are kept even past it. Default: 32.
 	MaxEventAttrs int
 
-	// MaxEventBytes bounds the keys plus values of one event. Attributes
-	// that do not fit are shortened or omitted. Default: 8192.
+	// MaxEventBytes bounds the keys plus values of one event. The user's
+	// attributes that do not fit beside slogspan's are shortened or
+	// omitted. Default: 8192.
 	MaxEventBytes int
 
 	// MaxSpanEvents bounds the events slogspan adds to one span over its

@@ -29,6 +29,7 @@ type config struct {
 	payload    slog.Handler
 	divertAll  bool
 	replace    func(groups []string, a slog.Attr) slog.Attr
+	missing    *missingSites // nil: lines that reach no span are not counted
 }
 
 func newConfig(opts []Option) *config {
@@ -84,14 +85,17 @@ func WithPayloadHandler(h slog.Handler) Option {
 
 // WithLoggerProvider diverts full records, as [WithPayloadHandler] does, to
 // an OpenTelemetry logger from lp through the contrib otelslog bridge. The
-// log records carry the span's trace and span ids.
+// log records carry the span's trace and span ids, and are valid OTLP:
+// invalid UTF-8 is replaced by U+FFFD and maps nested more than 16 deep
+// continue as dotted keys (see the package documentation).
 func WithLoggerProvider(lp log.LoggerProvider) Option {
 	return optionFunc(func(c *config) {
 		if lp == nil {
 			c.payload = nil
 			return
 		}
-		c.payload = otelslog.NewHandler(spanevent.HandlerScope, otelslog.WithLoggerProvider(lp))
+		// Each record is made valid OTLP once converted: see otlprecord.go.
+		c.payload = otelslog.NewHandler(spanevent.HandlerScope, otelslog.WithLoggerProvider(otlpLoggerProvider{lp: lp}))
 	})
 }
 

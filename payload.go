@@ -1,11 +1,8 @@
 package slogspan
 
 import (
-	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
-	"unicode/utf8"
 )
 
 // A diverted record is built whole for the payload handler: the With and
@@ -15,25 +12,23 @@ import (
 // handler nests groups (the contrib otelslog bridge v0.21.0 drops the outer
 // groups of WithGroup("a").WithGroup("b")).
 //
-// The record usually leaves the process as OTLP, which has two limits a
-// slog record does not: strings must be valid UTF-8, and receivers refuse
-// messages nested too deep (the Collector's protobuf decoder stops at 100
-// levels, and each group costs about three). An exporter that meets either
-// sends nothing of the batch the record is in. So invalid bytes in the
-// message, keys, strings, errors and Stringers become U+FFFD, and groups
-// nested deeper than maxPayloadDepth are flattened into dotted keys
-// ("g.h.k"), so that no value is lost. Valid values pass byte for byte.
-
-// maxPayloadDepth bounds the group nesting of a diverted record.
-const maxPayloadDepth = 16
-
-const replacement = string(utf8.RuneError)
+// log.record.uid comes first, so that a limit on the attributes of a
+// record (sdk/log keeps 128 by default) never drops the link, and a
+// top-level attribute of the user's with that key is left out, as it is
+// left off the event: the link cannot be forged.
+//
+// Error values are made safe to format: an Error method that panics, or a
+// typed nil, would otherwise panic in the payload handler (otelslog calls
+// Error on the logging goroutine). The first error at the top level stays
+// an error, with the text and type slogspan read from it (the otelslog
+// bridge makes it the log record's exception.*); every other error becomes
+// its text, as the bridge would keep only one of them.
 
 // payloadRecord returns r with the attributes of h's steps folded in,
-// WithReplaceAttr's function applied, uid added at the top level, and
-// everything prepared for OTLP.
+// WithReplaceAttr's function applied, errors made safe, and uid added
+// first.
 func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
-	attrs := make([]slog.Attr, 0, r.NumAttrs()+1)
+	attrs := make([]slog.Attr, 0, r.NumAttrs())
 	r.Attrs(func(a slog.Attr) bool {
 		attrs = append(attrs, a)
 		return true
@@ -52,62 +47,58 @@ func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 			attrs = []slog.Attr{{Key: s.group, Value: slog.GroupValue(attrs...)}}
 		}
 	}
-	attrs = append(attrs, slog.String(UIDKey, uid))
 
-	out := slog.NewRecord(r.Time, r.Level, strings.ToValidUTF8(r.Message, replacement), r.PC)
-	var prepared []slog.Attr
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	prepared := make([]slog.Attr, 0, len(attrs)+1)
+	prepared = append(prepared, slog.String(UIDKey, uid))
+	primary := false // whether the first top-level error was seen
 	for _, a := range attrs {
-		prepared = prepareAttr(prepared, a, maxPayloadDepth, "")
+		if a.Key != UIDKey {
+			prepared = append(prepared, safeErrors(a, &primary, true))
+		}
 	}
 	out.AddAttrs(prepared...)
 	return out
 }
 
-// prepareAttr appends a to dst, resolved, with invalid UTF-8 repaired,
-// prefix before its key, and groups past budget levels flattened into
-// dotted keys.
-func prepareAttr(dst []slog.Attr, a slog.Attr, budget int, prefix string) []slog.Attr {
-	key := a.Key
-	if !utf8.ValidString(key) {
-		key = strings.ToValidUTF8(key, replacement)
-	}
-	v := a.Value.Resolve()
-	switch v.Kind() {
+// safeErrors returns a, resolved, with its error values, in groups too,
+// made safe. The first top-level error (*primary false) becomes a
+// safeError; the others their text.
+func safeErrors(a slog.Attr, primary *bool, top bool) slog.Attr {
+	a.Value = a.Value.Resolve()
+	switch a.Value.Kind() {
 	case slog.KindGroup:
-		if budget > 0 {
-			var members []slog.Attr
-			for _, ga := range v.Group() {
-				members = prepareAttr(members, ga, budget-1, "")
-			}
-			return append(dst, slog.Attr{Key: prefix + key, Value: slog.GroupValue(members...)})
+		group := a.Value.Group()
+		members := make([]slog.Attr, len(group))
+		for i, m := range group {
+			members[i] = safeErrors(m, primary, false)
 		}
-		inner := prefix
-		if key != "" {
-			inner = prefix + key + "."
-		}
-		for _, ga := range v.Group() {
-			dst = prepareAttr(dst, ga, 0, inner)
-		}
-		return dst
-	case slog.KindString:
-		if s := v.String(); !utf8.ValidString(s) {
-			v = slog.StringValue(strings.ToValidUTF8(s, replacement))
-		}
+		a.Value = slog.GroupValue(members...)
 	case slog.KindAny:
-		if s, ok := textOf(v.Any()); ok && !utf8.ValidString(s) {
-			v = slog.StringValue(strings.ToValidUTF8(s, replacement))
+		if err, ok := a.Value.Any().(error); ok {
+			text := safeString(err, err.Error)
+			if top && !*primary {
+				*primary = true
+				a.Value = slog.AnyValue(safeError{text: text, typ: typeName(err), err: err})
+			} else {
+				a.Value = slog.StringValue(text)
+			}
 		}
 	}
-	return append(dst, slog.Attr{Key: prefix + key, Value: v})
+	return a
 }
 
-// textOf returns the text an error or Stringer stands for.
-func textOf(x any) (string, bool) {
-	switch x := x.(type) {
-	case error:
-		return safeString(x, x.Error), true
-	case fmt.Stringer:
-		return safeString(x, x.String), true
-	}
-	return "", false
+// safeError stands for an error in a diverted record: its text and type
+// were read once, safely, as they are on the event's exception.*.
+type safeError struct {
+	text, typ string
+	err       error
 }
+
+func (e safeError) Error() string { return e.text }
+
+// ErrorType gives the original error's type, which the Logs SDK uses for
+// exception.type.
+func (e safeError) ErrorType() string { return e.typ }
+
+func (e safeError) Unwrap() error { return e.err }

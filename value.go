@@ -164,7 +164,8 @@ func (c *converter) value(v slog.Value) (attribute.Value, int) {
 func (c *converter) anyValue(x any) attribute.Value {
 	switch x := x.(type) {
 	case nil:
-		return attribute.StringValue("<nil>")
+		v, _ := c.str("<nil>")
+		return v
 	case error:
 		if c.err == nil {
 			c.err = x

@@ -54,6 +54,7 @@ type Exporter struct {
 	order      []trace.TraceID // pending traces, oldest first
 	held       int             // spans in pending
 	stopped    bool
+	missing    missingReport
 }
 
 // DefaultMaxPendingSpans is how many spans an Exporter holds, by default,
@@ -177,7 +178,8 @@ func (e *Exporter) printAndForget(id trace.TraceID, note string) error {
 	return e.print(spans, note)
 }
 
-// Shutdown prints the traces still waiting for their root.
+// Shutdown prints the traces still waiting for their root, then the
+// missing-span report when one was given (see ShowMissingSpans).
 func (e *Exporter) Shutdown(context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -190,6 +192,15 @@ func (e *Exporter) Shutdown(context.Context) error {
 		errs = append(errs, e.print(e.pending[id], ""))
 	}
 	e.pending, e.order, e.held = nil, nil, 0
+	e.missing.mu.Lock()
+	report := e.missing.report
+	e.missing.mu.Unlock()
+	if report != nil {
+		if text := renderMissing(report(), e.style); text != nil {
+			_, err := e.w.Write(text)
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

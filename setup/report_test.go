@@ -238,3 +238,29 @@ func TestFailedStartReturnsASafeShutdown(t *testing.T) {
 		t.Errorf("shutdown after a failed Start: %v", err)
 	}
 }
+
+func TestShutdownLogsTheMissingSpans(t *testing.T) {
+	// With exporters that do not show the report, shutdown writes it once
+	// through the program's own handler: where its log lines go.
+	clearOTelEnv(t)
+	out := programOutput(t)
+	shutdown, _, _ := startInMemory(t)
+	ctx, span := otel.Tracer("missing").Start(context.Background(), "request")
+	slog.InfoContext(ctx, "in the span")
+	slog.Info("outside") // no context
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var report []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "reached no span") {
+			report = append(report, line)
+		}
+	}
+	if len(report) != 1 || !strings.Contains(report[0], "level=WARN") ||
+		!strings.Contains(report[0], "report_test.go") || !strings.Contains(report[0], `reason="no span in the context"`) ||
+		!strings.Contains(report[0], "records=1") {
+		t.Errorf("report lines = %q, want one WARN naming this call site", report)
+	}
+}

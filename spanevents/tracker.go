@@ -42,8 +42,10 @@ var _ sdktrace.SpanProcessor = (*SpanTracker)(nil)
 // with sdktrace.WithSpanProcessor.
 func NewSpanTracker() *SpanTracker { return &SpanTracker{} }
 
-// OnStart marks the span's TracerProvider as tracked, the first time.
+// OnStart marks the span's TracerProvider as tracked, the first time, and
+// notes that the program started a span (see slogspan.WithMissingSpans).
 func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
+	spanevent.NoteSpanStarted()
 	tp := s.TracerProvider()
 	if t.stopped.Load() || spanevent.IsTracked(tp) {
 		return

@@ -77,4 +77,7 @@ func sendReceipt(ctx context.Context, order string) {
 	// log exporter, linked by log.record.uid.
 	html := "<html><body><h1>Receipt " + order + "</h1>" + strings.Repeat("<p>Line item</p>", 150) + "</body></html>"
 	slog.InfoContext(ctx, "receipt sent", "to", "ada@example.com", "html", html)
+	// A mistake on purpose: slog.Info has no context, so this line reaches
+	// no span. The report after the trace names this call site.
+	slog.Info("receipt archived", "order", order)
 }

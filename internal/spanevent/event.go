@@ -24,6 +24,8 @@ type Event struct {
 	UserBytes int
 	// Cut counts the keys and values cut so far.
 	Cut int
+	// linked is set once the uid leads the tail.
+	linked bool
 }
 
 // Reset empties e for the next event, keeping the Tail buffer. Attrs,
@@ -36,14 +38,16 @@ func (e *Event) Reset() {
 // Put adds e to tg's span as name at t, within l and the span's budget,
 // and returns the log.record.uid that links the event to the full record,
 // or "" when the record needs none. canLink says whether the full record
-// can be found at all (a payload handler, a next log processor); a record
-// is linked when anything in it was cut, when it did not fit the span's
-// budget, or always with linkAll.
+// can be found at all (a payload handler, next's line, a next log
+// processor); a record is linked when anything in it was cut, when it did
+// not fit the span's budget, or always with linkAll. The uid is added only
+// for such a cause, and is never cut or left off.
 func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
 	e.makeKeysUnique()
-	if canLink && (e.Cut > 0 || linkAll || !e.fitsWhole(l)) {
+	if canLink && (e.Cut > 0 || linkAll || !e.userFits(l)) {
 		uid = NewUID()
 		e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
+		e.linked = true
 	}
 	size := e.fit(l) + len(name)
 	if tg.Reserve(size, e.Cut, l) {
@@ -93,9 +97,13 @@ func (e *Event) makeKeysUnique() {
 	}
 }
 
-// fitsWhole reports whether e, its tail included, is within MaxEventAttrs
-// and MaxEventBytes as it is.
-func (e *Event) fitsWhole(l *Limits) bool {
+// userFits reports whether the user's attributes fit whole in the room
+// MaxEventAttrs and MaxEventBytes leave beside slogspan's own.
+func (e *Event) userFits(l *Limits) bool {
+	user := len(e.Attrs) - e.Lead
+	if user == 0 {
+		return true // nothing that could be cut
+	}
 	n := len(e.Attrs) + len(e.Tail)
 	size := KVsBytes(e.Attrs[:e.Lead]) + e.UserBytes + KVsBytes(e.Tail)
 	return Within(n, l.MaxEventAttrs) && Within(size, l.MaxEventBytes)
@@ -104,10 +112,15 @@ func (e *Event) fitsWhole(l *Limits) bool {
 // fit cuts e to MaxEventAttrs and MaxEventBytes and appends the tail to
 // Attrs: the lead and the tail take precedence, and the user's attributes
 // fill the room left, in order, shortened or omitted when they do not fit.
-// It returns the event's key and value bytes, and counts what it cut.
+// The lead (level) and log.record.uid are always kept, even past
+// MaxEventAttrs; the rest of the tail is cut to the room they leave. It
+// returns the event's key and value bytes, and counts what it cut.
 func (e *Event) fit(l *Limits) (size int) {
 	if l.MaxEventAttrs >= 0 && e.Lead+len(e.Tail) > l.MaxEventAttrs {
 		keep := max(l.MaxEventAttrs-e.Lead, 0)
+		if e.linked {
+			keep = max(keep, 1) // the uid, first in the tail
+		}
 		e.Cut += len(e.Tail) - keep
 		e.Tail = e.Tail[:keep]
 	}

@@ -91,3 +91,18 @@ func reportUntracked() {
 		otel.Handle(ErrUntracked)
 	}
 }
+
+// spansStarted is set once the program started a span, as a SpanTracker
+// or a Handler saw it: log lines outside spans before that are start-up
+// lines, outside spans by design.
+var spansStarted atomic.Bool
+
+// NoteSpanStarted records that the program started a span.
+func NoteSpanStarted() {
+	if !spansStarted.Load() {
+		spansStarted.Store(true)
+	}
+}
+
+// SpansStarted reports whether the program started a span.
+func SpansStarted() bool { return spansStarted.Load() }
