@@ -350,3 +350,26 @@ func TestWithLimitsCountsCompositeValuesInEventBytes(t *testing.T) {
 		}
 	}
 }
+
+// The link is never cut from an event, even by MaxEventAttrs: neither a
+// new uid nor the record's own.
+func TestUIDSurvivesMaxEventAttrs(t *testing.T) {
+	noErrors(t)
+	for _, opts := range [][]spanevents.Option{
+		{spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})},
+		{spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})},
+	} {
+		p := newPipeline(t, spanevents.NewProcessor(opts...), pipelineConfig{})
+		ctx, span := p.tracer.Start(context.Background(), "op")
+		emitEvent(ctx, p.logger, "new", attribute.Int("a", 1), attribute.Int("b", 2))
+		emitEvent(ctx, p.logger, "own", attribute.Int("a", 1), attribute.String(slogspan.UIDKey, "mine"))
+		span.End()
+		recs := p.exported.Records()
+		for i, ev := range p.only(t).Events() {
+			got := attrMap(ev.Attributes)[slogspan.UIDKey].AsString()
+			if want := recordAttrMap(recs[i])[slogspan.UIDKey].AsString(); got == "" || got != want {
+				t.Errorf("event %d uid %q, record's %q; want one uid on both", i, got, want)
+			}
+		}
+	}
+}
