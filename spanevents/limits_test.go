@@ -355,20 +355,23 @@ func TestWithLimitsCountsCompositeValuesInEventBytes(t *testing.T) {
 // new uid nor the record's own.
 func TestUIDSurvivesMaxEventAttrs(t *testing.T) {
 	noErrors(t)
-	for _, opts := range [][]spanevents.Option{
-		{spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})},
-		{spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})},
+	for _, c := range []struct {
+		opts []spanevents.Option
+		name string // "": log lines
+	}{
+		{[]spanevents.Option{spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})}, "event"},
+		{[]spanevents.Option{spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})}, ""},
 	} {
-		p := newPipeline(t, spanevents.NewProcessor(opts...), pipelineConfig{})
+		p := newPipeline(t, spanevents.NewProcessor(c.opts...), pipelineConfig{})
 		ctx, span := p.tracer.Start(context.Background(), "op")
-		emitEvent(ctx, p.logger, "new", attribute.Int("a", 1), attribute.Int("b", 2))
-		emitEvent(ctx, p.logger, "own", attribute.Int("a", 1), attribute.String(slogspan.UIDKey, "mine"))
+		emitEvent(ctx, p.logger, c.name, attribute.Int("a", 1), attribute.Int("b", 2))
+		emitEvent(ctx, p.logger, c.name, attribute.Int("a", 1), attribute.String(slogspan.UIDKey, "mine"))
 		span.End()
 		recs := p.exported.Records()
 		for i, ev := range p.only(t).Events() {
 			got := attrMap(ev.Attributes)[slogspan.UIDKey].AsString()
 			if want := recordAttrMap(recs[i])[slogspan.UIDKey].AsString(); got == "" || got != want {
-				t.Errorf("event %d uid %q, record's %q; want one uid on both", i, got, want)
+				t.Errorf("%q event %d uid %q, record's %q; want one uid on both", c.name, i, got, want)
 			}
 		}
 	}
