@@ -341,6 +341,7 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 		{"panicking error", []any{"err", panicError{}}},
 		{"two errors", []any{"err", errors.New("first"), "cause", errors.New("second")}},
 		{"error in a group", []any{slog.Group("g", "err", panicError{})}},
+		{"invalid error text", []any{"err", errors.New("e\xff")}},
 		{"string slice", []any{"v", []string{"ok", "bad\xff"}}},
 		{"struct", []any{"v", badStruct{"bad\xfe"}}},
 		{"map key", []any{"v", map[string]int{"bad\xff": 1}}},

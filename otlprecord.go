@@ -53,9 +53,11 @@ func (l otlpLogger) Emit(ctx context.Context, r log.Record) {
 	l.l.Emit(ctx, r)
 }
 
-// validRecord reports whether r is valid OTLP as it is.
+// validRecord reports whether r is valid OTLP as it is: its error too,
+// whose text the SDK makes exception.message.
 func validRecord(r *log.Record) bool {
-	if !utf8.ValidString(r.EventName()) || !utf8.ValidString(r.SeverityText()) || !validValue(r.Body(), 0) {
+	if !utf8.ValidString(r.EventName()) || !utf8.ValidString(r.SeverityText()) || !validValue(r.Body(), 0) ||
+		!validErr(r.Err()) {
 		return false
 	}
 	ok := true
@@ -110,7 +112,7 @@ func repairRecord(r *log.Record) log.Record {
 	out.SetSeverity(r.Severity())
 	out.SetSeverityText(validString(r.SeverityText()))
 	out.SetBody(repairValue(r.Body(), 0))
-	out.SetErr(r.Err())
+	out.SetErr(repairErr(r.Err()))
 	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		attrs = repairKV(attrs, kv, 0, "")
@@ -118,6 +120,23 @@ func repairRecord(r *log.Record) log.Record {
 	})
 	out.AddAttributes(attrs...)
 	return out
+}
+
+func validErr(err error) bool {
+	return err == nil || utf8.ValidString(safeString(err, err.Error))
+}
+
+// repairErr returns err, or when its text is not valid UTF-8, an error
+// with the text repaired and err's type.
+func repairErr(err error) error {
+	if validErr(err) {
+		return err
+	}
+	typ := typeName(err)
+	if s, ok := err.(safeError); ok {
+		typ = s.typ
+	}
+	return safeError{text: validString(safeString(err, err.Error)), typ: typ, err: err}
 }
 
 func validString(s string) string {

@@ -121,8 +121,68 @@ func TestOTLPExampleReachesTheDefaultEndpoint(t *testing.T) {
 	if !strings.Contains(body, "…[truncated: 4500 bytes]") || len(body) > 1024 {
 		t.Errorf("body on the span is %d bytes, want a cut preview", len(body))
 	}
-	if batch.events[0].attrs["log.record.uid"].Str() == "" || batch.attrs["slogspan.truncated_values"].Int() != 1 {
+	uid := batch.events[0].attrs["log.record.uid"].Str()
+	if uid == "" || batch.attrs["slogspan.truncated_values"].Int() != 1 {
 		t.Errorf("the cut value is not linked or counted: event %v, span %v", batch.events[0].attrs, batch.attrs)
+	}
+	// With no OTEL_* variables the whole record goes over OTLP too.
+	var full []logRecord
+	for _, r := range c.logRecords() {
+		if uid != "" && r.attrs["log.record.uid"].Str() == uid {
+			full = append(full, r)
+		}
+	}
+	if len(full) != 1 || len(full[0].attrs["body"].Str()) != 4500 {
+		t.Errorf("received %d log records with uid %q, want the one with the whole body", len(full), uid)
+	}
+	if strings.Contains(res.stderr, "not delivered") {
+		t.Errorf("everything was delivered, yet:\n%s", res.stderr)
+	}
+}
+
+// Jaeger's case: traces accepted, logs refused with 404. The trace was
+// delivered: the example says so, warns about the logs, and the whole
+// record is on its own log line, found by the uid of the span event.
+func TestOTLPExampleOnATracesOnlyBackend(t *testing.T) {
+	bin := buildExample(t, "otlp")
+	holdDefaultPort(t)
+	c := tracesOnlyAt(t, defaultHTTPAddr)
+
+	res := runClean(t, bin)
+	if res.code != 0 {
+		t.Fatalf("exit %d though the trace was delivered\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	m := sentRE.FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no Jaeger link in:\n%s", res.stdout)
+	}
+	var batch span
+	for _, s := range c.spans() {
+		if s.traceID == m[1] && s.name == "import batch" {
+			batch = s
+		}
+	}
+	uid := eventAttr(batch, "raw payload", "log.record.uid")
+	if uid == "" {
+		t.Fatalf("no import batch span of trace %s with a linked raw payload received", m[1])
+	}
+	for _, want := range []string{"The trace was delivered; the log records were not",
+		"logs export to http://localhost:4318/v1/logs failed", "does not accept logs", "log.record.uid"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
+		}
+	}
+	if strings.Contains(res.stderr, "traces export") {
+		t.Errorf("stderr reports a traces failure:\n%s", res.stderr)
+	}
+	// The README's route to the whole record.
+	whole := false
+	for _, line := range strings.Split(res.stderr, "\n") {
+		whole = whole || (strings.Contains(line, uid) && strings.Contains(line, "raw payload") &&
+			strings.Count(line, `{\"row\":1}`) == 500)
+	}
+	if !whole {
+		t.Errorf("no log line with uid %s holds the whole body:\n%s", uid, res.stderr)
 	}
 }
 

@@ -13,18 +13,26 @@ import (
 	"time"
 )
 
+// gobin is the go command of the toolchain running the tests.
+var gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+
 // run builds the example in dir and runs it with no OTEL_* variables set
 // and a time limit, returning its standard output.
 func run(t *testing.T, dir string, env ...string) string {
 	t.Helper()
+	return runArgs(t, dir, nil, env...)
+}
+
+// runArgs is run, with command-line arguments.
+func runArgs(t *testing.T, dir string, args []string, env ...string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), dir)
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if out, err := exec.Command(gobin, "build", "-o", bin, "./"+dir).CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", dir, err, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(withoutOTel(os.Environ()), env...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -57,7 +65,10 @@ func mustContain(t *testing.T, out string, wants ...string) {
 	}
 }
 
-var uidRE = regexp.MustCompile(`log\.record\.uid=([0-9A-Z]{26})`)
+var (
+	uidRE   = regexp.MustCompile(`log\.record\.uid=([0-9A-Z]{26})`)
+	traceRE = regexp.MustCompile(`(?m)^trace [0-9a-f]{32}$`)
+)
 
 func TestQuickstart(t *testing.T) {
 	t.Parallel()
@@ -77,17 +88,65 @@ func TestQuickstart(t *testing.T) {
 	mustContain(t, out, "log lines that reached no span", "× main.sendReceipt  quickstart/main.go:", "no span in the context")
 }
 
-func TestHTTPServer(t *testing.T) {
+func TestHTTPServerDemo(t *testing.T) {
 	t.Parallel()
-	out := run(t, "httpserver")
+	out := runArgs(t, "httpserver", []string{"-demo"})
 	mustContain(t, out,
+		"serving on http://localhost:",
 		"GET /items/42 -> 200 OK", "GET /items/404 -> 404 Not Found", "POST /orders -> 503 Service Unavailable",
+		"GET /ask?q=How+do+rivers+shape+valleys%3F -> 200 OK",
 		"looking up item id=42", "db.query items", "WARN  no such item", "ERROR order rejected",
+		"INFO  llm prompt model=fake-llm-1", "INFO  llm completion",
 	)
-	// The server's spans join the client's traces: three traces, each with a
+	// The server's spans join the client's traces: four traces, each with a
 	// nested server span.
-	if n := strings.Count(out, "trace "); n != 3 {
-		t.Errorf("got %d traces, want 3:\n%s", n, out)
+	if n := len(traceRE.FindAllString(out, -1)); n != 4 {
+		t.Errorf("got %d traces, want 4:\n%s", n, out)
+	}
+	// The 200 KB prompt is cut on its span and diverted whole, linked.
+	m := uidRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no uid linking the cut prompt in:\n%s", out)
+	}
+	mustContain(t, out, "log "+m[1]+" INFO llm prompt", "…[truncated: ")
+}
+
+// The README's "Use it" shows the whole main of a server, between these
+// markers. TestREADMEServerBuilds builds and vets it, so that it cannot
+// drift from the APIs it calls.
+const (
+	serverStart = "<!-- server-main -->"
+	serverEnd   = "<!-- /server-main -->"
+)
+
+func TestREADMEServerBuilds(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), serverStart)
+	block, _, ok2 := strings.Cut(block, serverEnd)
+	_, code, ok3 := strings.Cut(block, "```go\n")
+	code, _, ok4 := strings.Cut(code, "```")
+	if !ok || !ok2 || !ok3 || !ok4 {
+		t.Fatalf("README.md has no Go block between %s and %s", serverStart, serverEnd)
+	}
+	// Inside this module, so that it builds against the code beside it;
+	// the go command ignores directories whose name starts with _ in ./...
+	dir, err := os.MkdirTemp(".", "_readme-server-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"build", "-o", os.DevNull}, {"vet"}} {
+		cmd := exec.Command(gobin, append(args, "./"+filepath.Base(dir))...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go %s of the README's server: %v\n%s\n%s", args[0], err, out, code)
+		}
 	}
 }
 

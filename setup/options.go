@@ -140,9 +140,9 @@ func WithRawSpanLimits(l sdktrace.SpanLimits) Option {
 }
 
 // WithErrorHandler sends what Start would log at WARN (the first export
-// failure of each kind, and each distinct error the SDK reports through
-// otel.Handle) to h instead. Start installs it as OpenTelemetry's global
-// error handler.
+// failure of each kind and its reminders, exports waiting long for an
+// answer, and each distinct error the SDK reports through otel.Handle) to
+// h instead. Start installs it as OpenTelemetry's global error handler.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c *config) { c.errorHandler = h })
 }

@@ -8,22 +8,22 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"time"
 )
 
-// ExportError is an export of spans or log records that failed. Setup
-// reports the first failure of each kind while the program runs, and the
-// ShutdownFunc returns one ExportError for each kind seen since Start, with
-// the counts.
+// ExportError is an export of spans or log records that failed, or spans
+// and records that never reached the receiver. Setup reports the first
+// failure of each kind while the program runs, and the ShutdownFunc
+// returns one ExportError for each kind seen since Start, with the counts.
 type ExportError struct {
 	// Signal is "traces" or "logs".
 	Signal string
 	// Endpoint is where the OTLP exporter sent, "" for other exporters.
 	Endpoint string
 	// Failures is how many exports failed this way, and Items how many
-	// spans or log records they held.
+	// spans or log records were lost. Items can exceed what the failed
+	// exports held: what was still queued when shutdown's deadline passed
+	// is counted with the exports that had no answer.
 	Failures, Items int
 	// Hint says what to try.
 	Hint string
@@ -41,8 +41,11 @@ func (e *ExportError) Error() string {
 		b.WriteString(e.Endpoint)
 	}
 	b.WriteString(" failed")
-	if e.Failures > 1 || e.Items > 0 {
+	switch {
+	case e.Failures > 0 && (e.Failures > 1 || e.Items > 0):
 		fmt.Fprintf(&b, " (%d %s lost in %d %s)", e.Items, itemNoun(e.Signal, e.Items), e.Failures, plural("export", e.Failures))
+	case e.Items > 0:
+		fmt.Fprintf(&b, " (%d %s lost)", e.Items, itemNoun(e.Signal, e.Items))
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
@@ -69,6 +72,26 @@ func plural(s string, n int) string {
 	return s + "s"
 }
 
+// Kinds of loss that shutdown finds rather than an exporter reports.
+const (
+	kindTimeout = "timeout"
+	kindDropped = "dropped"
+)
+
+var (
+	// errNoAnswer is the loss of what was still queued or in flight when
+	// shutdown's deadline passed.
+	errNoAnswer = errors.New("not delivered before shutdown's deadline")
+	// errDropped is the loss of what never reached an export while
+	// shutdown had time.
+	errDropped = errors.New("dropped before any export: the batch queue was full, or they ended after shutdown began")
+)
+
+// timeoutHint is what to try when a receiver does not answer.
+const timeoutHint = "The receiver did not answer in time: it is slow, stopped or paused, or a proxy or firewall " +
+	"holds the connection (OTEL_EXPORTER_OTLP_TIMEOUT sets how long each export waits; " +
+	"a shutdown's context bounds the final flush)"
+
 // explain returns the kind of an export failure, for counting, and what to
 // try.
 func explain(signal string, err error) (kind, hint string) {
@@ -82,15 +105,18 @@ func explain(signal string, err error) (kind, hint string) {
 			"or set OTEL_EXPORTER_OTLP_INSECURE=true"
 	case strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "code = Unimplemented"):
 		if signal == signalLogs {
-			return "not accepted", "The backend does not accept logs (Jaeger, for one, stores traces only): " +
-				"set OTEL_LOGS_EXPORTER=console or OTEL_LOGS_EXPORTER=none, " +
+			return "not accepted", "The backend does not accept logs (Jaeger, for one, stores traces only). " +
+				"The full records slogspan diverted are also on the program's own log lines: " +
+				"search them for the log.record.uid of the span event. " +
+				"OTEL_LOGS_EXPORTER defaults to otlp: set OTEL_LOGS_EXPORTER=none to stop sending logs, " +
+				"OTEL_LOGS_EXPORTER=console to print them, " +
 				"or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT to a backend that stores logs"
 		}
 		return "not accepted", "The backend does not accept traces there: check the endpoint " +
 			"(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, /v1/traces included)"
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "deadline exceeded"):
-		return "timeout", "The receiver did not answer in time: check that it is reachable and not overloaded " +
-			"(OTEL_EXPORTER_OTLP_TIMEOUT sets the limit; a shutdown's context bounds the final flush)"
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "deadline exceeded") ||
+		strings.Contains(msg, "export timeout"):
+		return kindTimeout, timeoutHint
 	}
 	// Cut to keep the number of kinds bounded when messages vary.
 	if len(msg) > 200 {
@@ -99,16 +125,33 @@ func explain(signal string, err error) (kind, hint string) {
 	return "other: " + msg, "See the receiver's own logs"
 }
 
+// Reports are bounded in time: a kind of failure that goes on, and an
+// export that gets no answer, are reported at most once per remindEvery.
+// Variables, so that tests can shorten them; each reporter copies them.
+var (
+	// stallAfter is how long an export may wait for its answer before a
+	// WARN says so.
+	stallAfter = 5 * time.Second
+	// remindEvery is the least time between two reports of one kind.
+	remindEvery = time.Minute
+)
+
 // reporter counts export failures by kind and reports the first of each
-// kind, and each distinct other error of the SDK, once.
+// kind, a reminder with the counts at most once per remindEvery while they
+// go on, exports that wait long for an answer, and each distinct other
+// error of the SDK once. Once closed by shutdown, it counts and reports no
+// more exports: shutdown has accounted for them.
 type reporter struct {
 	// handle gets what is reported: a WARN line, or the user's handler.
-	handle func(error)
+	handle                  func(error)
+	stallAfter, remindEvery time.Duration
 
-	mu    sync.Mutex
-	kinds map[string]*ExportError
-	order []string
-	seen  map[string]bool // other errors already reported
+	mu       sync.Mutex
+	kinds    map[string]*ExportError
+	order    []string
+	reported map[string]time.Time // when each kind (or stall) was last reported
+	seen     map[string]bool      // other errors already reported
+	closed   bool
 }
 
 // maxOtherErrors bounds the distinct other errors remembered; past it,
@@ -116,7 +159,8 @@ type reporter struct {
 const maxOtherErrors = 256
 
 func newReporter(handle func(error)) *reporter {
-	return &reporter{handle: handle, kinds: map[string]*ExportError{}, seen: map[string]bool{}}
+	return &reporter{handle: handle, stallAfter: stallAfter, remindEvery: remindEvery, kinds: map[string]*ExportError{},
+		reported: map[string]time.Time{}, seen: map[string]bool{}}
 }
 
 // warnTo returns a handle function that logs each error at WARN to h.
@@ -125,31 +169,91 @@ func warnTo(h slog.Handler) func(error) {
 	return func(err error) { logger.Warn(err.Error()) }
 }
 
-// exportFailed counts a failed export of items spans or records and
-// returns the error, explained, for the SDK.
-func (r *reporter) exportFailed(signal, endpoint string, items int, err error) error {
-	kind, hint := explain(signal, err)
-	e := &ExportError{Signal: signal, Endpoint: endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
-	key := signal + "\x00" + kind
-	r.mu.Lock()
-	total, seen := r.kinds[key]
-	if seen {
-		total.Failures++
-		total.Items += items
-	} else {
-		c := *e
-		r.kinds[key] = &c
+// due reports whether key may be reported now, and if so notes it.
+// r.mu is held.
+func (r *reporter) due(key string) bool {
+	last, ok := r.reported[key]
+	if ok && time.Since(last) < r.remindEvery {
+		return false
+	}
+	r.reported[key] = time.Now()
+	return true
+}
+
+// countLocked adds a loss of items in failures exports to its kind and
+// returns the kind's totals so far, and whether it is new. r.mu is held.
+func (r *reporter) countLocked(d *delivery, kind string, failures, items int, hint string, err error) (total ExportError, first bool) {
+	key := d.signal + "\x00" + kind
+	k, ok := r.kinds[key]
+	if !ok {
+		k = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Hint: hint, Err: err}
+		r.kinds[key] = k
 		r.order = append(r.order, key)
 	}
+	k.Failures += failures
+	k.Items += items
+	return *k, !ok
+}
+
+// begin notes an export of d that waits for its answer.
+func (r *reporter) begin(d *delivery) {
+	r.mu.Lock()
+	d.inFlight++
 	r.mu.Unlock()
-	if !seen {
-		r.handle(fmt.Errorf("%w; later failures of this kind are counted, and shutdown returns them", e))
+}
+
+// answered settles an export of items spans or records of d: delivered
+// when err is nil, else counted as lost, and reported when its kind is
+// new or due a reminder. It returns the error, explained, for the SDK.
+func (r *reporter) answered(d *delivery, items int, err error) error {
+	var e *ExportError
+	var kind, hint string
+	if err != nil {
+		kind, hint = explain(d.signal, err)
+		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
+	}
+	r.mu.Lock()
+	d.inFlight--
+	d.settled += int64(items)
+	if err == nil || r.closed {
+		r.mu.Unlock()
+		if e == nil {
+			return nil
+		}
+		return e
+	}
+	total, first := r.countLocked(d, kind, 1, items, hint, err)
+	report := r.due(d.signal + "\x00" + kind)
+	r.mu.Unlock()
+	switch {
+	case first:
+		r.handle(fmt.Errorf("%w; later failures of this kind are counted, "+
+			"with a reminder at most once every %v, and shutdown returns them", e, r.remindEvery))
+	case report:
+		r.handle(fmt.Errorf("%w; still failing, counted since start", &total))
 	}
 	return e
 }
 
+// stalled reports that an export of items spans or records of d has had
+// no answer for r.stallAfter, at most once per remindEvery for d's signal.
+func (r *reporter) stalled(d *delivery, items int) {
+	r.mu.Lock()
+	report := !r.closed && r.due(d.signal+"\x00stalled")
+	r.mu.Unlock()
+	if !report {
+		return
+	}
+	to := ""
+	if d.endpoint != "" {
+		to = " to " + d.endpoint
+	}
+	r.handle(fmt.Errorf("setup: %s export%s has had no answer for %v (%d %s waiting). %s",
+		d.signal, to, r.stallAfter, items, itemNoun(d.signal, items), timeoutHint))
+}
+
 // Handle reports an error of the SDK, each distinct one once. Export
-// errors were reported by exportFailed already.
+// errors were reported by answered already.
 func (r *reporter) Handle(err error) {
 	if err == nil {
 		return
@@ -170,66 +274,72 @@ func (r *reporter) Handle(err error) {
 	}
 }
 
-// failures returns one ExportError for each kind of export failure seen,
-// with its counts.
-func (r *reporter) failures() error {
+// close ends the reporting, once the providers have shut down or
+// shutdown's deadline has passed (expired), and returns one ExportError
+// for each kind of failure seen, in the order first seen. What each delivery took in and never
+// settled is counted as lost: with the exports that had no answer when the
+// deadline passed, else as dropped before any export.
+func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.closed = true
+	for _, d := range ds {
+		lost := int(d.entered.Load() - d.settled)
+		if lost <= 0 {
+			continue
+		}
+		if expired {
+			r.countLocked(d, kindTimeout, d.inFlight, lost, timeoutHint, errNoAnswer)
+		} else {
+			r.countLocked(d, kindDropped, 0, lost, queueHint(d.signal), errDropped)
+		}
+	}
 	var errs []error
 	for _, k := range r.order {
 		c := *r.kinds[k]
 		errs = append(errs, &c)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
-// withoutExportErrors drops from err the export errors, which failures
-// returns with their counts, and keeps the rest.
-func withoutExportErrors(err error) error {
+func queueHint(signal string) string {
+	if signal == signalTraces {
+		return "Raise OTEL_BSP_MAX_QUEUE_SIZE to hold every span that ends between two exports, " +
+			"and end spans before calling shutdown"
+	}
+	return "Raise OTEL_BLRP_MAX_QUEUE_SIZE to hold every record logged between two exports, " +
+		"and log before calling shutdown"
+}
+
+// without drops from err the errors for which drop is true, looking
+// through errors.Join, and keeps the rest.
+func without(err error, drop func(error) bool) error {
 	if err == nil {
 		return nil
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var keep []error
 		for _, e := range j.Unwrap() {
-			if e = withoutExportErrors(e); e != nil {
+			if e = without(e, drop); e != nil {
 				keep = append(keep, e)
 			}
 		}
 		return errors.Join(keep...)
 	}
-	var ee *ExportError
-	if errors.As(err, &ee) {
+	if drop(err) {
 		return nil
 	}
 	return err
 }
 
-// reportingSpanExporter counts the failed exports of the exporter it
-// wraps.
-type reportingSpanExporter struct {
-	sdktrace.SpanExporter
-	endpoint string
-	r        *reporter
+// isExportError reports whether err is an ExportError, which the reporter
+// returns with its counts.
+func isExportError(err error) bool {
+	var ee *ExportError
+	return errors.As(err, &ee)
 }
 
-func (e reportingSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if err := e.SpanExporter.ExportSpans(ctx, spans); err != nil {
-		return e.r.exportFailed(signalTraces, e.endpoint, len(spans), err)
-	}
-	return nil
-}
-
-// reportingLogExporter counts the failed exports of the exporter it wraps.
-type reportingLogExporter struct {
-	sdklog.Exporter
-	endpoint string
-	r        *reporter
-}
-
-func (e reportingLogExporter) Export(ctx context.Context, records []sdklog.Record) error {
-	if err := e.Exporter.Export(ctx, records); err != nil {
-		return e.r.exportFailed(signalLogs, e.endpoint, len(records), err)
-	}
-	return nil
+// isContextError reports whether err is a context's end.
+func isContextError(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

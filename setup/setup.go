@@ -48,13 +48,29 @@
 //
 // # Failures are loud
 //
-// Every failed export is counted. The first failure of each kind (nothing
+// Every span and log record is counted from its batch processor to the
+// receiver's answer. The first failed export of each kind (nothing
 // listening, plain HTTP spoken to https, a backend that does not accept
 // logs, a time-out, …) is logged at WARN through the program's handler,
-// naming the signal, the endpoint and what to try, and the [ShutdownFunc]
-// returns all of them as [ExportError]s, the final flush included. Other
-// errors the SDK reports through otel.Handle are logged once each, at WARN.
+// naming the signal, the endpoint and what to try, and while failures of
+// that kind go on, a WARN repeats the counts at most once a minute. An
+// export that has had no answer for 5 seconds is logged at WARN too, at
+// most once a minute for each signal. The [ShutdownFunc] returns one
+// [ExportError] for each kind, with the spans or records lost: those of
+// failed exports, those still queued or in flight when its deadline
+// passed, and those dropped from a full queue. Other errors the SDK
+// reports through otel.Handle are logged once each, at WARN.
 // [WithErrorHandler] sends all of it elsewhere.
+//
+// # Stopping a program
+//
+// Start installs no signal handler: which signals stop a program, and
+// what it finishes first, are the program's to say. A server stops on
+// SIGINT or SIGTERM through signal.NotifyContext, shuts its http.Server
+// down, so that the requests in progress end their spans, and then calls
+// the ShutdownFunc and checks its error (see examples/httpserver). A
+// program that exits through os.Exit or log.Fatal, or dies on a signal,
+// skips deferred calls, and loses what the batch processors held.
 package setup
 
 import (
@@ -81,10 +97,14 @@ import (
 )
 
 // ShutdownFunc flushes everything recorded so far to the exporters and
-// stops the providers. It returns the providers' errors and every export
-// failure since Start (one [ExportError] for each kind, with counts),
-// joined. Without a deadline on ctx it waits at most
-// DefaultShutdownTimeout. Calls after the first do nothing and return nil.
+// stops the providers, both at once, each with the whole of ctx's
+// deadline. It returns every export failure since Start, one
+// [ExportError] for each kind with its counts, what was not delivered
+// before the deadline counted among them, and any other error of the
+// providers, in one errors.Join whose Unwrap() []error lists each of
+// them: nil means everything recorded was delivered. Without a deadline
+// on ctx it waits at most DefaultShutdownTimeout. Calls after the first
+// do nothing and return nil.
 type ShutdownFunc func(ctx context.Context) error
 
 // DefaultShutdownTimeout bounds a shutdown whose context has no deadline,
@@ -149,7 +169,9 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		// Before the export, so that the exported record carries the uid.
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
 	}
-	lpOpts = append(lpOpts, sdklog.WithProcessor(sdklog.NewBatchProcessor(reportingLogExporter{logExp, logEndpoint, r}, cfg.logBatch...)))
+	spans, logs := newDelivery(signalTraces, spanEndpoint, r), newDelivery(signalLogs, logEndpoint, r)
+	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
+		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, cfg.logBatch...), logs}))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, cfg.handlerOpts...)
 	h := slogspan.New(next, hopts...)
@@ -164,7 +186,8 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		// Span budgets are kept while spans run, dropped as they end.
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
-		sdktrace.WithBatcher(reportingSpanExporter{spanExp, spanEndpoint, r}, append(defaultSpanBatch(), cfg.spanBatch...)...),
+		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
+			reportingSpanExporter{spanExp, spans}, append(defaultSpanBatch(), cfg.spanBatch...)...), spans}),
 	}, cfg.tracerProviderOpts...)...)
 
 	otel.SetErrorHandler(r)
@@ -188,11 +211,20 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 				ctx, cancel = context.WithTimeout(ctx, DefaultShutdownTimeout)
 				defer cancel()
 			}
-			// Spans first: ending them may still divert records to logs.
-			// Each Shutdown exports what its batch processor still holds;
-			// its export errors are among r.failures, with their counts.
-			err := errors.Join(tp.Shutdown(ctx), lp.Shutdown(ctx))
-			shutdownErr = errors.Join(withoutExportErrors(err), r.failures())
+			// Both at once, each with the whole deadline, so that an
+			// exporter that hangs leaves the other its time. Neither waits
+			// on the other: records are diverted when they are logged, not
+			// when their span ends.
+			var tpErr, lpErr error
+			var wg sync.WaitGroup
+			wg.Go(func() { tpErr = tp.Shutdown(ctx) })
+			wg.Go(func() { lpErr = lp.Shutdown(ctx) })
+			wg.Wait()
+			expired := ctx.Err() != nil
+			shutdownErr = errors.Join(append([]error{
+				providerError(signalTraces, tpErr, expired),
+				providerError(signalLogs, lpErr, expired),
+			}, r.close(expired, spans, logs)...)...)
 			if !missingShown {
 				logMissingSpans(h, h.Next())
 			}
@@ -203,6 +235,18 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		return shutdownErr
 	}
 	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
+}
+
+// providerError is what a provider's Shutdown returned, less what the
+// reporter returns with its counts: export errors, and, once the deadline
+// has passed (expired), the context's error, the same loss as the
+// ExportError that counts what was not delivered.
+func providerError(signal string, err error, expired bool) error {
+	err = without(err, func(err error) bool { return isExportError(err) || (expired && isContextError(err)) })
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("setup: %s shutdown: %w", signal, err)
 }
 
 // installation is the handler the last Start installed, and what it wraps.

@@ -4,18 +4,23 @@
 //	docker run --rm -p 16686:16686 -p 4317:4317 -p 4318:4318 jaegertracing/all-in-one
 //	go run ./examples/otlp
 //
-// then open the link it prints. With no OTEL_* variables set, spans go to
-// http://localhost:4318 over OTLP/HTTP. Jaeger stores no logs, so the log
-// records of diverted payloads print here; send them to a backend that
-// stores logs with OTEL_LOGS_EXPORTER=otlp.
+// then open the link it prints. With no OTEL_* variables set, spans and
+// the records of cut values go to http://localhost:4318 over OTLP/HTTP, as
+// from any program that calls setup.Start. Jaeger stores no logs: it
+// refuses the records (404), setup says so at WARN, and the full records
+// stay on this program's own log lines on stderr, each found by the
+// log.record.uid of its span event. OTEL_LOGS_EXPORTER=none stops sending
+// them, OTEL_LOGS_EXPORTER=console prints them here.
 //
-// The example prints the Jaeger link only when the export succeeded. When
-// it did not, or when nothing listens on the default endpoint, it says why
-// and exits with status 1.
+// The example says which signals were delivered. It prints the Jaeger link
+// when the trace was, with a warning when the log records were not, and
+// exits with status 1 only when the trace was not delivered, or when
+// nothing listens on the default endpoint.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,7 +30,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 
-	"github.com/slogspan/slogspan/console"
 	"github.com/slogspan/slogspan/setup"
 )
 
@@ -43,11 +47,7 @@ func main() {
 	}
 
 	ctx := context.Background()
-	shutdown, err := setup.Start(ctx,
-		setup.WithServiceName("otlp-example"),
-		// Spans: OTLP unless OTEL_TRACES_EXPORTER says otherwise.
-		setup.WithFallbackLogExporter(console.NewLogExporter(os.Stdout)),
-	)
+	shutdown, err := setup.Start(ctx, setup.WithServiceName("otlp-example"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		os.Exit(1)
@@ -64,12 +64,43 @@ func main() {
 	slog.InfoContext(ctx, "raw payload", "body", strings.Repeat(`{"row":1}`, 500))
 	span.End()
 
-	if err := shutdown(context.Background()); err != nil {
+	err = shutdown(context.Background())
+	traces, logs := delivered(err)
+	if !traces {
 		fmt.Fprintln(os.Stderr, "The trace was not delivered:")
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	fmt.Printf("Sent trace %s: http://localhost:16686/trace/%s\n", traceID, traceID)
+	if !logs {
+		fmt.Fprintln(os.Stderr, "The trace was delivered; the log records were not:")
+		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, "The full records are on this program's log lines above, each found by the log.record.uid of its span event.")
+	}
+}
+
+// delivered tells, from shutdown's error, whether the traces and the log
+// records were delivered. An error that names no signal leaves both in
+// doubt.
+func delivered(err error) (traces, logs bool) {
+	traces, logs = true, true
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var ee *setup.ExportError
+		switch {
+		case e == nil:
+		case !errors.As(e, &ee):
+			traces, logs = false, false
+		case ee.Signal == "traces":
+			traces = false
+		default:
+			logs = false
+		}
+	}
+	return traces, logs
 }
 
 // defaultAddr returns the address OTLP spans go to when no endpoint is
