@@ -133,7 +133,9 @@ func repairErr(err error) error {
 		return err
 	}
 	typ := typeName(err)
-	if s, ok := err.(safeError); ok {
+	// err itself, not an error it wraps: exception.type names the
+	// outermost error, and only a safeError carries another type's name.
+	if s, ok := err.(safeError); ok { //nolint:errorlint // see above.
 		typ = s.typ
 	}
 	return safeError{text: validString(safeString(err, err.Error)), typ: typ, err: err}
