@@ -7,14 +7,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 )
 
-// gobin is the go command of the toolchain running the tests.
-var gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+// gobin is the go command of the toolchain running the tests: go test puts
+// that toolchain's bin directory first in PATH, also when GOTOOLCHAIN chose
+// it.
+const gobin = "go"
 
 // run builds the example in dir and runs it with no OTEL_* variables set
 // and a time limit, returning its standard output.
@@ -134,11 +135,15 @@ func TestREADMEServerBuilds(t *testing.T) {
 	}
 	// Inside this module, so that it builds against the code beside it;
 	// the go command ignores directories whose name starts with _ in ./...
-	dir, err := os.MkdirTemp(".", "_readme-server-")
+	dir, err := os.MkdirTemp(".", "_readme-server-") //nolint:usetesting // t.TempDir is outside the module.
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}

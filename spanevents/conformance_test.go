@@ -1,6 +1,7 @@
 package spanevents_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -190,7 +191,7 @@ func equalValue(a, b attribute.Value) bool {
 	case attribute.MAP:
 		return equalKVs(a.AsMap(), b.AsMap())
 	case attribute.BYTESLICE:
-		return string(a.AsByteSlice()) == string(b.AsByteSlice())
+		return bytes.Equal(a.AsByteSlice(), b.AsByteSlice())
 	default:
 		return a.String() == b.String()
 	}

@@ -19,7 +19,7 @@ func fuzzValue(s string) attribute.Value {
 func fuzzMembers(s string) (attribute.Value, string) {
 	var kvs []attribute.KeyValue
 	var vs []attribute.Value
-	for len(s) > 0 {
+	for s != "" {
 		c := s[0]
 		s = s[1:]
 		var v attribute.Value

@@ -160,8 +160,8 @@ func TestWithLimitsKeepsKindsAndCutsValues(t *testing.T) {
 
 func TestWithLimitsCutsCompositeValues(t *testing.T) {
 	noErrors(t)
-	const max = 64
-	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxValueBytes: max})), pipelineConfig{})
+	const maxBytes = 64
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxValueBytes: maxBytes})), pipelineConfig{})
 	big := strings.Repeat("x", 100)
 	kvs := []attribute.KeyValue{
 		attribute.Map("map", attribute.String("a", big), attribute.String("b", "bee"), attribute.Map("c", attribute.String("d", big))),
@@ -179,8 +179,8 @@ func TestWithLimitsCutsCompositeValues(t *testing.T) {
 	got := map[attribute.Key]attribute.Value{}
 	for _, kv := range s.Events()[0].Attributes {
 		got[kv.Key] = kv.Value
-		if n := valueBytes(kv.Value); n > max && kv.Key != slogspan.UIDKey {
-			t.Errorf("%s: %d bytes, over %d: %s", kv.Key, n, max, kv.Value.String())
+		if n := valueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
+			t.Errorf("%s: %d bytes, over %d: %s", kv.Key, n, maxBytes, kv.Value.String())
 		}
 	}
 	if m := got["map"]; m.Type() != attribute.MAP || len(m.AsMap()) != 1 || m.AsMap()[0].Key != "a" ||
@@ -190,11 +190,11 @@ func TestWithLimitsCutsCompositeValues(t *testing.T) {
 	if sl := got["slice"]; sl.Type() != attribute.SLICE || len(sl.AsSlice()) != 2 || sl.AsSlice()[0].AsInt64() != 1 {
 		t.Errorf("slice = %s, want 1 and the cut string", sl.String())
 	}
-	if n := got["numbers"]; len(n.AsSlice()) != max/8 {
-		t.Errorf("numbers = %s, want the first %d", n.String(), max/8)
+	if n := got["numbers"]; len(n.AsSlice()) != maxBytes/8 {
+		t.Errorf("numbers = %s, want the first %d", n.String(), maxBytes/8)
 	}
-	if b := got["bytes"]; b.Type() != attribute.BYTESLICE || len(b.AsByteSlice()) != max {
-		t.Errorf("bytes = %s %d bytes, want the first %d, as bytes", b.Type(), len(b.AsByteSlice()), max)
+	if b := got["bytes"]; b.Type() != attribute.BYTESLICE || len(b.AsByteSlice()) != maxBytes {
+		t.Errorf("bytes = %s %d bytes, want the first %d, as bytes", b.Type(), len(b.AsByteSlice()), maxBytes)
 	}
 	uid := got[slogspan.UIDKey].AsString()
 	if uid == "" {

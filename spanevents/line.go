@@ -58,14 +58,14 @@ const severityOffset = int(log.SeverityInfo) - int(slog.LevelInfo)
 // them: SeverityError2 is ERROR+1, SeverityFatal (zap's DPanic) ERROR+4,
 // SeverityTrace DEBUG-4. So a zap or logr line reads as a slog line does,
 // whatever its severity text. A record with no severity number has its
-// severity text, cut to max and made valid UTF-8 (and reports whether it
+// severity text, cut to maxBytes and made valid UTF-8 (and reports whether it
 // was cut), else UNDEFINED.
-func levelText(record *sdklog.Record, max int) (string, bool) {
+func levelText(record *sdklog.Record, maxBytes int) (string, bool) {
 	if sev := record.Severity(); sev > log.SeverityUndefined {
 		return slog.Level(int(sev) - severityOffset).String(), false
 	}
 	if text := record.SeverityText(); text != "" {
-		return spanevent.TruncateString(text, max)
+		return spanevent.TruncateString(text, maxBytes)
 	}
 	return log.SeverityUndefined.String(), false
 }

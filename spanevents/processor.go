@@ -92,7 +92,7 @@ func (p *Processor) Shutdown(context.Context) error {
 }
 
 // ForceFlush does nothing: events are added as records are emitted.
-func (p *Processor) ForceFlush(context.Context) error { return nil }
+func (*Processor) ForceFlush(context.Context) error { return nil }
 
 // Limits returns slogspan's limits as p applies them, defaults filled in:
 // with [WithLimits] or [WithAllRecords]. Otherwise p applies none, only the

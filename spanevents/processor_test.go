@@ -26,14 +26,14 @@ import (
 
 // newTracer returns a tracer whose ended spans rec keeps, with the span
 // tracker registered and room for every event the tests add.
-func newTracer(t testing.TB, opts ...sdktrace.TracerProviderOption) (trace.Tracer, *tracetest.SpanRecorder) {
+func newTracer(t testing.TB) (trace.Tracer, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	limits := sdktrace.NewSpanLimits()
 	limits.EventCountLimit = 10000
-	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithSpanProcessor(rec), sdktrace.WithRawSpanLimits(limits)}, opts...)...)
+		sdktrace.WithSpanProcessor(rec), sdktrace.WithRawSpanLimits(limits))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return tp.Tracer("spanevents-test"), rec
 }
@@ -63,16 +63,16 @@ func (c *capture) OnEmit(_ context.Context, r *sdklog.Record) error {
 	c.records = append(c.records, r.Clone())
 	return nil
 }
-func (c *capture) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
-func (c *capture) Shutdown(context.Context) error                         { return nil }
-func (c *capture) ForceFlush(context.Context) error                       { return nil }
+func (*capture) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
+func (*capture) Shutdown(context.Context) error                         { return nil }
+func (*capture) ForceFlush(context.Context) error                       { return nil }
 
 // record returns a record as the SDK makes it when emitted in ctx: the
 // ids of its span, an event name, a timestamp and two attributes.
 func record(t testing.TB, ctx context.Context, eventName string, ts time.Time) sdklog.Record {
 	c := &capture{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(c))
-	defer lp.Shutdown(context.Background())
+	defer func() { _ = lp.Shutdown(context.Background()) }()
 	var r log.Record
 	r.SetEventName(eventName)
 	r.SetTimestamp(ts)

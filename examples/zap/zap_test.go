@@ -113,7 +113,7 @@ func TestZapErrorLineThroughTheExamplesLogger(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d terminal lines, want 4:\n%s", len(lines), terminal.String())
 	}
-	ids := fmt.Sprintf(`{"trace_id": "%s", "span_id": "%s"`, s.SpanContext().TraceID(), s.SpanContext().SpanID())
+	ids := fmt.Sprintf(`{"trace_id": %q, "span_id": %q`, s.SpanContext().TraceID(), s.SpanContext().SpanID())
 	for _, l := range lines[:3] {
 		if !strings.Contains(l, ids) || strings.Contains(l, "ctx") || strings.Contains(l, "context.Background") {
 			t.Errorf("terminal line %q, want the span's ids in place of the context", l)
