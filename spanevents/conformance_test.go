@@ -451,6 +451,11 @@ func TestSpecCopiesEveryAttributeWithItsKind(t *testing.T) {
 		t.Fatalf("event has %d attributes, the record %d", len(got), len(want))
 	}
 	for i := range want {
+		if want[i].Key == "invalid utf-8" {
+			// The one repair: OTLP needs valid UTF-8, or the exporter
+			// drops the span's whole batch.
+			want[i].Value = attribute.StringValue("a\uFFFDb")
+		}
 		if got[i].Key != want[i].Key || !equalValue(got[i].Value, want[i].Value) {
 			t.Errorf("attribute %d: event has %.60s=%s:%.60s, the record %.60s=%s:%.60s", i,
 				got[i].Key, got[i].Value.Type(), got[i].Value.String(),

@@ -77,8 +77,11 @@
 //	   event attributes.
 //	     specification   every attribute, as it is: maps stay maps, slices
 //	                     slices, bytes bytes and empty values empty, at
-//	                     every depth; nothing is cut, repaired (invalid
-//	                     UTF-8 included) or added.
+//	                     every depth; nothing is cut or added. The one
+//	                     repair: invalid UTF-8 in keys and strings (and
+//	                     in the name) becomes U+FFFD, as OTLP requires,
+//	                     or the exporter would drop the span's whole
+//	                     batch.
 //	     WithLimits      every attribute, of its kind, cut: keys and values
 //	                     to MaxValueBytes (strings with a marker and made
 //	                     valid UTF-8, slices and maps to their first
