@@ -24,7 +24,6 @@ import (
 // maxRecordDepth bounds the map nesting of a diverted record.
 const maxRecordDepth = 16
 
-
 // otlpLoggerProvider gives out loggers that make each record valid OTLP.
 type otlpLoggerProvider struct {
 	embedded.LoggerProvider

@@ -17,7 +17,7 @@ import (
 // The one repair: text that is not valid UTF-8 (in the name, keys and
 // strings at any depth) has its invalid bytes replaced by U+FFFD. OTLP
 // requires valid UTF-8, and an exporter that meets invalid text drops the
-// whole batch of spans it is in, the span's neighbours with it.
+// whole batch of spans it is in, the span's neighbors with it.
 func addEvent(span trace.Span, record *sdklog.Record) {
 	attrs := make([]attribute.KeyValue, 0, record.AttributesLen())
 	record.WalkAttributes(func(kv attribute.KeyValue) bool {
