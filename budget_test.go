@@ -44,9 +44,9 @@ func budgetLogger(lim slogspan.Limits) *slog.Logger {
 // the SDK evicted past its own EventCountLimit.
 func eventsAdded(s sdktrace.ReadOnlySpan) int { return len(s.Events()) + s.DroppedEvents() }
 
-// counter returns one of slogspan's span counters, 0 when unset.
-func counter(s sdktrace.ReadOnlySpan, key string) int {
-	v, _ := spanAttr(s, key)
+// droppedEvents returns s's slogspan.dropped_events counter, 0 when unset.
+func droppedEvents(s sdktrace.ReadOnlySpan) int {
+	v, _ := spanAttr(s, slogspan.DroppedEventsKey)
 	return int(v.AsInt64())
 }
 
@@ -57,7 +57,7 @@ func wantBudget(t *testing.T, s sdktrace.ReadOnlySpan, events, dropped int) {
 	if n := eventsAdded(s); n != events {
 		t.Errorf("span %q took %d events, want %d", s.Name(), n, events)
 	}
-	if n := counter(s, slogspan.DroppedEventsKey); n != dropped {
+	if n := droppedEvents(s); n != dropped {
 		t.Errorf("span %q: %s = %d, want %d", s.Name(), slogspan.DroppedEventsKey, n, dropped)
 	}
 }
@@ -88,7 +88,7 @@ func TestSpanEventBudget(t *testing.T) {
 		t.Errorf("got %d events, want 5", n)
 	}
 	if v, _ := spanAttr(s, slogspan.DroppedEventsKey); v.AsInt64() != 7 {
-		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.Emit())
+		t.Errorf("%s = %v, want 7", slogspan.DroppedEventsKey, v.String())
 	}
 	recs := d.exp.Records()
 	if len(recs) != 7 {
@@ -223,9 +223,10 @@ func TestBudgetsHoldAcrossManyLiveSpans(t *testing.T) {
 	bad := 0
 	for _, s := range rec.Ended() {
 		k := kinds[s.Name()[0]-'0']
-		events, dropped := eventsAdded(s), counter(s, slogspan.DroppedEventsKey)
+		events, dropped := eventsAdded(s), droppedEvents(s)
 		if events != k.want || events+dropped != records {
-			if bad++; bad <= 5 {
+			bad++
+			if bad <= 5 {
 				t.Errorf("span with %+v: %d events, %d dropped; want %d and %d",
 					k.lim, events, dropped, k.want, records-k.want)
 			}
@@ -297,8 +298,8 @@ func TestSpansWithTheSameIDsShareOneBudget(t *testing.T) {
 		t.Errorf("the two spans took %d events, want 4 together", total)
 	}
 	// b logged last: its counter has the latest count.
-	if s := rec.Ended()[1]; counter(s, slogspan.DroppedEventsKey) != 6 {
-		t.Errorf("%s on the last span = %d, want 6", slogspan.DroppedEventsKey, counter(s, slogspan.DroppedEventsKey))
+	if s := rec.Ended()[1]; droppedEvents(s) != 6 {
+		t.Errorf("%s on the last span = %d, want 6", slogspan.DroppedEventsKey, droppedEvents(s))
 	}
 }
 
@@ -317,7 +318,7 @@ func TestNewSpanWithReusedIDsStartsAfresh(t *testing.T) {
 			t.Errorf("span %q events = %v, want its own line", s.Name(), s.Events())
 		}
 		if v, ok := spanAttr(s, slogspan.DroppedEventsKey); ok {
-			t.Errorf("span %q has %s = %v: another span's counter", s.Name(), slogspan.DroppedEventsKey, v.Emit())
+			t.Errorf("span %q has %s = %v: another span's counter", s.Name(), slogspan.DroppedEventsKey, v.String())
 		}
 	}
 }
@@ -382,7 +383,7 @@ func TestSpanThatLogsFromSetAttributes(t *testing.T) {
 	inner.End()
 	s := onlySpan(t, rec)
 	total := records + int(span.lines.Load())
-	dropped := counter(s, slogspan.DroppedEventsKey)
+	dropped := droppedEvents(s)
 	if eventsAdded(s) != 3 {
 		t.Errorf("%d events, want 3", eventsAdded(s))
 	}
@@ -440,7 +441,7 @@ func TestEndedSpansLeaveNoBookkeeping(t *testing.T) {
 type endsWhileLogged struct{ trace.Span }
 
 func (s endsWhileLogged) TracerProvider() trace.TracerProvider {
-	s.Span.End()
+	s.End()
 	return s.Span.TracerProvider()
 }
 
@@ -560,7 +561,8 @@ func neverEnded(t *testing.T, tracked bool) {
 		}
 	}
 	for range 50 {
-		if runtime.GC(); collected.Load() == sampled {
+		runtime.GC()
+		if collected.Load() == sampled {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

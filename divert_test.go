@@ -45,7 +45,7 @@ func TestDivertToLoggerProvider(t *testing.T) {
 		t.Error("an uncut record was given a uid")
 	}
 	if v, _ := spanAttr(s, slogspan.TruncatedValuesKey); v.AsInt64() != 1 {
-		t.Errorf("%s = %v, want 1", slogspan.TruncatedValuesKey, v.Emit())
+		t.Errorf("%s = %v, want 1", slogspan.TruncatedValuesKey, v.String())
 	}
 
 	recs := d.exp.Records()
@@ -72,7 +72,7 @@ func TestDivertToLoggerProvider(t *testing.T) {
 		t.Errorf("diverted body differs: %d bytes, want %d", len(req["body"].AsString()), len(prompt))
 	}
 	if req["tokens"].AsInt64() != 12 {
-		t.Errorf("diverted tokens = %v", req["tokens"].Emit())
+		t.Errorf("diverted tokens = %v", req["tokens"].String())
 	}
 }
 
@@ -247,7 +247,7 @@ func TestDivertedRecordsNestAtMost16Deep(t *testing.T) {
 		l = l.WithGroup(fmt.Sprint("w", i))
 	}
 	l = l.With("a", 1)
-	var deep slog.Attr = slog.String("leaf", "v")
+	deep := slog.String("leaf", "v")
 	for range 5 {
 		deep = slog.Group("g", deep)
 	}

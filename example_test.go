@@ -63,7 +63,7 @@ func printEvents(rec *tracetest.SpanRecorder) {
 		for _, e := range s.Events() {
 			var kvs []string
 			for _, kv := range e.Attributes {
-				kvs = append(kvs, string(kv.Key)+"="+kv.Value.Emit())
+				kvs = append(kvs, string(kv.Key)+"="+kv.Value.String())
 			}
 			fmt.Printf("%s: %s {%s}\n", s.Name(), e.Name, strings.Join(kvs, " "))
 		}

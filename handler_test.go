@@ -93,7 +93,8 @@ func TestIDsLeadTheAttributes(t *testing.T) {
 		line := buf.String()
 		ti, si := strings.Index(line, `"trace_id"`), strings.Index(line, `"span_id"`)
 		wi, ki := strings.Index(line, `"w"`), strings.Index(line, `"k"`)
-		if ti < 0 || !(wi < ti && ti < si && si < ki) {
+		ordered := wi < ti && ti < si && si < ki
+		if ti < 0 || !ordered {
 			t.Errorf("%s: want w, trace_id, span_id, k in that order: %s", name, line)
 		}
 	}
@@ -236,7 +237,7 @@ func TestValueKinds(t *testing.T) {
 	for i, c := range cases {
 		got := attrMap(events[i].Attributes)["v"]
 		if got != c.want {
-			t.Errorf("%s: got %s %q, want %s %q", c.name, got.Type(), got.Emit(), c.want.Type(), c.want.Emit())
+			t.Errorf("%s: got %s %q, want %s %q", c.name, got.Type(), got.String(), c.want.Type(), c.want.String())
 		}
 	}
 }

@@ -15,15 +15,15 @@ import (
 type MissingReason int
 
 const (
-	// NoSpan: the context held no span (slog.Info instead of
+	// NoSpan means the context held no span (slog.Info instead of
 	// slog.InfoContext, a context dropped on the way, a code path never
 	// instrumented), or only a remote parent's span context.
 	NoSpan MissingReason = iota
-	// SpanEnded: the span had ended (a deferred End that ran too early, a
+	// SpanEnded means the span had ended (a deferred End that ran too early, a
 	// goroutine that outlived its request). The SDK drops such events
 	// without a word.
 	SpanEnded
-	// NotSampled: the span was not sampled. The line is fine, but no
+	// NotSampled means the span was not sampled. The line is fine, but no
 	// trace holds it; this is the sampler's choice, not a bug.
 	NotSampled
 )
@@ -79,7 +79,7 @@ type missingSlot struct {
 
 // siteKey packs a PC and a reason into a non-zero key.
 func siteKey(pc uintptr, reason MissingReason) uint64 {
-	return uint64(pc)<<2 | uint64(reason) + 1
+	return uint64(pc)<<2 | uint64(reason&3) + 1
 }
 
 // count counts one record at pc for reason.

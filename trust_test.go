@@ -85,14 +85,14 @@ func TestReplaceAttrRedactsEventsAndDivertedRecords(t *testing.T) {
 
 			ev := onlyEvent(t, d.rec)
 			for _, kv := range ev.Attributes {
-				if strings.Contains(kv.Value.Emit(), secret) && kv.Key != "req.creds.token" {
-					t.Errorf("event attribute %s = %q leaks the secret", kv.Key, kv.Value.Emit())
+				if strings.Contains(kv.Value.String(), secret) && kv.Key != "req.creds.token" {
+					t.Errorf("event attribute %s = %q leaks the secret", kv.Key, kv.Value.String())
 				}
 			}
 			m := attrMap(ev.Attributes)
 			for _, k := range []string{"password", "req.password", "req.creds.password"} {
 				if m[k].AsString() != "REDACTED" {
-					t.Errorf("event %s = %q, want REDACTED", k, m[k].Emit())
+					t.Errorf("event %s = %q, want REDACTED", k, m[k].String())
 				}
 			}
 			if _, ok := m["req.drop-me"]; ok {
@@ -107,7 +107,7 @@ func TestReplaceAttrRedactsEventsAndDivertedRecords(t *testing.T) {
 			// The token was resolved before ReplaceAttr saw it, which let
 			// it through: the function sees values, not LogValuers.
 			if m["req.creds.token"].AsString() != secret {
-				t.Errorf("token = %q: the LogValuer was not resolved", m["req.creds.token"].Emit())
+				t.Errorf("token = %q: the LogValuer was not resolved", m["req.creds.token"].String())
 			}
 
 			var diverted string
@@ -117,7 +117,7 @@ func TestReplaceAttrRedactsEventsAndDivertedRecords(t *testing.T) {
 					t.Fatalf("diverted %d records, want 1", len(recs))
 				}
 				recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
-					diverted += string(kv.Key) + "=" + kv.Value.Emit() + " "
+					diverted += string(kv.Key) + "=" + kv.Value.String() + " "
 					return true
 				})
 			} else {
@@ -227,7 +227,7 @@ func TestSpanWrapperThatAppliesCallsLater(t *testing.T) {
 		}
 	}
 	if v, _ := spanAttr(onlySpan(t, rec), slogspan.TruncatedValuesKey); v.AsInt64() != n/5 {
-		t.Errorf("%s = %v, want %d", slogspan.TruncatedValuesKey, v.Emit(), n/5)
+		t.Errorf("%s = %v, want %d", slogspan.TruncatedValuesKey, v.String(), n/5)
 	}
 }
 
@@ -251,13 +251,13 @@ func TestEventKeysAreUnique(t *testing.T) {
 	}
 	m := attrMap(ev.Attributes)
 	if m["a"].AsInt64() != 2 || !m["b"].AsBool() {
-		t.Errorf("a = %v, b = %v; want the last a, 2, and b", m["a"].Emit(), m["b"].Emit())
+		t.Errorf("a = %v, b = %v; want the last a, 2, and b", m["a"].String(), m["b"].String())
 	}
 	if m[slogspan.LevelKey].AsString() != "INFO" {
-		t.Errorf("level = %q, want slogspan's", m[slogspan.LevelKey].Emit())
+		t.Errorf("level = %q, want slogspan's", m[slogspan.LevelKey].String())
 	}
 	if m[slogspan.ExceptionTypeKey].AsString() != "*errors.errorString" {
-		t.Errorf("exception.type = %q, want slogspan's", m[slogspan.ExceptionTypeKey].Emit())
+		t.Errorf("exception.type = %q, want slogspan's", m[slogspan.ExceptionTypeKey].String())
 	}
 	// What was left out made the record go to the LoggerProvider whole,
 	// and the uid on the event is the real link to it.
@@ -285,7 +285,7 @@ func TestKeysThatHashAlikeAreBothKept(t *testing.T) {
 		t.Errorf("attributes = %v, want aXbYd=1 and aZbWd=2", m)
 	}
 	if m["k"].AsInt64() != 4 {
-		t.Errorf("k = %v, want the last one, 4", m["k"].Emit())
+		t.Errorf("k = %v, want the last one, 4", m["k"].String())
 	}
 	// The first k was left off: the event links to the whole record,
 	// on next's line.

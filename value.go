@@ -251,11 +251,12 @@ func safeString(x any, f func() string) (s string) {
 // as "*io/fs.PathError", for exception.type.
 func typeName(err error) string {
 	t := reflect.TypeOf(err)
-	stars := ""
+	pointers := 0
 	for t.Kind() == reflect.Pointer && t.Name() == "" {
-		stars += "*"
+		pointers++
 		t = t.Elem()
 	}
+	stars := strings.Repeat("*", pointers)
 	if t.PkgPath() == "" {
 		return stars + t.String()
 	}

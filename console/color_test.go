@@ -7,8 +7,8 @@ import (
 )
 
 func TestColorFollowsTerminalAndNoColor(t *testing.T) {
-	real := isTerminal
-	t.Cleanup(func() { isTerminal = real })
+	terminal := isTerminal
+	t.Cleanup(func() { isTerminal = terminal })
 	isTerminal = func(io.Writer) bool { return true }
 
 	for _, c := range []struct {
@@ -17,12 +17,12 @@ func TestColorFollowsTerminalAndNoColor(t *testing.T) {
 	}{{"", true}, {"1", false}, {"anything", false}} {
 		t.Setenv("NO_COLOR", c.noColor)
 		if got := *newOptions(&bytes.Buffer{}, nil).color; got != c.want {
-			t.Errorf("terminal with NO_COLOR=%q: colour %v, want %v", c.noColor, got, c.want)
+			t.Errorf("terminal with NO_COLOR=%q: color %v, want %v", c.noColor, got, c.want)
 		}
 	}
-	isTerminal = real
+	isTerminal = terminal
 	t.Setenv("NO_COLOR", "")
 	if *newOptions(&bytes.Buffer{}, nil).color {
-		t.Error("colour on for a buffer")
+		t.Error("color on for a buffer")
 	}
 }

@@ -15,7 +15,7 @@
 //
 // [Exporter] is a span exporter for the OpenTelemetry SDK; [LogExporter]
 // prints one line for each log record, such as the payloads slogspan
-// diverts. Colour is used only when writing to a terminal and NO_COLOR is
+// diverts. Color is used only when writing to a terminal and NO_COLOR is
 // unset or empty.
 package console
 
@@ -76,7 +76,7 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// WithColor forces colour on or off. By default colour is on only when the
+// WithColor forces color on or off. By default color is on only when the
 // writer is a terminal and NO_COLOR is unset or empty.
 func WithColor(on bool) Option {
 	return optionFunc(func(o *options) { o.color = &on })
@@ -205,7 +205,7 @@ func (e *Exporter) Shutdown(context.Context) error {
 }
 
 // ForceFlush does nothing: a trace is printed as soon as it is complete.
-func (e *Exporter) ForceFlush(context.Context) error { return nil }
+func (*Exporter) ForceFlush(context.Context) error { return nil }
 
 // complete reports whether spans, one trace's, hold a root to print from:
 // a span with no parent, or a span whose parent is remote and not here.

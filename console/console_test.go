@@ -90,7 +90,7 @@ func TestGolden(t *testing.T) {
 	}
 	checkGolden(t, "checkout.golden", buf.Bytes())
 	if bytes.Contains(buf.Bytes(), []byte("\x1b[")) {
-		t.Error("colour written to a non-terminal")
+		t.Error("color written to a non-terminal")
 	}
 }
 
@@ -132,7 +132,7 @@ func TestColor(t *testing.T) {
 	exp := console.New(&buf, console.WithColor(true))
 	_ = exp.ExportSpans(context.Background(), checkoutTrace())
 	if !bytes.Contains(buf.Bytes(), []byte("\x1b[31mERROR card declined\x1b[0m")) {
-		t.Errorf("no colour with WithColor(true):\n%q", buf.String())
+		t.Errorf("no color with WithColor(true):\n%q", buf.String())
 	}
 }
 
@@ -140,7 +140,7 @@ func TestLogExporter(t *testing.T) {
 	var buf bytes.Buffer
 	exp := console.NewLogExporter(&buf)
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
-	defer lp.Shutdown(context.Background())
+	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 
 	// A record as the otelslog bridge emits a diverted payload.
 	var r log.Record

@@ -37,7 +37,7 @@ func escape(s string) string {
 			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
 		case unsafeRune(r, n):
 			b.WriteString(`\u`)
-			b.WriteString(strconv.FormatUint(uint64(r)|0x10000, 16)[1:])
+			b.WriteString(strconv.FormatInt(int64(r)|0x10000, 16)[1:])
 		default:
 			b.WriteString(s[i : i+n])
 		}

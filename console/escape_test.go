@@ -20,7 +20,7 @@ import (
 // would reach the terminal as commands.
 func rawControl(out string) []byte {
 	var found []byte
-	for i := 0; i < len(out); i++ {
+	for i := range len(out) {
 		if c := out[i]; (c < 0x20 && c != '\n') || c == 0x7f {
 			found = append(found, c)
 		}

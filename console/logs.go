@@ -40,22 +40,22 @@ func (e *LogExporter) Export(_ context.Context, records []sdklog.Record) error {
 		return nil
 	}
 	var errs []error
-	for _, r := range records {
-		_, err := io.WriteString(e.w, e.line(r)+"\n")
+	for i := range records {
+		_, err := io.WriteString(e.w, e.line(&records[i])+"\n")
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-func (e *LogExporter) line(r sdklog.Record) string {
+func (e *LogExporter) line(r *sdklog.Record) string {
 	uid, size, n := "", 0, 0
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == slogspan.UIDKey {
-			uid = escape(kv.Value.Emit())
+			uid = escape(kv.Value.String())
 			return true
 		}
 		n++
-		size += len(kv.Key) + len(kv.Value.Emit())
+		size += len(kv.Key) + len(kv.Value.String())
 		return true
 	})
 	var b strings.Builder
@@ -64,7 +64,7 @@ func (e *LogExporter) line(r sdklog.Record) string {
 		b.WriteString(e.style.yellow(uid) + " ")
 	}
 	b.WriteString(e.style.level(r.SeverityText(), escape(r.SeverityText())) + " ")
-	b.WriteString(escape(r.Body().Emit()))
+	b.WriteString(escape(r.Body().String()))
 	fmt.Fprintf(&b, " %s", e.style.dim(fmt.Sprintf("(%d attributes, %s", n, formatBytes(size))))
 	if r.TraceID().IsValid() {
 		b.WriteString(e.style.dim(fmt.Sprintf(", trace %s span %s", r.TraceID(), r.SpanID())))
@@ -82,7 +82,7 @@ func (e *LogExporter) Shutdown(context.Context) error {
 }
 
 // ForceFlush does nothing: records are printed as they are exported.
-func (e *LogExporter) ForceFlush(context.Context) error { return nil }
+func (*LogExporter) ForceFlush(context.Context) error { return nil }
 
 func formatBytes(n int) string {
 	switch {

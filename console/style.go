@@ -1,6 +1,6 @@
 package console
 
-// style adds ANSI colours, or nothing when colour is off.
+// style adds ANSI colors, or nothing when color is off.
 type style struct{ on bool }
 
 func newStyle(on bool) style { return style{on: on} }
@@ -19,7 +19,7 @@ func (s style) green(t string) string  { return s.wrap("32", t) }
 func (s style) yellow(t string) string { return s.wrap("33", t) }
 func (s style) cyan(t string) string   { return s.wrap("36", t) }
 
-// level colours text by the severity in level, such as "ERROR" or "WARN+2".
+// level colors text by the severity in level, such as "ERROR" or "WARN+2".
 func (s style) level(level, text string) string {
 	switch {
 	case len(level) >= 5 && level[:5] == "ERROR":

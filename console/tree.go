@@ -118,9 +118,9 @@ func renderEvent(e sdktrace.Event, spanStart time.Time, prefix string, st style)
 	for _, kv := range e.Attributes {
 		switch kv.Key {
 		case slogspan.LevelKey:
-			level = escape(kv.Value.Emit())
+			level = escape(kv.Value.String())
 		case slogspan.UIDKey:
-			uid = escape(kv.Value.Emit())
+			uid = escape(kv.Value.String())
 		}
 	}
 	if level != "" {
@@ -148,7 +148,7 @@ const maxShownRunes = 80
 // formatValue quotes strings that would not read as one token, shortens
 // long values for the terminal, and marks where slogspan cut a value.
 func formatValue(v attribute.Value, st style) string {
-	s := v.Emit()
+	s := v.String()
 	marker := ""
 	if i := strings.Index(s, truncMarker); i >= 0 {
 		s, marker = s[:i], escape(s[i:])

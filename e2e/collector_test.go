@@ -171,7 +171,9 @@ func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Optio
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {
 			t.Setenv(k, "")
-			os.Unsetenv(k)
+			if err := os.Unsetenv(k); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	env := map[string]string{

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +25,9 @@ const defaultHTTPAddr = "localhost:4318"
 func buildExample(t *testing.T, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./"+name)
+	// go test puts its toolchain's bin directory first in PATH: this go is
+	// the one running the test, also when GOTOOLCHAIN chose it.
+	cmd := exec.Command("go", "build", "-o", bin, "./"+name)
 	cmd.Dir = filepath.Join("..", "examples")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)
@@ -77,7 +78,9 @@ func holdDefaultPort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the test needs %s, and something listens there: %v", defaultHTTPAddr, err)
 	}
-	ln.Close()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var sentRE = regexp.MustCompile(`Sent trace ([0-9a-f]{32}): http://localhost:16686/trace/([0-9a-f]{32})`)
@@ -93,7 +96,7 @@ func TestOTLPExampleReachesTheDefaultEndpoint(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
 	m := sentRE.FindStringSubmatch(res.stdout)
-	if m == nil || m[1] != m[2] {
+	if len(m) != 3 || m[1] != m[2] {
 		t.Fatalf("no Jaeger link in:\n%s", res.stdout)
 	}
 	traceID := m[1]

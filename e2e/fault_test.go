@@ -26,9 +26,12 @@ const (
 	shutdownDeadline = 5 * time.Second
 )
 
+// perSpan is how many records each span of a phase takes.
+const perSpan = 20
+
 // phase logs spans×perSpan records, a quarter of them with a value to cut,
 // each span named phase-NNN, timing every call.
-func phase(lat *latencies, name string, spans, perSpan int) {
+func phase(lat *latencies, name string, spans int) {
 	big := strings.Repeat("p", 2000)
 	tracer := otel.Tracer("e2e-fault")
 	for s := range spans {
@@ -46,7 +49,7 @@ func phase(lat *latencies, name string, spans, perSpan int) {
 
 // arrived reports whether every span of the phase and all its diverted
 // records were received.
-func (c *collector) arrived(name string, spans, perSpan int) bool {
+func (c *collector) arrived(name string, spans int) bool {
 	got := c.spansNamed(name + "-")
 	if len(got) != spans {
 		return false
@@ -68,10 +71,10 @@ func (c *collector) arrived(name string, spans, perSpan int) bool {
 }
 
 // waitArrived fails the test unless the phase arrives in time.
-func (c *collector) waitArrived(t *testing.T, name string, spans, perSpan int) {
+func (c *collector) waitArrived(t *testing.T, name string, spans int) {
 	t.Helper()
 	start := time.Now()
-	if !eventually(arrival, func() bool { return c.arrived(name, spans, perSpan) }) {
+	if !eventually(arrival, func() bool { return c.arrived(name, spans) }) {
 		t.Fatalf("phase %q did not arrive within %v: %d of %d spans", name, arrival, len(c.spansNamed(name+"-")), spans)
 	}
 	t.Logf("phase %q arrived after %v", name, time.Since(start).Round(time.Millisecond))
@@ -109,11 +112,11 @@ func TestFaultReceiverNotListeningAtStart(t *testing.T) {
 		shutdown := startSlogspan(t, c, proto)
 		lat := &latencies{}
 
-		phase(lat, "down", 20, 20)
+		phase(lat, "down", 20)
 		time.Sleep(300 * time.Millisecond) // let an export fail
 		c.start()
-		phase(lat, "back", 20, 20)
-		c.waitArrived(t, "back", 20, 20)
+		phase(lat, "back", 20)
+		c.waitArrived(t, "back", 20)
 
 		checkCalls(t, lat)
 		shutdownInTime(t, shutdown)
@@ -126,14 +129,14 @@ func TestFaultReceiverRestarted(t *testing.T) {
 		shutdown := startSlogspan(t, c, proto)
 		lat := &latencies{}
 
-		phase(lat, "before", 10, 20)
-		c.waitArrived(t, "before", 10, 20)
+		phase(lat, "before", 10)
+		c.waitArrived(t, "before", 10)
 		c.stop()
-		phase(lat, "stopped", 20, 20)
+		phase(lat, "stopped", 20)
 		time.Sleep(300 * time.Millisecond)
 		c.start()
-		phase(lat, "restarted", 20, 20)
-		c.waitArrived(t, "restarted", 20, 20)
+		phase(lat, "restarted", 20)
+		c.waitArrived(t, "restarted", 20)
 
 		checkCalls(t, lat)
 		shutdownInTime(t, shutdown)
@@ -147,12 +150,12 @@ func TestFaultSlowReceiver(t *testing.T) {
 		shutdown := startSlogspan(t, c, proto)
 		lat := &latencies{}
 
-		phase(lat, "slow", 40, 20)
-		c.waitArrived(t, "slow", 40, 20)
+		phase(lat, "slow", 40)
+		c.waitArrived(t, "slow", 40)
 
 		// Slower than the shutdown deadline: shutdown must still keep it.
 		c.delay.Store(int64(shutdownDeadline + 2*time.Second))
-		phase(lat, "stuck", 10, 20)
+		phase(lat, "stuck", 10)
 		checkCalls(t, lat)
 		shutdownInTime(t, shutdown)
 	})

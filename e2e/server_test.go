@@ -102,7 +102,7 @@ func (s *server) send(t *testing.T, method, path, body string, want int) {
 		t.Fatal(err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: %s, want %d", method, path, resp.Status, want)
 	}
@@ -410,11 +410,11 @@ func hangAt(t *testing.T, addr string) {
 		}
 	}()
 	t.Cleanup(func() {
-		ln.Close()
+		_ = ln.Close()
 		mu.Lock()
 		defer mu.Unlock()
 		for _, c := range conns {
-			c.Close()
+			_ = c.Close()
 		}
 	})
 }

@@ -94,7 +94,7 @@ func TestWireBadInput(t *testing.T) {
 		// as OTLP log records, deep groups as nested maps.
 		shutdown := startSlogspan(t, c, proto, setup.WithHandlerOptions(slogspan.WithDivertAll(true)))
 
-		var deep slog.Attr = slog.String("leaf", "v")
+		deep := slog.String("leaf", "v")
 		for range 200 {
 			deep = slog.Group("g", deep)
 		}

@@ -7,14 +7,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 )
 
-// gobin is the go command of the toolchain running the tests.
-var gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+// gobin is the go command of the toolchain running the tests: go test puts
+// that toolchain's bin directory first in PATH, also when GOTOOLCHAIN chose
+// it.
+const gobin = "go"
 
 // run builds the example in dir and runs it with no OTEL_* variables set
 // and a time limit, returning its standard output.
@@ -134,11 +135,15 @@ func TestREADMEServerBuilds(t *testing.T) {
 	}
 	// Inside this module, so that it builds against the code beside it;
 	// the go command ignores directories whose name starts with _ in ./...
-	dir, err := os.MkdirTemp(".", "_readme-server-")
+	dir, err := os.MkdirTemp(".", "_readme-server-") //nolint:usetesting // t.TempDir is outside the module.
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -175,14 +180,24 @@ func TestLLM(t *testing.T) {
 // The otlp example is run by the e2e module, against the Collector's
 // receiver on its default port.
 
+// zapErrorSpan is the span line of the span a zap Error line was logged
+// in: its status is Error, with the line's message.
+var zapErrorSpan = regexp.MustCompile(`(?m)^└─ import file 1 +\S+ [·█]+ ERROR file rejected$`)
+
 func TestZap(t *testing.T) {
 	t.Parallel()
 	out := run(t, "zap")
+	// Events read as slogspan.Handler's (INFO, ERROR); the exported
+	// records keep zap's own severity text (info, debug).
 	mustContain(t, out,
 		"import batch", "├─ import file 0", "└─ import file 1",
-		"info  batch received files=2", "error file rejected file=1 exception.type=*errors.errorString",
-		"…[truncated: 3600 bytes]",
+		"INFO  batch received files=2", "ERROR file rejected file=1 exception.type=*errors.errorString",
+		"DEBUG raw payload", "…[truncated: 3600 bytes]",
+		"log info batch received",
 	)
+	if !zapErrorSpan.MatchString(out) {
+		t.Errorf("the span of the zap Error line has no Error status:\n%s", out)
+	}
 	m := uidRE.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no uid linking the cut payload in:\n%s", out)

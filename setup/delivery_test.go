@@ -138,7 +138,7 @@ func TestTimedOutExportIsReportedLikeARefusedOne(t *testing.T) {
 
 func TestHungReceiverIsReportedBeforeAndAtShutdown(t *testing.T) {
 	clearOTelEnv(t)
-	defer setup.SetReportTimes(200*time.Millisecond, time.Hour)()
+	t.Cleanup(setup.SetReportTimes(200*time.Millisecond, time.Hour))
 	out := programOutput(t)
 	endpoint, release, answered := hungReceiver(t)
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
@@ -263,7 +263,7 @@ func TestShutdownGivesEachProviderTheWholeDeadline(t *testing.T) {
 
 func TestFailuresGoingOnAreRemindedWithCounts(t *testing.T) {
 	clearOTelEnv(t)
-	defer setup.SetReportTimes(time.Hour, 200*time.Millisecond)()
+	t.Cleanup(setup.SetReportTimes(time.Hour, 200*time.Millisecond))
 	out := programOutput(t)
 	shutdown, p, err := setup.StartProviders(context.Background(),
 		setup.WithSpanExporter(refusingSpans{}), setup.WithLogExporter(&memlog.Exporter{}))

@@ -160,9 +160,11 @@ func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Optio
 // opts, on the LoggerProvider Start builds, before the processor that
 // exports: log records that other loggers send to the Logs API (zap, logr
 // and zerolog through their contrib bridges, for one) become events on
-// their spans, within slogspan's limits. Records that the slogspan
-// handler diverted are not bridged again. The TracerProvider's span limits
-// make room for both budgets.
+// their spans: by default as the specification says (records with an
+// event name, attributes as they are), within slogspan's limits with
+// spanevents.WithLimits or spanevents.WithAllRecords. Records that the
+// slogspan handler diverted are not bridged again. The TracerProvider's
+// span limits make room for the larger budget.
 func WithSpanEventsBridge(opts ...spanevents.Option) Option {
 	return optionFunc(func(c *config) { c.bridge = spanevents.NewProcessor(opts...) })
 }

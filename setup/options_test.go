@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -140,7 +139,7 @@ func otelLoggerRecord() string {
 	const body = "straight to the Logs API"
 	var r log.Record
 	r.SetBody(attribute.StringValue(body))
-	global.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
 	return body
 }
 

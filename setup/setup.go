@@ -137,7 +137,6 @@ import (
 	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -246,7 +245,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 
 	otel.SetErrorHandler(r)
 	otel.SetTracerProvider(tp)
-	global.SetLoggerProvider(lp)
+	otel.SetLoggerProvider(lp)
 	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
 	slog.SetDefault(slog.New(h))
 	installed.Store(&installation{h, h.Next()})

@@ -32,7 +32,9 @@ func clearOTelEnv(t *testing.T) {
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {
 			t.Setenv(k, "")
-			os.Unsetenv(k)
+			if err := os.Unsetenv(k); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -57,7 +59,7 @@ func (e *memSpans) ExportSpans(_ context.Context, ss []sdktrace.ReadOnlySpan) er
 	e.spans = append(e.spans, tracetest.SpanStubsFromReadOnlySpans(ss)...)
 	return nil
 }
-func (e *memSpans) Shutdown(context.Context) error { return nil }
+func (*memSpans) Shutdown(context.Context) error { return nil }
 
 func (e *memSpans) GetSpans() tracetest.SpanStubs {
 	e.mu.Lock()
@@ -157,7 +159,7 @@ func TestStartingTwiceDoesNotDoubleEvents(t *testing.T) {
 	clearOTelEnv(t)
 	for range 2 {
 		shutdown, _, _ := startInMemory(t)
-		defer shutdown(context.Background())
+		t.Cleanup(func() { _ = shutdown(context.Background()) })
 	}
 	shutdown, spans, _ := startInMemory(t)
 	logInSpan()
@@ -173,7 +175,7 @@ const childEnv = "SETUP_TEST_CHILD"
 
 func TestExporterFollowsEnvironment(t *testing.T) {
 	if os.Getenv(childEnv) != "" {
-		exporterChild()
+		exporterChild(t)
 		return
 	}
 	for _, c := range []struct {
@@ -205,18 +207,16 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 	}
 }
 
-func exporterChild() {
+func exporterChild(t *testing.T) {
 	mem := &memSpans{}
 	shutdown, err := setup.Start(context.Background(),
 		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(&memlog.Exporter{}))
 	if err != nil {
-		fmt.Println("start:", err)
-		os.Exit(1)
+		t.Fatal("start:", err)
 	}
 	logInSpan()
 	if err := shutdown(context.Background()); err != nil {
-		fmt.Println("shutdown:", err)
-		os.Exit(1)
+		t.Fatal("shutdown:", err)
 	}
 	fmt.Printf("fallback spans: %d\n", len(mem.GetSpans()))
 }
@@ -238,7 +238,9 @@ func TestUnreachableOTLPIsReportedWithinDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close() // nothing listens here now
+	if err := ln.Close(); err != nil { // nothing listens here now
+		t.Fatal(err)
+	}
 	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
 	t.Setenv("OTEL_LOGS_EXPORTER", "otlp")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+addr)

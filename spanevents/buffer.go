@@ -19,6 +19,9 @@ type buf struct {
 	tailKeys bool
 	tail     [5]attribute.KeyValue // by tailOrder; Key "" when absent
 	prefix   []byte                // dotted key prefix inside maps
+	// uid is the record's own log.record.uid, Key "" when it has none:
+	// the event's link to the record, leading the tail.
+	uid attribute.KeyValue
 }
 
 var bufPool = sync.Pool{New: func() any { return new(buf) }}
@@ -39,6 +42,6 @@ func (b *buf) free() {
 		return
 	}
 	b.ev.Reset()
-	b.tailKeys, b.tail, b.prefix = false, [5]attribute.KeyValue{}, b.prefix[:0]
+	b.tailKeys, b.tail, b.prefix, b.uid = false, [5]attribute.KeyValue{}, b.prefix[:0], attribute.KeyValue{}
 	bufPool.Put(b)
 }

@@ -16,11 +16,17 @@ var tailOrder = [5]attribute.Key{
 	spanevent.CodeFilePathKey, spanevent.CodeLineNumberKey, spanevent.CodeFunctionNameKey,
 }
 
-// add converts kv for the event: strings and keys are cut to
-// MaxValueBytes, slices by element, maps are flattened into dotted keys
-// ("g.h.k", as slogspan.Handler flattens groups), and empty maps are
-// dropped.
+// add converts kv for a log line's event, as slogspan.Handler converts
+// slog values: strings and keys are cut to MaxValueBytes, slices by
+// element, maps are flattened into dotted keys ("g.h.k", as the Handler
+// flattens groups), empty maps are dropped, and other values become their
+// text. The record's own log.record.uid is kept aside as its link.
 func (b *buf) add(kv attribute.KeyValue) {
+	if kv.Key == spanevent.UIDKey && len(b.prefix) == 0 {
+		v, cut := b.value(kv.Value)
+		b.keepUID(attribute.KeyValue{Key: kv.Key, Value: v}, cut)
+		return
+	}
 	if kv.Value.Type() == attribute.MAP {
 		n := len(b.prefix)
 		b.prefix = append(append(b.prefix, kv.Key...), '.')
@@ -55,8 +61,20 @@ func (b *buf) add(kv attribute.KeyValue) {
 	b.ev.UserBytes += spanevent.KVBytes(out)
 }
 
-// finish moves the tail attributes found into the event's tail.
+// keepUID keeps kv, the record's own log.record.uid, as the event's link.
+func (b *buf) keepUID(kv attribute.KeyValue, cut bool) {
+	b.uid = kv
+	if cut {
+		b.ev.Cut++
+	}
+}
+
+// finish moves the record's uid and the tail attributes found into the
+// event's tail.
 func (b *buf) finish() {
+	if b.uid.Key != "" {
+		b.ev.Tail = append(b.ev.Tail, b.uid)
+	}
 	for _, kv := range b.tail {
 		if kv.Key != "" {
 			b.ev.Tail = append(b.ev.Tail, kv)
@@ -66,27 +84,27 @@ func (b *buf) finish() {
 
 // value cuts v to MaxValueBytes.
 func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
-	max := b.limits.MaxValueBytes
+	maxBytes := b.limits.MaxValueBytes
 	switch v.Type() {
 	case attribute.STRING:
-		s, cut := spanevent.TruncateString(v.AsString(), max)
+		s, cut := spanevent.TruncateString(v.AsString(), maxBytes)
 		return attribute.StringValue(s), cut
 	case attribute.BOOL, attribute.INT64, attribute.FLOAT64:
 		return v, false
 	case attribute.STRINGSLICE:
-		ss, cut := spanevent.TruncateStrings(v.AsStringSlice(), max)
+		ss, cut := spanevent.TruncateStrings(v.AsStringSlice(), maxBytes)
 		return attribute.StringSliceValue(ss), cut
 	case attribute.INT64SLICE:
 		s := v.AsInt64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, max)
+		n := spanevent.ElementsWithin(len(s), 8, maxBytes)
 		return attribute.Int64SliceValue(s[:n]), n < len(s)
 	case attribute.FLOAT64SLICE:
 		s := v.AsFloat64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, max)
+		n := spanevent.ElementsWithin(len(s), 8, maxBytes)
 		return attribute.Float64SliceValue(s[:n]), n < len(s)
 	case attribute.BOOLSLICE:
 		s := v.AsBoolSlice()
-		n := spanevent.ElementsWithin(len(s), 1, max)
+		n := spanevent.ElementsWithin(len(s), 1, maxBytes)
 		return attribute.BoolSliceValue(s[:n]), n < len(s)
 	case attribute.EMPTY:
 		return attribute.StringValue("<nil>"), false
@@ -94,20 +112,20 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 		// As slogspan.Handler shows []byte: as text. Only what can be
 		// kept is converted: the value may be huge.
 		bs := v.AsByteSlice()
-		s, cut := spanevent.TruncateAt(string(bs[:min(len(bs), readBytes(max))]), len(bs), max)
+		s, cut := spanevent.TruncateAt(string(bs[:min(len(bs), readBytes(maxBytes))]), len(bs), maxBytes)
 		return attribute.StringValue(s), cut
 	default:
-		// Mixed slices: their text, cut.
-		s, cut := spanevent.TruncateString(v.Emit(), max)
+		// Slices of values and maps inside slices: their text, cut.
+		s, cut := spanevent.TruncateString(v.String(), maxBytes)
 		return attribute.StringValue(s), cut
 	}
 }
 
 // readBytes is how much of a byte slice is worth converting to cut it at
-// max without splitting a rune.
-func readBytes(max int) int {
-	if max < 0 {
+// maxBytes without splitting a rune.
+func readBytes(maxBytes int) int {
+	if maxBytes < 0 {
 		return math.MaxInt
 	}
-	return max + utf8.UTFMax
+	return maxBytes + utf8.UTFMax
 }

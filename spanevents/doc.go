@@ -1,7 +1,11 @@
 // Package spanevents is the OpenTelemetry Logs SDK's event to span event
-// bridge for Go, with slogspan's limits: a log record Processor that copies
-// log records onto the span they were emitted in, so that trace backends
-// that store no logs (Jaeger, for one) still show them.
+// bridge for Go: a log record Processor that copies log records onto the
+// span they were emitted in, as span events, so that trace backends that
+// store no logs (Jaeger, for one) still show them. By default it follows
+// the specification (specification/logs/sdk.md, "Event to span event
+// bridge", status Development) to the letter. Two options add what
+// slogspan adds to it: [WithLimits], slogspan's size limits, and
+// [WithAllRecords], log lines as well as events.
 //
 // Any logger that already feeds an OpenTelemetry LoggerProvider gets its
 // lines on spans this way: zap, logr and zerolog through their contrib
@@ -9,52 +13,146 @@
 // slogspan.Handler does the same without a LoggerProvider.)
 //
 // Register the Processor before the processor that exports, so that the
-// exported record carries the log.record.uid the event links to:
+// exported record carries the log.record.uid a cut event links to, and a
+// [SpanTracker] on the TracerProvider when limits apply, so that spans
+// have budgets:
 //
+//	tp := sdktrace.NewTracerProvider(
+//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+//		sdktrace.WithBatcher(spanExporter),
+//	)
 //	lp := sdklog.NewLoggerProvider(
 //		sdklog.WithProcessor(spanevents.NewProcessor(spanevents.WithAllRecords(true))),
-//		sdklog.WithProcessor(sdklog.NewBatchProcessor(exporter)),
+//		sdklog.WithProcessor(sdklog.NewBatchProcessor(logExporter)),
 //	)
 //
-// # Which records become events
+// # Three modes
 //
-// As the specification says, a record becomes exactly one span event if
-// and only if it has an event name, it has a valid trace id and span id,
-// the span in the context it was emitted in is recording, and the record's
-// ids are that span's. The event is named by the event name and stamped
-// with the record's timestamp, else its observed timestamp. It carries the
-// record's attributes. The record always goes on to the processors after
-// this one.
+// The specification mode, NewProcessor() or the zero Processor, does what
+// the specification says and nothing else: only the SDK's own span limits
+// apply, as for any span event. WithLimits keeps the specification's
+// events and adds slogspan's limits, span budgets and links. WithAllRecords
+// also bridges log lines, records with no event name, shaped as
+// slogspan.Handler's events, with slogspan's limits (the defaults, or
+// WithLimits'). The specification's rules, and what each mode does:
 //
-// [WithAllRecords] bridges every such record, also those with no event
-// name, which is every line a logger bridge emits. Such an event is named
-// by the body when the body is a string, else "log", and is shaped as
-// slogspan.Handler's events are: level (the severity text) first, the
-// record's attributes, then exception.* and code.* when the record has
-// them. For a record from the otelslog bridge, the event equals the one
-// slogspan.Handler makes for the same slog call, with groups (otelslog's
-// map values) as dotted keys, except where otelslog converts a value
+//	Rule: the specification's text
+//	     mode            what it does
+//
+//	1. Which records. "The processor MUST bridge a LogRecord to a span
+//	   event if and only if all of the following conditions are met": a
+//	   non-empty EventName; a valid TraceId and SpanId; the resolved
+//	   Context has a current span whose IsRecording is true; the
+//	   LogRecord's TraceId and SpanId equal that span's. "If any of these
+//	   conditions is not met, the processor MUST do nothing."
+//	     specification   as written.
+//	     WithLimits      as written.
+//	     WithAllRecords  also records with no event name (log lines), when
+//	                     the other conditions hold; not the records
+//	                     slogspan.Handler diverted, whose events are on the
+//	                     span already.
+//
+//	2. One event. "the processor MUST add exactly one span event".
+//	     specification   one event for each record.
+//	     WithLimits      one event for each record until the span's budget
+//	                     (MaxSpanEvents, MaxSpanBytes) is used up, a budget
+//	                     shared with every Handler and Processor writing to
+//	                     the span; later records get none, and are counted
+//	                     in the span's slogspan.dropped_events.
+//	     WithAllRecords  as WithLimits.
+//
+//	3. Name. The span event name MUST be the LogRecord's EventName.
+//	     specification   the event name, whole.
+//	     WithLimits      the event name, cut to MaxValueBytes.
+//	     WithAllRecords  events as WithLimits; a line is named by its body
+//	                     when the body is a string, else "log", cut to
+//	                     MaxValueBytes.
+//
+//	4. Time. The LogRecord's Timestamp, if set, MUST be used as the span
+//	   event timestamp; otherwise its ObservedTimestamp, if set.
+//	     every mode      as written (sdk/log always sets the observed
+//	                     timestamp; were neither set, the time of the call).
+//
+//	5. Attributes. All the LogRecord's Attributes MUST be copied as span
+//	   event attributes.
+//	     specification   every attribute, as it is: maps stay maps, slices
+//	                     slices, bytes bytes and empty values empty, at
+//	                     every depth; nothing is cut or added. The one
+//	                     repair: invalid UTF-8 in keys and strings (and
+//	                     in the name) becomes U+FFFD, as OTLP requires,
+//	                     or the exporter would drop the span's whole
+//	                     batch.
+//	     WithLimits      every attribute, of its kind, cut: keys and values
+//	                     to MaxValueBytes (strings with a marker and made
+//	                     valid UTF-8, slices and maps to their first
+//	                     members), the event to MaxEventAttrs and
+//	                     MaxEventBytes. A cut event also carries
+//	                     log.record.uid (see Links).
+//	     WithAllRecords  events as WithLimits. A line has level first, then
+//	                     its attributes as slogspan.Handler converts slog
+//	                     values (maps as dotted keys "g.h.k", bytes, slices
+//	                     of values and maps within them as their text, an
+//	                     empty value as "<nil>"), then exception.* and
+//	                     code.*, then log.record.uid; cut as WithLimits.
+//
+//	6. The pipeline. Bridging "MUST NOT prevent that LogRecord from
+//	   continuing through the normal log processing pipeline."
+//	     specification   the record goes on, unchanged.
+//	     WithLimits      the record goes on; when its event was cut or left
+//	                     off the span, it gains log.record.uid (see Links),
+//	                     and nothing else.
+//	     WithAllRecords  as WithLimits.
+//
+//	7. Configurable parameters: none.
+//	     specification   NewProcessor(), with no options, or Processor{}.
+//	     WithLimits      the limits, as slogspan.Handler's.
+//	     WithAllRecords  WithLimits, and WithErrorStatusLevel: a line at or
+//	                     above it (ERROR by default) sets the span status
+//	                     to Error with its body as description, as
+//	                     slogspan.Handler does. Events never do.
+//
+// # Log lines
+//
+// In all-records mode, a line's event reads as slogspan.Handler's event
+// for the same line. Its level is named from the record's severity number
+// as slog names levels, whatever the severity text: slog.Level(severity -
+// 9), the mapping of the contrib otelslog bridge. So SeverityDebug is
+// DEBUG, SeverityInfo INFO, SeverityWarn WARN, SeverityError ERROR, and
+// the others offsets of those: SeverityError2 ERROR+1, SeverityFatal
+// (zap's DPanic) ERROR+4, SeverityTrace DEBUG-4. A record with no severity
+// number has its severity text, cut and made valid UTF-8, else UNDEFINED.
+// For a record from the otelslog bridge, the event equals the Handler's
+// for the same slog call, except where otelslog converts a value
 // differently: durations and times are numbers there, and an error is the
-// record's exception.* rather than an attribute of its own. Inside a group
-// the keys come in the order the SDK keeps map values in, sorted by key. Records that
-// slogspan.Handler diverted are not bridged: their events are on the span
-// already.
+// record's exception.* rather than an attribute of its own. Inside a
+// group the keys come in the order the SDK keeps map values in, sorted by
+// key.
 //
 // # Limits
 //
-// Values and keys are cut to MaxValueBytes, events to MaxEventAttrs and
-// MaxEventBytes, and each span takes at most MaxSpanEvents events and
-// MaxSpanBytes bytes from this Processor, with the same defaults, markers
-// and counters (slogspan.dropped_events, slogspan.truncated_values) as
-// slogspan.Handler: see [slogspan.Limits] and [WithLimits]. A span has one
-// budget, shared with every Handler and Processor writing to it, and kept
-// only while a [SpanTracker] on its TracerProvider tracks it. Keys on an
-// event are unique, and nothing handed to the span is reused.
+// With WithLimits or WithAllRecords, values and keys are cut to
+// MaxValueBytes, events to MaxEventAttrs and MaxEventBytes, and each span
+// takes at most MaxSpanEvents events and MaxSpanBytes bytes from this
+// Processor, with the same defaults, markers and counters
+// (slogspan.dropped_events, slogspan.truncated_values) as
+// slogspan.Handler: see [slogspan.Limits]. A span has one budget, shared
+// with every Handler and Processor writing to it, and kept only while a
+// [SpanTracker] on its TracerProvider tracks it. Keys on an event are
+// unique, and nothing handed to the span is reused.
 //
-// When anything was cut from an event, or the span's budget was used up,
-// the Processor adds log.record.uid to the record before the next
-// processor sees it, and the event carries the same uid: the full record,
-// every other attribute as it was, is one search away in the logs backend.
+// # Links
 //
-// OnEmit never blocks and never panics; after Shutdown it does nothing.
+// With limits, an event that was cut, or that its span's budget left off,
+// is linked to its record by log.record.uid: the full record, every
+// attribute as it was, is one search away in the logs backend. A record
+// that carries log.record.uid already keeps it, and the event carries the
+// same: a uid is never replaced. Otherwise the Processor adds a new uid
+// to the record before the next processor sees it, and the event carries
+// the same. sdk/log keeps at most 128 attributes on a record by default
+// (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT), and a record at its limit takes
+// no more; making room would drop one of the user's attributes, so such a
+// record is not linked: it goes on with all its attributes, its event
+// carries no uid, and this is reported once, through otel.Handle.
+//
+// OnEmit never blocks; after Shutdown it does nothing.
 package spanevents

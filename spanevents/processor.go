@@ -2,12 +2,9 @@ package spanevents
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -16,9 +13,11 @@ import (
 )
 
 // Processor is an sdk/log Processor that copies log records onto the span
-// they were emitted in, as span events, within slogspan's limits. Register
-// it on the LoggerProvider before the processor that exports; see the
-// package documentation. It is safe for concurrent use.
+// they were emitted in, as span events: the Logs SDK specification's event
+// to span event bridge, with slogspan's limits and all-records mode as
+// options. Register it on the LoggerProvider before the processor that
+// exports; see the package documentation. Its zero value is ready to use,
+// and behaves as NewProcessor(). It is safe for concurrent use.
 type Processor struct {
 	cfg     config
 	stopped atomic.Bool
@@ -26,7 +25,8 @@ type Processor struct {
 
 var _ sdklog.Processor = (*Processor)(nil)
 
-// NewProcessor returns a Processor configured by opts.
+// NewProcessor returns a Processor configured by opts. With none, it
+// follows the specification to the letter.
 func NewProcessor(opts ...Option) *Processor {
 	return &Processor{cfg: newConfig(opts)}
 }
@@ -37,21 +37,19 @@ func (p *Processor) Enabled(ctx context.Context, _ sdklog.EnabledParameters) boo
 	return !p.stopped.Load() && trace.SpanFromContext(ctx).IsRecording()
 }
 
-// OnEmit adds record as an event to the span in ctx when it qualifies (see
-// the package documentation), and adds log.record.uid to record when
-// anything was cut from the event or the span's budget was used up. It
-// always returns nil: the record goes on to the next processors whatever
-// happens here. It never blocks on the network. After Shutdown it does
-// nothing.
+// OnEmit adds record as one event to the span in ctx when it qualifies
+// (see the package documentation). With slogspan's limits on, it adds
+// log.record.uid to record when the event was cut or left off the span.
+// Nothing else of record changes, and it always returns nil: the record
+// goes on to the next processors whatever happens here. It never blocks
+// on the network. After Shutdown it does nothing.
 func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	if record == nil || p.stopped.Load() {
 		return nil
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			otel.Handle(fmt.Errorf("spanevents: a record could not become a span event: %v", r))
-		}
-	}()
+	// The specification's conditions: a recording span in the context,
+	// valid record ids that are that span's, and an event name (or, in
+	// all-records mode, a log line).
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return nil
@@ -61,77 +59,30 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 		record.TraceID() != sc.TraceID() || record.SpanID() != sc.SpanID() {
 		return nil
 	}
-	eventName := record.EventName()
-	if eventName == "" && (!p.cfg.all || record.InstrumentationScope().Name == spanevent.HandlerScope) {
-		return nil
-	}
-
-	lim := &p.cfg.limits
-	tg := spanevent.Open(span, sc)
-	if uid, full := tg.SkipWhenFull(lim, true); full {
-		link(record, uid)
-		return nil
-	}
-	b := getBuf(lim)
-	defer b.free()
-	// The span keeps the attributes as they are built: sized for the
-	// record's attributes and level, and grown for maps.
-	b.ev.Attrs = make([]attribute.KeyValue, 0, 1+record.AttributesLen())
-	if eventName == "" {
-		// Shaped as slogspan.Handler's events: level first, and what it
-		// adds after the user's attributes in the same place.
-		b.ev.Attrs = append(b.ev.Attrs, attribute.String(spanevent.LevelKey, levelOf(record)))
-		b.ev.Lead = 1
-		b.tailKeys = true
-	}
-	record.WalkAttributes(func(kv attribute.KeyValue) bool {
-		b.add(kv)
-		return true
-	})
-	b.finish()
-
-	name := eventName
-	if name == "" {
-		if body := record.Body(); body.Type() == attribute.STRING {
-			name = body.AsString()
+	switch {
+	case record.EventName() == "":
+		// Records the Handler diverted are on the span already.
+		if p.cfg.all && record.InstrumentationScope().Name != spanevent.HandlerScope {
+			p.addLine(span, sc, record)
 		}
-	}
-	name, nameCut := spanevent.TruncateString(name, lim.MaxValueBytes)
-	if name == "" {
-		name = spanevent.NameEmpty
-	}
-	if nameCut {
-		b.ev.Cut++
-	}
-	t := record.Timestamp()
-	if t.IsZero() {
-		t = record.ObservedTimestamp()
-	}
-	if t.IsZero() {
-		t = time.Now()
-	}
-	if uid := b.ev.Put(&tg, name, t, lim, true, false); uid != "" {
-		link(record, uid)
+	case !p.cfg.limited:
+		addEvent(span, record)
+	default:
+		p.addLimitedEvent(span, sc, record)
 	}
 	return nil
 }
 
-// link adds log.record.uid to record, so that the event's full record can
-// be found from the span.
-func link(record *sdklog.Record, uid string) {
-	record.AddAttributes(attribute.String(spanevent.UIDKey, uid))
-}
-
-// levelOf returns the record's level as slog writes it: the severity text,
-// else a name derived from the severity number.
-func levelOf(r *sdklog.Record) string {
-	if s := r.SeverityText(); s != "" {
-		return s
+// eventTime is the time of record's event: its timestamp, else its
+// observed timestamp, else now.
+func eventTime(record *sdklog.Record) time.Time {
+	if t := record.Timestamp(); !t.IsZero() {
+		return t
 	}
-	if sev := r.Severity(); sev != 0 {
-		return sev.String()
+	if t := record.ObservedTimestamp(); !t.IsZero() {
+		return t
 	}
-	return "UNSPECIFIED"
+	return time.Now()
 }
 
 // Shutdown stops the Processor: later records pass through untouched.
@@ -141,7 +92,14 @@ func (p *Processor) Shutdown(context.Context) error {
 }
 
 // ForceFlush does nothing: events are added as records are emitted.
-func (p *Processor) ForceFlush(context.Context) error { return nil }
+func (*Processor) ForceFlush(context.Context) error { return nil }
 
-// Limits returns the limits p applies, defaults filled in.
-func (p *Processor) Limits() slogspan.Limits { return slogspan.Limits(p.cfg.limits) }
+// Limits returns slogspan's limits as p applies them, defaults filled in:
+// with [WithLimits] or [WithAllRecords]. Otherwise p applies none, only the
+// SDK's span limits, and Limits returns the zero Limits.
+func (p *Processor) Limits() slogspan.Limits {
+	if !p.cfg.limited {
+		return slogspan.Limits{}
+	}
+	return slogspan.Limits(p.cfg.limits)
+}

@@ -60,7 +60,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 }
 
 // OnEnd drops the span's budget and counters.
-func (t *SpanTracker) OnEnd(s sdktrace.ReadOnlySpan) {
+func (*SpanTracker) OnEnd(s sdktrace.ReadOnlySpan) {
 	spanevent.Ended(s.SpanContext())
 }
 
@@ -78,4 +78,4 @@ func (t *SpanTracker) Shutdown(context.Context) error {
 }
 
 // ForceFlush does nothing: nothing is held.
-func (t *SpanTracker) ForceFlush(context.Context) error { return nil }
+func (*SpanTracker) ForceFlush(context.Context) error { return nil }

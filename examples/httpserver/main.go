@@ -137,7 +137,8 @@ func routes() http.Handler {
 		}
 		item := lookup(r.Context(), id)
 		slog.InfoContext(r.Context(), "item found", "id", id, "name", item)
-		fmt.Fprintf(w, "%s\n", item)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "%s\n", item) //nolint:gosec // G705: text/plain, not HTML.
 	})
 	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -210,7 +211,7 @@ func runClient(ctx context.Context, base string) {
 			continue
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		fmt.Printf("%s %s -> %s\n", rq.method, rq.path, resp.Status)
 	}
 }

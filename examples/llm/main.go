@@ -72,8 +72,8 @@ func answer(ctx context.Context, question string) {
 
 	chunks := chunk(ctx, corpus())
 	index := embedAll(ctx, chunks)
-	context := retrieve(ctx, index, question, 4)
-	generate(ctx, question, context)
+	passages := retrieve(ctx, index, question, 4)
+	generate(ctx, question, passages)
 }
 
 type doc struct {
@@ -85,7 +85,7 @@ func chunk(ctx context.Context, text string) []string {
 	ctx, span := tracer.Start(ctx, "chunk")
 	defer span.End()
 	var chunks []string
-	for len(text) > 0 {
+	for text != "" {
 		n := min(len(text), 1200)
 		chunks = append(chunks, text[:n])
 		text = text[n:]
@@ -148,7 +148,7 @@ func embed(text string) []float64 {
 	v := make([]float64, 64)
 	for _, w := range strings.Fields(strings.ToLower(text)) {
 		h := fnv.New32a()
-		h.Write([]byte(w))
+		_, _ = h.Write([]byte(w)) // a hash.Hash's Write never fails
 		v[h.Sum32()%64]++
 	}
 	return v

@@ -5,24 +5,32 @@
 //
 // zap writes to stderr as usual (zapcore.NewTee), and through the contrib
 // otelzap bridge to the OpenTelemetry LoggerProvider. There, the
-// spanevents processor copies each record onto its span, within slogspan's
-// limits, before the records are exported. The same works for logr and
+// spanevents processor in all-records mode copies each record onto its
+// span, within slogspan's limits, before the records are exported: levels
+// read as slog's (INFO, ERROR), and an Error line sets the span status to
+// Error, as slogspan.Handler does for slog. The same works for logr and
 // zerolog through their bridges. With no OTEL_* variables set, spans and
 // records print to the terminal; set OTEL_TRACES_EXPORTER=otlp to send
 // them to a collector.
+//
+// otelzap takes each line's context from a zap.Any("ctx", ctx) field. The
+// stderr core is wrapped (traceids.go) so that its lines show the span's
+// trace_id and span_id there, as slog's lines through slogspan do, rather
+// than the context's %v.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/contrib/bridges/otelzap"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/log/global"
+	"go.opentelemetry.io/otel/log"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -50,12 +58,18 @@ func main() {
 		}
 	}()
 
-	stderr := zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), os.Stderr, zap.DebugLevel)
-	bridge := otelzap.NewCore("zap-example", otelzap.WithLoggerProvider(global.GetLoggerProvider()))
-	logger := zap.New(zapcore.NewTee(stderr, bridge))
+	logger := newLogger(os.Stderr, otel.GetLoggerProvider())
 	defer func() { _ = logger.Sync() }()
 
 	importBatch(ctx, logger)
+}
+
+// newLogger returns a zap logger that writes to w, with the span ids of
+// each line, and to lp through the otelzap bridge.
+func newLogger(w io.Writer, lp log.LoggerProvider) *zap.Logger {
+	terminal := zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.AddSync(w), zap.DebugLevel)
+	bridge := otelzap.NewCore("zap-example", otelzap.WithLoggerProvider(lp))
+	return zap.New(zapcore.NewTee(traceIDs{terminal}, bridge))
 }
 
 var tracer = otel.Tracer("zap-example")

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelzap"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -57,5 +60,66 @@ func TestBigValueThroughOtelzap(t *testing.T) {
 	})
 	if got["body"].AsString() != big || got["parts"].AsInt64() != 4 || got[slogspan.UIDKey].AsString() != uid {
 		t.Errorf("the exported record is not whole and linked: body %d bytes, uid %v", len(got["body"].AsString()), got[slogspan.UIDKey])
+	}
+}
+
+// The example's logger, as a new user runs it: a zap Error line sets its
+// span's status to Error, its event reads as slog's (ERROR, the error as
+// exception.*), and the terminal line carries the span's ids rather than
+// the context's %v.
+func TestZapErrorLineThroughTheExamplesLogger(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()), sdktrace.WithSpanProcessor(spans))
+	lp := sdklog.NewLoggerProvider(
+		sdklog.WithProcessor(spanevents.NewProcessor(spanevents.WithAllRecords(true))),
+		sdklog.WithProcessor(sdklog.NewSimpleProcessor(&memlog.Exporter{})),
+	)
+	t.Cleanup(func() {
+		_ = lp.Shutdown(context.Background())
+		_ = tp.Shutdown(context.Background())
+	})
+	var terminal strings.Builder
+	logger := newLogger(&terminal, lp)
+
+	ctx, span := tp.Tracer("test").Start(context.Background(), "import file")
+	logger.Info("file opened", zap.Any("ctx", ctx))
+	logger.Error("file rejected", zap.Any("ctx", ctx), zap.Int("file", 1), zap.Error(errors.New("bad header")))
+	logger.With(zap.Any("ctx", ctx)).Info("file closed")
+	logger.Warn("no span here", zap.Any("ctx", context.Background()))
+	span.End()
+
+	s := spans.Ended()[0]
+	if st := s.Status(); st.Code != codes.Error || st.Description != "file rejected" {
+		t.Errorf("span status %v %q, want Error \"file rejected\"", st.Code, st.Description)
+	}
+	events := s.Events()
+	if len(events) != 3 {
+		t.Fatalf("%d events, want 3", len(events))
+	}
+	for i, want := range []string{"INFO", "ERROR"} {
+		if kv := events[i].Attributes[0]; kv.Key != slogspan.LevelKey || kv.Value.AsString() != want {
+			t.Errorf("event %q leads with %s=%s, want level=%s", events[i].Name, kv.Key, kv.Value.String(), want)
+		}
+	}
+	ev := map[attribute.Key]string{}
+	for _, kv := range events[1].Attributes {
+		ev[kv.Key] = kv.Value.String()
+	}
+	if ev["exception.message"] != "bad header" || ev["exception.type"] != "*errors.errorString" || ev["file"] != "1" {
+		t.Errorf("error event attributes %v", events[1].Attributes)
+	}
+
+	lines := strings.Split(strings.TrimSpace(terminal.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d terminal lines, want 4:\n%s", len(lines), terminal.String())
+	}
+	ids := fmt.Sprintf(`{"trace_id": %q, "span_id": %q`, s.SpanContext().TraceID(), s.SpanContext().SpanID())
+	for _, l := range lines[:3] {
+		if !strings.Contains(l, ids) || strings.Contains(l, "ctx") || strings.Contains(l, "context.Background") {
+			t.Errorf("terminal line %q, want the span's ids in place of the context", l)
+		}
+	}
+	if !strings.HasSuffix(lines[3], "no span here") {
+		t.Errorf("terminal line %q, want no field for a context without a span", lines[3])
 	}
 }

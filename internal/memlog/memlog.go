@@ -20,17 +20,17 @@ type Exporter struct {
 func (e *Exporter) Export(_ context.Context, rs []sdklog.Record) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, r := range rs {
-		e.records = append(e.records, r.Clone())
+	for i := range rs {
+		e.records = append(e.records, rs[i].Clone())
 	}
 	return nil
 }
 
 // Shutdown does nothing; the records stay.
-func (e *Exporter) Shutdown(context.Context) error { return nil }
+func (*Exporter) Shutdown(context.Context) error { return nil }
 
 // ForceFlush does nothing: Export keeps records at once.
-func (e *Exporter) ForceFlush(context.Context) error { return nil }
+func (*Exporter) ForceFlush(context.Context) error { return nil }
 
 // Records returns the records exported so far.
 func (e *Exporter) Records() []sdklog.Record {

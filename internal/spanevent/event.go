@@ -58,6 +58,37 @@ func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, li
 	return uid
 }
 
+// PutLinked is Put for a record that goes on to the logs backend by
+// itself, as the spanevents Processor's records do, and may not take one
+// more attribute (sdk/log keeps 128 by default). A log.record.uid that
+// leads e.Tail already, the record's own, is the link, kept as Put keeps
+// its uid. Otherwise, when the record needs a uid (see Put), link is
+// called with a new one, before the event is added, and reports whether
+// the full record took it: when it did not, the event goes without one,
+// so that an event never names a record that does not carry its uid. A
+// nil link links nothing. PutLinked returns the new uid the record took,
+// or "".
+func (e *Event) PutLinked(tg *Target, name string, t time.Time, l *Limits, link func(uid string) bool) (uid string) {
+	e.makeKeysUnique()
+	e.linked = len(e.Tail) > 0 && e.Tail[0].Key == UIDKey
+	if link != nil && !e.linked && (e.Cut > 0 || !e.userFits(l)) {
+		if u := NewUID(); link(u) {
+			uid = u
+			e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
+			e.linked = true
+		}
+	}
+	size := e.fit(l) + len(name)
+	if tg.Reserve(size, e.Cut, l) {
+		e.addTo(tg.Span, name, t)
+	} else if link != nil && !e.linked {
+		if u := NewUID(); link(u) {
+			uid = u
+		}
+	}
+	return uid
+}
+
 // makeKeysUnique leaves out the user's attributes whose key is reserved or
 // used again later, counting them as cut.
 func (e *Event) makeKeysUnique() {

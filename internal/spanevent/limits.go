@@ -36,6 +36,6 @@ func (l Limits) WithDefaults() Limits {
 	}
 }
 
-// within reports whether n is within limit, where a negative limit means
+// Within reports whether n is within limit, where a negative limit means
 // unlimited.
 func Within(n, limit int) bool { return limit < 0 || n <= limit }

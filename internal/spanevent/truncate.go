@@ -11,27 +11,27 @@ import (
 // TruncMarker starts the text appended to a cut string.
 const TruncMarker = "…"
 
-// TruncateString returns s as valid UTF-8 of at most max bytes (max < 0:
-// any length). When s had to be shortened, the result ends with a marker
-// giving the original length, and cut is true. Invalid UTF-8 is replaced
-// with U+FFFD, which does not count as a cut. Only the first max bytes of s
-// are read, so the cost is O(max), not O(len(s)).
-func TruncateString(s string, max int) (out string, cut bool) {
-	if Within(len(s), max) && utf8.ValidString(s) {
+// TruncateString returns s as valid UTF-8 of at most maxBytes bytes
+// (maxBytes < 0: any length). When s had to be shortened, the result ends
+// with a marker giving the original length, and cut is true. Invalid UTF-8
+// is replaced with U+FFFD, which does not count as a cut. Only the first
+// maxBytes bytes of s are read, so the cost is O(maxBytes), not O(len(s)).
+func TruncateString(s string, maxBytes int) (out string, cut bool) {
+	if Within(len(s), maxBytes) && utf8.ValidString(s) {
 		return s, false // the common case, inlined
 	}
-	return TruncateAt(s, len(s), max)
+	return TruncateAt(s, len(s), maxBytes)
 }
 
 // TruncateAt is TruncateString for s, the start of a value of total bytes:
 // the marker gives total.
-func TruncateAt(s string, total, max int) (out string, cut bool) {
-	if Within(total, max) {
+func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
+	if Within(total, maxBytes) {
 		if utf8.ValidString(s) {
 			return s, false
 		}
 		s = strings.ToValidUTF8(s, string(utf8.RuneError))
-		if Within(len(s), max) {
+		if Within(len(s), maxBytes) {
 			return s, false
 		}
 	}
@@ -40,13 +40,13 @@ func TruncateAt(s string, total, max int) (out string, cut bool) {
 	marker := append(buf[:0], TruncMarker+"[truncated: "...)
 	marker = strconv.AppendInt(marker, int64(total), 10)
 	marker = append(marker, " bytes]"...)
-	if len(marker) > max {
+	if len(marker) > maxBytes {
 		marker = append(buf[:0], TruncMarker...)
-		if len(marker) > max {
+		if len(marker) > maxBytes {
 			marker = marker[:0]
 		}
 	}
-	keep := validPrefix(s, max-len(marker))
+	keep := validPrefix(s, maxBytes-len(marker))
 	// One allocation and one copy: the event owns its preview, and never
 	// keeps a huge original string alive.
 	var b strings.Builder
@@ -88,7 +88,9 @@ func cutPoint(s string, n int) int {
 }
 
 // ValueBytes is the size a value counts for against the byte limits:
-// string length, 8 per number, 1 per bool.
+// string and byte slice length, 8 per number, 1 per bool, nothing for an
+// empty value, and for a map or a slice of values, the sum of its keys
+// and values.
 func ValueBytes(v attribute.Value) int {
 	switch v.Type() {
 	case attribute.STRING:
@@ -109,30 +111,44 @@ func ValueBytes(v attribute.Value) int {
 			n += len(s)
 		}
 		return n
+	case attribute.BYTESLICE:
+		return len(v.AsByteSlice())
+	case attribute.SLICE:
+		n := 0
+		for _, e := range v.AsSlice() {
+			n += ValueBytes(e)
+		}
+		return n
+	case attribute.MAP:
+		n := 0
+		for _, kv := range v.AsMap() {
+			n += KVBytes(kv)
+		}
+		return n
 	default:
-		return len(v.Emit())
+		return 0 // EMPTY
 	}
 }
 
 // TruncateStrings cuts ss by element so that its strings, including a
-// final marker element, total at most max bytes. Each kept element is made
-// valid UTF-8. cut reports whether elements were dropped.
-func TruncateStrings(ss []string, max int) (out []string, cut bool) {
+// final marker element, total at most maxBytes bytes. Each kept element is
+// made valid UTF-8. cut reports whether elements were dropped.
+func TruncateStrings(ss []string, maxBytes int) (out []string, cut bool) {
 	out = make([]string, 0, len(ss))
-	if Within(slicesBytes(ss), max) {
+	if Within(slicesBytes(ss), maxBytes) {
 		for _, s := range ss {
 			s, _ = TruncateString(s, -1)
 			out = append(out, s)
 		}
-		if Within(slicesBytes(out), max) {
+		if Within(slicesBytes(out), maxBytes) {
 			return out, false
 		}
 		out = out[:0]
 	}
 	marker := TruncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
-	budget := max - len(marker)
+	budget := maxBytes - len(marker)
 	if budget < 0 {
-		marker, budget = "", max
+		marker, budget = "", maxBytes
 	}
 	for _, s := range ss {
 		v, c := TruncateString(s, budget)
@@ -159,10 +175,11 @@ func slicesBytes(ss []string) int {
 	return n
 }
 
-// ElementsWithin returns how many elements of size each fit in max bytes.
-func ElementsWithin(n, size, max int) int {
-	if max < 0 || n*size <= max {
+// ElementsWithin returns how many of n elements, of size bytes each, fit
+// in maxBytes bytes.
+func ElementsWithin(n, size, maxBytes int) int {
+	if maxBytes < 0 || n*size <= maxBytes {
 		return n
 	}
-	return max / size
+	return maxBytes / size
 }

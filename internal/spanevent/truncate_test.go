@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
 )
 
 func TestTruncateString(t *testing.T) {
@@ -101,5 +103,28 @@ func TestLimitsDefaults(t *testing.T) {
 	}
 	if DefaultMaxSpanEvents >= 128 {
 		t.Error("the default span event budget must stay below the SDK's 128-event eviction")
+	}
+}
+
+func TestValueBytesOfEveryKind(t *testing.T) {
+	for _, c := range []struct {
+		v    attribute.Value
+		want int
+	}{
+		{attribute.StringValue("abc"), 3},
+		{attribute.BoolValue(true), 1},
+		{attribute.Int64Value(7), 8},
+		{attribute.Float64Value(1.5), 8},
+		{attribute.StringSliceValue([]string{"ab", "c"}), 3},
+		{attribute.Int64SliceValue([]int64{1, 2}), 16},
+		{attribute.BoolSliceValue([]bool{true, false, true}), 3},
+		{attribute.ByteSliceValue([]byte{0, 0xff, 1}), 3},
+		{attribute.Value{}, 0},
+		{attribute.SliceValue(attribute.StringValue("ab"), attribute.IntValue(1), attribute.SliceValue(attribute.BoolValue(true))), 2 + 8 + 1},
+		{attribute.MapValue(attribute.String("k", "vv"), attribute.Map("m", attribute.Int("n", 1))), 1 + 2 + 1 + 1 + 8},
+	} {
+		if got := ValueBytes(c.v); got != c.want {
+			t.Errorf("ValueBytes(%s %s) = %d, want %d", c.v.Type(), c.v.String(), got, c.want)
+		}
 	}
 }

@@ -117,11 +117,11 @@ func (f *keyFilter) add(k attribute.Key) bool {
 	return had
 }
 
-// keyHash hashes k's length and its first, middle and last bytes to 9
-// bits.
+// keyHash hashes k's length (modulo 256) and its first, middle and last
+// bytes to 9 bits.
 func keyHash(k attribute.Key) uint32 {
 	n := len(k)
-	x := uint32(n)
+	x := uint32(n & 0xff)
 	if n > 0 {
 		x |= uint32(k[0])<<8 | uint32(k[n/2])<<16 | uint32(k[n-1])<<24
 	}

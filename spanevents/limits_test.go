@@ -1,0 +1,378 @@
+package spanevents_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
+)
+
+// WithLimits in specification mode: the specification's events, with
+// slogspan's limits, budgets and links.
+
+// valueBytes is a value's size as slogspan's limits count it.
+func valueBytes(v attribute.Value) int {
+	switch v.Type() {
+	case attribute.STRING:
+		return len(v.AsString())
+	case attribute.BOOL:
+		return 1
+	case attribute.INT64, attribute.FLOAT64:
+		return 8
+	case attribute.BYTESLICE:
+		return len(v.AsByteSlice())
+	case attribute.STRINGSLICE:
+		n := 0
+		for _, s := range v.AsStringSlice() {
+			n += len(s)
+		}
+		return n
+	case attribute.INT64SLICE:
+		return 8 * len(v.AsInt64Slice())
+	case attribute.FLOAT64SLICE:
+		return 8 * len(v.AsFloat64Slice())
+	case attribute.BOOLSLICE:
+		return len(v.AsBoolSlice())
+	case attribute.SLICE:
+		n := 0
+		for _, e := range v.AsSlice() {
+			n += valueBytes(e)
+		}
+		return n
+	case attribute.MAP:
+		n := 0
+		for _, kv := range v.AsMap() {
+			n += len(kv.Key) + valueBytes(kv.Value)
+		}
+		return n
+	}
+	return 0
+}
+
+// validUTF8 reports whether every string and key in v is valid UTF-8.
+func validUTF8(v attribute.Value) bool {
+	switch v.Type() {
+	case attribute.STRING:
+		return utf8.ValidString(v.AsString())
+	case attribute.STRINGSLICE:
+		for _, s := range v.AsStringSlice() {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			if !validUTF8(e) {
+				return false
+			}
+		}
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			if !utf8.ValidString(string(kv.Key)) || !validUTF8(kv.Value) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestWithLimitsKeepsKindsAndCutsValues(t *testing.T) {
+	noErrors(t)
+	lim := slogspan.Limits{MaxEventAttrs: -1, MaxEventBytes: -1}
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(lim)), pipelineConfig{})
+	kvs := everyKind()
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, strings.Repeat("n", 4<<10), kvs...)
+	span.End()
+
+	ev := p.only(t).Events()
+	if len(ev) != 1 {
+		t.Fatalf("%d events, want 1", len(ev))
+	}
+	if len(ev[0].Name) > slogspan.DefaultMaxValueBytes {
+		t.Errorf("name of %d bytes, want it cut to %d", len(ev[0].Name), slogspan.DefaultMaxValueBytes)
+	}
+	rec := p.exported.Records()[0]
+	want := map[attribute.Key]attribute.Value{}
+	for _, kv := range recordAttrs(rec) {
+		want[kv.Key] = kv.Value
+	}
+	got := map[attribute.Key]attribute.Value{}
+	for _, kv := range ev[0].Attributes {
+		got[kv.Key] = kv.Value
+		if len(kv.Key) > slogspan.DefaultMaxValueBytes {
+			t.Errorf("key of %d bytes", len(kv.Key))
+		}
+		if n := valueBytes(kv.Value); n > slogspan.DefaultMaxValueBytes {
+			t.Errorf("%s: %d bytes, over MaxValueBytes", kv.Key, n)
+		}
+		if !validUTF8(kv.Value) {
+			t.Errorf("%s: invalid UTF-8 on the span: %q", kv.Key, kv.Value.String())
+		}
+	}
+	// Every kind is kept; what fits is whole.
+	for _, kv := range kvs {
+		if strings.HasPrefix(string(kv.Key), "kkk") {
+			continue // the long key, cut
+		}
+		g, ok := got[kv.Key]
+		if !ok {
+			t.Errorf("%s is missing", kv.Key)
+			continue
+		}
+		if g.Type() != want[kv.Key].Type() {
+			t.Errorf("%s is %s, the record's %s", kv.Key, g.Type(), want[kv.Key].Type())
+		}
+	}
+	for _, k := range []attribute.Key{"bool", "int", "float", "string", "bytes", "empty", "a", "a.b", "nested", "empty map", "mixed", "empty slice", "n39"} {
+		if !equalValue(got[k], want[k]) {
+			t.Errorf("%s = %s, want it whole: %s", k, got[k].String(), want[k].String())
+		}
+	}
+	if s := got["long string"].AsString(); !strings.HasSuffix(s, "…[truncated: 10240 bytes]") {
+		t.Errorf("long string: %.40q…, want a cut preview", s)
+	}
+	if s := got["strings"].AsStringSlice(); len(s) >= 2000 || s[len(s)-1] != "…[truncated: 2000 elements]" {
+		t.Errorf("strings: %d elements, want the first with a marker", len(s))
+	}
+	if s := got["invalid utf-8"].AsString(); s != "a\uFFFDb" {
+		t.Errorf("invalid utf-8 = %q, want it repaired", s)
+	}
+	// The record, which holds it all, is linked by its own uid, never
+	// replaced.
+	if u := got[slogspan.UIDKey]; u.AsString() != "the user's own" || want[slogspan.UIDKey].AsString() != "the user's own" {
+		t.Errorf("uid: event %v, record %v; want the record's own on both", u, want[slogspan.UIDKey])
+	}
+	if rec.AttributesLen() != len(kvs) {
+		t.Errorf("the record has %d attributes, want its %d", rec.AttributesLen(), len(kvs))
+	}
+}
+
+func TestWithLimitsCutsCompositeValues(t *testing.T) {
+	noErrors(t)
+	const maxBytes = 64
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxValueBytes: maxBytes})), pipelineConfig{})
+	big := strings.Repeat("x", 100)
+	kvs := []attribute.KeyValue{
+		attribute.Map("map", attribute.String("a", big), attribute.String("b", "bee"), attribute.Map("c", attribute.String("d", big))),
+		attribute.Slice("slice", attribute.IntValue(1), attribute.StringValue(big), attribute.StringValue("after")),
+		attribute.Slice("numbers", attribute.IntValue(1), attribute.IntValue(2), attribute.IntValue(3),
+			attribute.IntValue(4), attribute.IntValue(5), attribute.IntValue(6), attribute.IntValue(7), attribute.IntValue(8), attribute.IntValue(9)),
+		attribute.ByteSlice("bytes", []byte(strings.Repeat("\xff", 100))),
+		attribute.Int64Slice("ints", make([]int64, 100)),
+	}
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, "composite", kvs...)
+	span.End()
+
+	s := p.only(t)
+	got := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Events()[0].Attributes {
+		got[kv.Key] = kv.Value
+		if n := valueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
+			t.Errorf("%s: %d bytes, over %d: %s", kv.Key, n, maxBytes, kv.Value.String())
+		}
+	}
+	if m := got["map"]; m.Type() != attribute.MAP || len(m.AsMap()) != 1 || m.AsMap()[0].Key != "a" ||
+		!strings.HasPrefix(m.AsMap()[0].Value.AsString(), "xxx") {
+		t.Errorf("map = %s, want its first member, cut", m.String())
+	}
+	if sl := got["slice"]; sl.Type() != attribute.SLICE || len(sl.AsSlice()) != 2 || sl.AsSlice()[0].AsInt64() != 1 {
+		t.Errorf("slice = %s, want 1 and the cut string", sl.String())
+	}
+	if n := got["numbers"]; len(n.AsSlice()) != maxBytes/8 {
+		t.Errorf("numbers = %s, want the first %d", n.String(), maxBytes/8)
+	}
+	if b := got["bytes"]; b.Type() != attribute.BYTESLICE || len(b.AsByteSlice()) != maxBytes {
+		t.Errorf("bytes = %s %d bytes, want the first %d, as bytes", b.Type(), len(b.AsByteSlice()), maxBytes)
+	}
+	uid := got[slogspan.UIDKey].AsString()
+	if uid == "" {
+		t.Fatal("the cut event carries no uid")
+	}
+	rec := p.exported.Records()[0]
+	recUID, _ := recordAttrMap(rec)[slogspan.UIDKey]
+	if recUID.AsString() != uid || rec.AttributesLen() != len(kvs)+1 {
+		t.Errorf("record: uid %q, %d attributes; want the event's uid and its own %d", recUID.AsString(), rec.AttributesLen(), len(kvs))
+	}
+	if v, _ := attrMap(s.Attributes())[slogspan.TruncatedValuesKey]; v.AsInt64() == 0 {
+		t.Errorf("%s not set", slogspan.TruncatedValuesKey)
+	}
+}
+
+func recordAttrMap(r sdklog.Record) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range recordAttrs(r) {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+func TestWithLimitsBudgetAndLinks(t *testing.T) {
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxSpanEvents: 3})), pipelineConfig{})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	for i := range 5 {
+		emitEvent(ctx, p.logger, "tick", attribute.Int("i", i))
+	}
+	emitEvent(ctx, p.logger, "tick", attribute.Int("i", 5), attribute.String(slogspan.UIDKey, "mine"))
+	span.End()
+
+	s := p.only(t)
+	if n := len(s.Events()); n != 3 {
+		t.Errorf("%d events, want the budget of 3", n)
+	}
+	if v, _ := attrMap(s.Attributes())[slogspan.DroppedEventsKey]; v.AsInt64() != 3 {
+		t.Errorf("%s = %v, want 3", slogspan.DroppedEventsKey, v)
+	}
+	for i, r := range p.exported.Records() {
+		m := recordAttrMap(r)
+		uid, linked := m[slogspan.UIDKey]
+		switch {
+		case i < 3 && linked:
+			t.Errorf("record %d, whole on the span, got a uid", i)
+		case i >= 3 && i < 5 && len(uid.AsString()) != 26:
+			t.Errorf("record %d, left off the span, has uid %v; want a new one", i, uid)
+		case i == 5 && uid.AsString() != "mine":
+			t.Errorf("record %d has uid %v; want its own, kept", i, uid)
+		}
+	}
+}
+
+// A record at sdk/log's attribute count limit (128) cannot take
+// log.record.uid. Below it the uid is added and survives; at it, the
+// record keeps every attribute, and its cut event carries no uid that
+// would name nothing.
+func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
+	var mu sync.Mutex
+	var reported []error
+	prev := otel.GetErrorHandler()
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		mu.Lock()
+		reported = append(reported, err)
+		mu.Unlock()
+	}))
+	t.Cleanup(func() { otel.SetErrorHandler(prev) })
+
+	for _, c := range []struct {
+		name    string
+		attrs   int
+		logOpts []sdklog.LoggerProviderOption
+		linked  bool
+	}{
+		{"127 attributes", 127, nil, true},
+		{"128 attributes, at the limit", 128, nil, false},
+		{"200 attributes, over the limit", 200, nil, false},
+		{"200 attributes, no limit", 200, []sdklog.LoggerProviderOption{sdklog.WithAttributeCountLimit(-1)}, true},
+	} {
+		for _, mode := range []struct {
+			name  string
+			p     *spanevents.Processor
+			event string // "": a log line
+		}{
+			{"event", spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{})), "wide"},
+			{"line", spanevents.NewProcessor(spanevents.WithAllRecords(true)), ""},
+		} {
+			t.Run(c.name+"/"+mode.name, func(t *testing.T) {
+				p := newPipeline(t, mode.p, pipelineConfig{logOpts: c.logOpts})
+				kvs := []attribute.KeyValue{attribute.String("big", strings.Repeat("b", 5000))}
+				for i := 1; i < c.attrs; i++ {
+					kvs = append(kvs, attribute.Int(fmt.Sprint("a", i), i))
+				}
+				ctx, span := p.tracer.Start(context.Background(), "op")
+				emitEvent(ctx, p.logger, mode.event, kvs...)
+				span.End()
+
+				ev := p.only(t).Events()[0]
+				evUID := attrMap(ev.Attributes)[slogspan.UIDKey].AsString()
+				rec := p.exported.Records()[0]
+				m := recordAttrMap(rec)
+				recUID := m[slogspan.UIDKey].AsString()
+				kept := min(c.attrs, 128)
+				if c.logOpts != nil {
+					kept = c.attrs
+				}
+				if c.linked {
+					if evUID == "" || recUID != evUID || rec.AttributesLen() != kept+1 {
+						t.Errorf("uid: event %q, record %q, %d attributes; want one uid on both and %d attributes", evUID, recUID, rec.AttributesLen(), kept+1)
+					}
+					return
+				}
+				if evUID != "" || recUID != "" {
+					t.Errorf("uid: event %q, record %q; want none", evUID, recUID)
+				}
+				if rec.AttributesLen() != kept || rec.DroppedAttributes() != c.attrs-kept {
+					t.Errorf("record: %d attributes, %d dropped; want %d and %d as emitted", rec.AttributesLen(), rec.DroppedAttributes(), kept, c.attrs-kept)
+				}
+			})
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	full := 0
+	for _, err := range reported {
+		if strings.Contains(err.Error(), "attribute count limit") {
+			full++
+		}
+	}
+	if full != 1 {
+		t.Errorf("the record at its limit was reported %d times, want once: %v", full, errors.Join(reported...))
+	}
+}
+
+// Maps and slices count for MaxEventBytes and MaxSpanBytes by their
+// members: a map that fits MaxValueBytes but not the event is left out,
+// and the event linked.
+func TestWithLimitsCountsCompositeValuesInEventBytes(t *testing.T) {
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxEventBytes: 200})), pipelineConfig{})
+	hundred := strings.Repeat("h", 100)
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, "e", attribute.String("small", "s"),
+		attribute.Map("map", attribute.String("a", hundred), attribute.Map("inner", attribute.String("b", hundred), attribute.String("c", hundred))))
+	emitEvent(ctx, p.logger, "e", attribute.String("small", "s"),
+		attribute.Slice("slice", attribute.StringValue(hundred), attribute.SliceValue(attribute.StringValue(hundred), attribute.StringValue(hundred))))
+	span.End()
+	for _, ev := range p.only(t).Events() {
+		m := attrMap(ev.Attributes)
+		if len(ev.Attributes) != 2 || m["small"].AsString() != "s" || len(m[slogspan.UIDKey].AsString()) != 26 {
+			t.Errorf("event attributes %v; want the small one and a uid", ev.Attributes)
+		}
+	}
+}
+
+// The link is never cut from an event, even by MaxEventAttrs: neither a
+// new uid nor the record's own.
+func TestUIDSurvivesMaxEventAttrs(t *testing.T) {
+	noErrors(t)
+	for _, c := range []struct {
+		opts []spanevents.Option
+		name string // "": log lines
+	}{
+		{[]spanevents.Option{spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})}, "event"},
+		{[]spanevents.Option{spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: 1})}, ""},
+	} {
+		p := newPipeline(t, spanevents.NewProcessor(c.opts...), pipelineConfig{})
+		ctx, span := p.tracer.Start(context.Background(), "op")
+		emitEvent(ctx, p.logger, c.name, attribute.Int("a", 1), attribute.Int("b", 2))
+		emitEvent(ctx, p.logger, c.name, attribute.Int("a", 1), attribute.String(slogspan.UIDKey, "mine"))
+		span.End()
+		recs := p.exported.Records()
+		for i, ev := range p.only(t).Events() {
+			got := attrMap(ev.Attributes)[slogspan.UIDKey].AsString()
+			if want := recordAttrMap(recs[i])[slogspan.UIDKey].AsString(); got == "" || got != want {
+				t.Errorf("%q event %d uid %q, record's %q; want one uid on both", c.name, i, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package spanevents
+
+import (
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan/internal/spanevent"
+)
+
+// addEvent bridges record as the specification says: exactly one event,
+// named by the event name, at the record's time, with all its attributes
+// as they are. sdk/log's attributes are attribute values already, of every
+// kind (maps, slices, bytes, empty), so copying them keeps their kinds;
+// the span keeps the new slice, and the values, immutable, are shared.
+//
+// The one repair: text that is not valid UTF-8 (in the name, keys and
+// strings at any depth) has its invalid bytes replaced by U+FFFD. OTLP
+// requires valid UTF-8, and an exporter that meets invalid text drops the
+// whole batch of spans it is in, the span's neighbors with it.
+func addEvent(span trace.Span, record *sdklog.Record) {
+	attrs := make([]attribute.KeyValue, 0, record.AttributesLen())
+	record.WalkAttributes(func(kv attribute.KeyValue) bool {
+		if !spanevent.ValidKV(kv, 0, -1) {
+			attrs = spanevent.RepairKV(attrs, kv, 0, -1, "")
+			return true
+		}
+		attrs = append(attrs, kv)
+		return true
+	})
+	name := spanevent.ValidString(record.EventName())
+	span.AddEvent(name, trace.WithTimestamp(eventTime(record)), trace.WithAttributes(attrs...))
+}
