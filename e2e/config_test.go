@@ -30,7 +30,7 @@ func sentTrace(t *testing.T, res runResult) string {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
 	m := sentRE.FindStringSubmatch(res.stdout)
-	if m == nil || m[1] != m[2] {
+	if len(m) != 3 || m[1] != m[2] {
 		t.Fatalf("no Jaeger link in:\n%s", res.stdout)
 	}
 	return m[1]

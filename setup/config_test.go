@@ -379,6 +379,43 @@ instrumentation/development:
 	}
 }
 
+func TestConfigFileBridgeAloneIsTheSpecifications(t *testing.T) {
+	// With no settings of slogspan's, the bridge does what the
+	// specification says: events only, whole.
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development: {}
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	var r log.Record
+	r.SetEventName("payment.done")
+	r.AddAttributes(attribute.String("receipt", strings.Repeat("r", 5000)))
+	otel.GetLoggerProvider().Logger("payments").Emit(ctx, r)
+	otelslog.NewLogger("library").InfoContext(ctx, "a line, not an event")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, _ := rcv.received()
+	work := spanNamed(t, spans, "work")
+	if len(work.events) != 1 || work.events[0].name != "payment.done" || len(work.events[0].attrs["receipt"]) != 5000 {
+		t.Errorf("events = %v, want the event alone, whole", work.events)
+	}
+}
+
 func TestConfigFileMistakesStopStart(t *testing.T) {
 	for _, c := range []struct {
 		name, yaml string
@@ -573,7 +610,11 @@ func TestConfigFileWinsOverSDKDisabledVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer shutdown(context.Background())
+	t.Cleanup(func() {
+		if err := shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	if p.Handler == nil || slog.Default().Handler() != slog.Handler(p.Handler) {
 		t.Error("the Handler was not installed")
 	}
@@ -661,6 +702,7 @@ tracer_provider:
             endpoint: {{URL}}/v1/traces
 logger_provider:
   processors:
+    - event_to_span_event_bridge/development:
     - simple:
         exporter:
           otlp_http:
@@ -671,6 +713,9 @@ instrumentation/development:
       error_status_level: warn
       source: true
       divert_all: true
+      bridge:
+        all_records: true
+        error_status_level: warn
 `)
 	shutdown, err := setup.Start(context.Background())
 	if err != nil {
@@ -679,10 +724,16 @@ instrumentation/development:
 	ctx, span := otel.Tracer("config-test").Start(context.Background(), "work")
 	slog.WarnContext(ctx, "disk almost full")
 	span.End()
+	ctx, span = otel.Tracer("config-test").Start(context.Background(), "library")
+	otelslog.NewLogger("library").WarnContext(ctx, "cache cold")
+	span.End()
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	spans, logs := rcv.received()
+	if lib := spanNamed(t, spans, "library"); lib.status != "STATUS_CODE_ERROR" || len(lib.events) != 1 {
+		t.Errorf("library span = %+v, want its WARN line bridged and the status Error (bridge error_status_level: warn)", lib)
+	}
 	work := spanNamed(t, spans, "work")
 	if work.status != "STATUS_CODE_ERROR" {
 		t.Errorf("status = %s, want Error from a WARN line (error_status_level: warn)", work.status)
@@ -690,8 +741,8 @@ instrumentation/development:
 	if len(work.events) != 1 || !strings.HasSuffix(work.events[0].attrs["code.file.path"], "config_test.go") {
 		t.Errorf("events = %v, want the line with its source (source: true)", work.events)
 	}
-	if len(logs) != 1 || logs[0].body != "disk almost full" {
-		t.Errorf("logs = %v, want the uncut line diverted too (divert_all: true)", logs)
+	if len(logs) != 2 || logs[0].body != "disk almost full" {
+		t.Errorf("logs = %v, want the uncut line diverted too (divert_all: true), and the library's", logs)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // otelconf v0.27.0 reads the configuration file with its model's own YAML
-// decoding, which ignores fields it does not know: a misspelt key would
+// decoding, which ignores fields it does not know: a misspelled key would
 // silently leave its part of the SDK at its default. So setup first walks
 // the file's YAML tree with the model's field names and types, and stops at
 // the first key it does not know and the first value of the wrong type,

@@ -523,7 +523,7 @@ func pathAtLine(root *yaml.Node, line int) string {
 // findKeyPath returns the first field named key.
 func findKeyPath(root *yaml.Node, key string) found {
 	var f found
-	walk(root, "", func(n, k *yaml.Node, path string) bool {
+	walk(root, "", func(_, k *yaml.Node, path string) bool {
 		if k != nil && k.Value == key {
 			f = found{k, path}
 			return false

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"go.opentelemetry.io/otel/log"
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/slogspan/slogspan"
@@ -51,10 +52,15 @@ type fileLimits struct {
 	MaxSpanBytes  *int `yaml:"max_span_bytes,omitempty"`
 }
 
-// fileBridge are the settings of the event to span event bridge.
+// fileBridge are the settings of the event to span event bridge. With
+// none, it is the specification's bridge; limits, even empty, apply
+// slogspan's limits to it, and all_records bridges log lines too.
 type fileBridge struct {
-	AllRecords *bool       `yaml:"all_records,omitempty"`
-	Limits     *fileLimits `yaml:"limits,omitempty"`
+	AllRecords       *bool       `yaml:"all_records,omitempty"`
+	Limits           *fileLimits `yaml:"limits,omitempty"`
+	ErrorStatusLevel *string     `yaml:"error_status_level,omitempty"`
+
+	errorLevel slog.Level // parsed
 }
 
 // decode reads slogspan's settings from n, found at path, after
@@ -70,19 +76,38 @@ func (s *fileSettings) decode(n *yaml.Node, path string) error {
 		// The check above leaves nothing for Decode to refuse.
 		return &ConfigError{Line: n.Line, Path: path, Problem: "cannot be read: " + err.Error(), Err: err}
 	}
-	for _, l := range []struct {
-		name string
-		text *string
-		dst  *slog.Level
-	}{{"event_level", s.EventLevel, &s.eventLevel}, {"error_status_level", s.ErrorStatusLevel, &s.errorLevel}} {
-		if l.text == nil {
-			continue
+	levels := []level{
+		{n, "event_level", path, s.EventLevel, &s.eventLevel},
+		{n, "error_status_level", path, s.ErrorStatusLevel, &s.errorLevel},
+	}
+	if b := s.Bridge; b != nil {
+		levels = append(levels, level{mapValue(n, "bridge"), "error_status_level", joinPath(path, "bridge"), b.ErrorStatusLevel, &b.errorLevel})
+	}
+	for _, l := range levels {
+		if err := l.parse(); err != nil {
+			return err
 		}
-		if err := l.dst.UnmarshalText([]byte(*l.text)); err != nil {
-			return &ConfigError{Line: mapValue(n, l.name).Line, Path: joinPath(path, l.name),
-				Problem: fmt.Sprintf("is %q", *l.text), Err: err,
-				Fix: "write a slog level: debug, info, warn or error, or one with an offset, such as info+2"}
-		}
+	}
+	return nil
+}
+
+// level is a slog level among the settings: key in mapping parent, at
+// path.
+type level struct {
+	parent    *yaml.Node
+	key, path string
+	text      *string
+	dst       *slog.Level
+}
+
+func (l level) parse() error {
+	if l.text == nil {
+		return nil
+	}
+	if err := l.dst.UnmarshalText([]byte(*l.text)); err != nil {
+		return &ConfigError{Line: mapValue(l.parent, l.key).Line, Path: joinPath(l.path, l.key),
+			Problem: fmt.Sprintf("is %q", *l.text), Err: err,
+			Fix: "write a slog level: debug, info, warn or error, or one with an offset, such as info+2"}
 	}
 	return nil
 }
@@ -121,6 +146,10 @@ func (s *fileSettings) bridgeOptions() []spanevents.Option {
 	}
 	if b.Limits != nil {
 		opts = append(opts, spanevents.WithLimits(b.Limits.over(slogspan.Limits{})))
+	}
+	if b.ErrorStatusLevel != nil {
+		// slog's levels as severities, as the otelslog bridge maps them.
+		opts = append(opts, spanevents.WithErrorStatusLevel(log.Severity(b.errorLevel+9)))
 	}
 	return opts
 }

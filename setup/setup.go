@@ -75,9 +75,10 @@
 //	        max_event_bytes: 8192
 //	        max_span_events: 100
 //	        max_span_bytes: 65536
-//	      bridge:
-//	        all_records: true       # spanevents.WithAllRecords
+//	      bridge:                   # none: the specification's bridge
 //	        limits: {}              # spanevents.WithLimits, the same fields
+//	        all_records: true       # spanevents.WithAllRecords
+//	        error_status_level: error # spanevents.WithErrorStatusLevel, as a slog level
 //
 // A mistake in the file (YAML syntax, a field the Go SDK does not know, a
 // value of the wrong type, a component or value otelconf cannot build, a
