@@ -5,20 +5,18 @@ import (
 	"log/slog"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// recordEvent adds r as an event to span, within the limits and the
+// recordEvent adds r as an event to tg's span, within the limits and the
 // span's budget, and diverts the full record to the payload handler when
 // anything was cut or the span's budget was used up. It returns the
 // record's log.record.uid when it has one, and the payload handler's
 // error. toNext says whether next gets the record: its line, which holds
 // the full record, then carries the uid too.
-func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.SpanContext, r slog.Record, toNext bool) (uid string, err error) {
+func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.Record, toNext bool) (uid string, err error) {
 	canLink := h.payload != nil || toNext
-	tg := spanevent.Open(span, sc)
 	lim := &h.cfg.limits
 	if uid, full := tg.SkipWhenFull(lim, canLink); full {
 		return uid, h.divert(ctx, r, uid)
@@ -49,7 +47,7 @@ func (h *Handler) recordEvent(ctx context.Context, span trace.Span, sc trace.Spa
 	if nameCut {
 		ev.Cut++
 	}
-	uid = ev.Put(&tg, name, r.Time, lim, canLink, h.cfg.divertAll)
+	uid = ev.Put(tg, name, r.Time, lim, canLink, h.cfg.divertAll)
 	return uid, h.divert(ctx, r, uid)
 }
 

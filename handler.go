@@ -141,6 +141,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 	var uid string
 	var payloadErr error
+	var tg spanevent.Target // the span's budget, once the record is an event
 	recording := span.IsRecording()
 	if m := h.cfg.missing; m != nil && toEvent {
 		if !recording || sc.IsRemote() {
@@ -151,7 +152,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	if recording {
 		if toEvent {
-			uid, payloadErr = h.recordEvent(ctx, span, sc, r, toNext)
+			tg = spanevent.Open(span, sc)
+			uid, payloadErr = h.recordEvent(ctx, &tg, r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
@@ -165,7 +167,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !toNext {
 		return payloadErr
 	}
-	err := h.handleNextWithIDs(ctx, sc, uid, r)
+	err := h.handleNextWithIDs(ctx, sc, &tg, uid, r)
 	if payloadErr != nil {
 		return errors.Join(err, payloadErr)
 	}
@@ -178,12 +180,33 @@ func (h *Handler) forEvents(level slog.Level) bool {
 	return h.cfg.eventLevel == nil || level >= h.cfg.eventLevel.Level()
 }
 
+// recordsBeforeKeepingNext is how many events a span takes, with the ids
+// added to each record, before next with the ids added is derived and
+// kept on the span. Deriving costs about as much as three records with
+// the ids added, and most spans get one to three records. With a group
+// open, the ids can only be added by deriving, so next is kept at once.
+const recordsBeforeKeepingNext = 3
+
 // handleNextWithIDs passes r to next with trace_id, span_id and, when the
 // record's event was cut or left off the span, its log.record.uid, as
 // top-level attributes: the ids lead the record's attributes when no group
-// is open, and are added before replaying the groups when one is.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, uid string, r slog.Record) error {
+// is open, and are added before replaying the groups when one is. For a
+// span with a budget (tg), next with the ids added is kept on the span
+// (see recordsBeforeKeepingNext), so that the ids are formatted once.
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *spanevent.Target, uid string, r slog.Record) error {
+	if uid == "" {
+		if next, ok := tg.Kept(h).(slog.Handler); ok {
+			return next.Handle(ctx, r)
+		}
+	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
+	if uid == "" && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
+		// Built outside the span's lock: next's WithAttrs is the
+		// caller's code.
+		if next, ok := tg.Keep(h, h.nextWithIDs(traceID, spanID)).(slog.Handler); ok {
+			return next.Handle(ctx, r)
+		}
+	}
 	if h.nextBase == nil {
 		// The attributes are added in one call, so that the record grows
 		// its storage once.
@@ -205,6 +228,16 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, u
 		ids = append(ids, slog.String(UIDKey, uid))
 	}
 	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
+}
+
+// nextWithIDs returns next with trace_id and span_id added outside every
+// group.
+func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
+	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
+	if h.nextBase == nil {
+		return h.next.WithAttrs(ids)
+	}
+	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:])
 }
 
 // hexIDs returns the lowercase hex forms of the ids, sharing one

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -512,5 +513,43 @@ func TestConcurrentLoggers(t *testing.T) {
 	}
 	if n := len(jsonLines(t, buf)); n != workers*each {
 		t.Errorf("next got %d lines, want %d", n, workers*each)
+	}
+}
+
+// countingNext counts the handlers derived from it with WithAttrs.
+type countingNext struct {
+	slog.Handler
+	derived *atomic.Int64
+}
+
+func (c countingNext) WithAttrs(as []slog.Attr) slog.Handler {
+	c.derived.Add(1)
+	return countingNext{c.Handler.WithAttrs(as), c.derived}
+}
+
+func (c countingNext) WithGroup(name string) slog.Handler {
+	return countingNext{c.Handler.WithGroup(name), c.derived}
+}
+
+func TestNextWithIDsIsKeptOnBusySpans(t *testing.T) {
+	// A span with many records formats its ids into next once, not once
+	// per record; lines look the same either way.
+	tracer, _ := newTracer(t)
+	buf, json := newJSON(slog.LevelInfo)
+	next := countingNext{json, new(atomic.Int64)}
+	l := slog.New(slogspan.New(next))
+	ctx, span := tracer.Start(context.Background(), "busy")
+	defer span.End()
+	for i := range 40 {
+		l.InfoContext(ctx, "tick", "i", i)
+	}
+	if n := next.derived.Load(); n != 1 {
+		t.Errorf("next was derived %d times for one span, want once", n)
+	}
+	lines := jsonLines(t, buf)
+	for i, m := range lines {
+		if m[slogspan.TraceIDKey] != span.SpanContext().TraceID().String() || m["i"] != float64(i) {
+			t.Fatalf("line %d = %v", i, m)
+		}
 	}
 }

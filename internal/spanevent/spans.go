@@ -71,6 +71,10 @@ type State struct {
 	// sets them on the span (see counters.go).
 	changes, published uint64
 	publishing         bool
+
+	// kept is read without a lock and replaced, copied, under mu (see
+	// kept.go).
+	kept atomic.Pointer[[]keptValue]
 }
 
 // Target is a recording span that one record's event goes to, with the

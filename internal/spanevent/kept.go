@@ -1,0 +1,67 @@
+package spanevent
+
+import "slices"
+
+// A caller may keep a value on a span's State for as long as the span
+// runs, by key: the Handler keeps its next handler with the span's ids
+// added, so that the ids are formatted once per span rather than once per
+// record. The values go when the State does, at the span's end.
+
+// MaxKept bounds the values kept on one span, for programs that derive a
+// new logger for every call.
+const MaxKept = 8
+
+type keptValue struct {
+	key, value any
+}
+
+// Kept returns the value kept for key on the target's span, or nil. A span
+// without a State keeps nothing.
+func (tg *Target) Kept(key any) any {
+	if tg.st == nil {
+		return nil
+	}
+	if p := tg.st.kept.Load(); p != nil {
+		for _, k := range *p {
+			if k.key == key {
+				return k.value
+			}
+		}
+	}
+	return nil
+}
+
+// Keep keeps value for key on the target's span, unless a value is kept
+// for key already, which it returns instead, or MaxKept are. It returns
+// nil for a span without a State.
+func (tg *Target) Keep(key, value any) any {
+	st := tg.st
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var kept []keptValue
+	if p := st.kept.Load(); p != nil {
+		kept = *p
+	}
+	for _, k := range kept {
+		if k.key == key {
+			return k.value
+		}
+	}
+	if len(kept) < MaxKept {
+		kept = append(slices.Clip(kept), keptValue{key, value})
+		st.kept.Store(&kept)
+	}
+	return value
+}
+
+// Events returns how many events the target's span took so far, 0 for a
+// span without a State.
+func (tg *Target) Events() int {
+	if tg.st == nil {
+		return 0
+	}
+	return int(tg.st.events.Load())
+}
