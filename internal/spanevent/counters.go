@@ -6,7 +6,7 @@ import (
 )
 
 // A span's counters (slogspan.dropped_events, slogspan.truncated_values)
-// are set on it as they change, from a snapshot taken under the State's
+// are set on it as they change, from a snapshot taken under the state's
 // lock and set after the lock is released: SetAttributes is the span
 // implementation's code, which may log, even to the same span.
 //
@@ -20,7 +20,7 @@ const maxPublishRounds = 4
 
 // publish sets st's counters on span, unless another goroutine is doing
 // so: that one sets them again when it is done.
-func (st *State) publish(span trace.Span) {
+func (st *state) publish(span trace.Span) {
 	for range maxPublishRounds {
 		st.mu.Lock()
 		if st.publishing || st.published == st.changes {
@@ -36,7 +36,7 @@ func (st *State) publish(span trace.Span) {
 
 // setOn sets the counters that are not zero on span, then records that
 // the span has them, also when the span panics.
-func (st *State) setOn(span trace.Span, changes uint64, dropped, truncated int64) {
+func (st *state) setOn(span trace.Span, changes uint64, dropped, truncated int64) {
 	set := false
 	defer func() {
 		st.mu.Lock()

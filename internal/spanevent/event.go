@@ -45,7 +45,7 @@ func (e *Event) Reset() {
 func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
 	e.makeKeysUnique()
 	if canLink && (e.Cut > 0 || linkAll || !e.userFits(l)) {
-		uid = NewUID()
+		uid = newUID()
 		e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
 		e.linked = true
 	}
@@ -53,7 +53,7 @@ func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, li
 	if tg.Reserve(size, e.Cut, l) {
 		e.addTo(tg.Span, name, t)
 	} else if canLink && uid == "" {
-		uid = NewUID()
+		uid = newUID()
 	}
 	return uid
 }
@@ -72,7 +72,7 @@ func (e *Event) PutLinked(tg *Target, name string, t time.Time, l *Limits, link 
 	e.makeKeysUnique()
 	e.linked = len(e.Tail) > 0 && e.Tail[0].Key == UIDKey
 	if link != nil && !e.linked && (e.Cut > 0 || !e.userFits(l)) {
-		if u := NewUID(); link(u) {
+		if u := newUID(); link(u) {
 			uid = u
 			e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
 			e.linked = true
@@ -82,7 +82,7 @@ func (e *Event) PutLinked(tg *Target, name string, t time.Time, l *Limits, link 
 	if tg.Reserve(size, e.Cut, l) {
 		e.addTo(tg.Span, name, t)
 	} else if link != nil && !e.linked {
-		if u := NewUID(); link(u) {
+		if u := newUID(); link(u) {
 			uid = u
 		}
 	}
@@ -109,7 +109,7 @@ func (e *Event) userFits(l *Limits) bool {
 		return true // nothing that could be cut
 	}
 	n := len(e.Attrs) + len(e.Tail)
-	size := KVsBytes(e.Attrs[:e.Lead]) + e.UserBytes + KVsBytes(e.Tail)
+	size := kvsBytes(e.Attrs[:e.Lead]) + e.UserBytes + kvsBytes(e.Tail)
 	return Within(n, l.MaxEventAttrs) && Within(size, l.MaxEventBytes)
 }
 
@@ -128,7 +128,7 @@ func (e *Event) fit(l *Limits) (size int) {
 		e.Cut += len(e.Tail) - keep
 		e.Tail = e.Tail[:keep]
 	}
-	size = KVsBytes(e.Attrs[:e.Lead]) + KVsBytes(e.Tail)
+	size = kvsBytes(e.Attrs[:e.Lead]) + kvsBytes(e.Tail)
 	user := e.Attrs[e.Lead:]
 	room := -1 // attributes left for the user's; -1 is unlimited
 	if l.MaxEventAttrs >= 0 {
@@ -178,8 +178,8 @@ func (e *Event) addTo(span trace.Span, name string, t time.Time) {
 	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
 }
 
-// KVsBytes is the key and value bytes of kvs, as the limits count them.
-func KVsBytes(kvs []attribute.KeyValue) int {
+// kvsBytes is the key and value bytes of kvs, as the limits count them.
+func kvsBytes(kvs []attribute.KeyValue) int {
 	n := 0
 	for _, kv := range kvs {
 		n += KVBytes(kv)

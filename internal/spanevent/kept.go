@@ -2,21 +2,21 @@ package spanevent
 
 import "slices"
 
-// A caller may keep a value on a span's State for as long as the span
+// A caller may keep a value on a span's state for as long as the span
 // runs, by key: the Handler keeps its next handler with the span's ids
 // added, so that the ids are formatted once per span rather than once per
-// record. The values go when the State does, at the span's end.
+// record. The values go when the state does, at the span's end.
 
-// MaxKept bounds the values kept on one span, for programs that derive a
+// maxKept bounds the values kept on one span, for programs that derive a
 // new logger for every call.
-const MaxKept = 8
+const maxKept = 8
 
 type keptValue struct {
 	key, value any
 }
 
 // Kept returns the value kept for key on the target's span, or nil. A span
-// without a State keeps nothing.
+// without a state keeps nothing.
 func (tg *Target) Kept(key any) any {
 	if tg.st == nil {
 		return nil
@@ -32,8 +32,8 @@ func (tg *Target) Kept(key any) any {
 }
 
 // Keep keeps value for key on the target's span, unless a value is kept
-// for key already, which it returns instead, or MaxKept are. It returns
-// nil for a span without a State.
+// for key already, which it returns instead, or maxKept are. It returns
+// nil for a span without a state.
 func (tg *Target) Keep(key, value any) any {
 	st := tg.st
 	if st == nil {
@@ -50,7 +50,7 @@ func (tg *Target) Keep(key, value any) any {
 			return k.value
 		}
 	}
-	if len(kept) < MaxKept {
+	if len(kept) < maxKept {
 		kept = append(slices.Clip(kept), keptValue{key, value})
 		st.kept.Store(&kept)
 	}
@@ -58,7 +58,7 @@ func (tg *Target) Keep(key, value any) any {
 }
 
 // Events returns how many events the target's span took so far, 0 for a
-// span without a State.
+// span without a state.
 func (tg *Target) Events() int {
 	if tg.st == nil {
 		return 0

@@ -39,7 +39,7 @@ type spanKey struct {
 
 type shard struct {
 	mu sync.Mutex
-	m  map[spanKey]*State
+	m  map[spanKey]*state
 	_  [48]byte // one cache line per shard: cores logging to other shards do not contend
 }
 
@@ -56,8 +56,8 @@ func shardOf(k spanKey) *shard {
 // released counts the entries released at MaxSpans.
 var released atomic.Int64
 
-// State is one span's budget and counters.
-type State struct {
+// state is one span's budget and counters.
+type state struct {
 	mu sync.Mutex
 	// events is written under mu and read without it: a span that took
 	// MaxSpanEvents keeps them, so its records can be dropped before
@@ -78,15 +78,15 @@ type State struct {
 }
 
 // Target is a recording span that one record's event goes to, with the
-// span's State: nil when the span is not tracked and has no budget. Get
+// span's state: nil when the span is not tracked and has no budget. Get
 // one from Open for each record.
 type Target struct {
 	Span trace.Span
-	st   *State
+	st   *state
 }
 
 // Open returns the target for span, whose span context is sc, with its
-// State, made now if the span has none. A span whose TracerProvider has no
+// state, made now if the span has none. A span whose TracerProvider has no
 // SpanTracker gets none: that is reported once, through otel.Handle.
 func Open(span trace.Span, sc trace.SpanContext) Target {
 	if !tracked(span) {
@@ -99,7 +99,7 @@ func Open(span trace.Span, sc trace.SpanContext) Target {
 	st := sh.m[k]
 	created := st == nil
 	if created {
-		st = new(State)
+		st = new(state)
 		sh.add(k, st)
 	}
 	sh.mu.Unlock()
@@ -113,9 +113,9 @@ func Open(span trace.Span, sc trace.SpanContext) Target {
 
 // add adds st for k, releasing another entry when the shard is full.
 // sh.mu must be held.
-func (sh *shard) add(k spanKey, st *State) {
+func (sh *shard) add(k spanKey, st *state) {
 	if sh.m == nil {
-		sh.m = make(map[spanKey]*State)
+		sh.m = make(map[spanKey]*state)
 	}
 	if len(sh.m) >= perShard {
 		for old := range sh.m { // Go starts each iteration at a random place
@@ -132,7 +132,7 @@ func (sh *shard) add(k spanKey, st *State) {
 }
 
 // remove deletes k's entry if it is st.
-func (sh *shard) remove(k spanKey, st *State) {
+func (sh *shard) remove(k spanKey, st *state) {
 	sh.mu.Lock()
 	if sh.m[k] == st {
 		delete(sh.m, k)
@@ -180,7 +180,7 @@ func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, full bool) 
 	st.mu.Unlock()
 	st.publish(tg.Span)
 	if canLink {
-		uid = NewUID()
+		uid = newUID()
 	}
 	return uid, true
 }
@@ -188,7 +188,7 @@ func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, full bool) 
 // Reserve claims room for one event of size bytes, with truncated values
 // cut, within l and the span's budget, and reports whether it fits. The
 // claim and the counters change together, so counts stay exact when many
-// goroutines log to one span. A span without a State has no budget: the
+// goroutines log to one span. A span without a state has no budget: the
 // event always fits.
 func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 	st := tg.st

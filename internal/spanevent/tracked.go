@@ -77,9 +77,9 @@ func tracked(span trace.Span) bool {
 	return IsTracked(span.TracerProvider())
 }
 
-// ErrUntracked is reported once, through otel.Handle, the first time a
+// errUntracked is reported once, through otel.Handle, the first time a
 // recording span that is not tracked gets an event.
-var ErrUntracked = errors.New("slogspan: a span's TracerProvider has no spanevents.SpanTracker, " +
+var errUntracked = errors.New("slogspan: a span's TracerProvider has no spanevents.SpanTracker, " +
 	"so MaxSpanEvents and MaxSpanBytes are not enforced on its spans and slogspan.dropped_events and " +
 	"slogspan.truncated_values are not kept (the SDK's own span limits still apply): register it with " +
 	"sdktrace.WithSpanProcessor(spanevents.NewSpanTracker())")
@@ -88,7 +88,7 @@ var untrackedReported atomic.Bool
 
 func reportUntracked() {
 	if !untrackedReported.Load() && untrackedReported.CompareAndSwap(false, true) {
-		otel.Handle(ErrUntracked)
+		otel.Handle(errUntracked)
 	}
 }
 

@@ -61,7 +61,7 @@ func TestUntrackedIsReportedOnce(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || !errors.Is(got[0], ErrUntracked) {
-		t.Errorf("reported %v, want ErrUntracked once", got)
+	if len(got) != 1 || !errors.Is(got[0], errUntracked) {
+		t.Errorf("reported %v, want errUntracked once", got)
 	}
 }

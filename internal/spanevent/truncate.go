@@ -8,8 +8,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// TruncMarker starts the text appended to a cut string.
-const TruncMarker = "…"
+// truncMarker starts the text appended to a cut string.
+const truncMarker = "…"
 
 // TruncateString returns s as valid UTF-8 of at most maxBytes bytes
 // (maxBytes < 0: any length). When s had to be shortened, the result ends
@@ -37,11 +37,11 @@ func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	}
 
 	var buf [64]byte
-	marker := append(buf[:0], TruncMarker+"[truncated: "...)
+	marker := append(buf[:0], truncMarker+"[truncated: "...)
 	marker = strconv.AppendInt(marker, int64(total), 10)
 	marker = append(marker, " bytes]"...)
 	if len(marker) > maxBytes {
-		marker = append(buf[:0], TruncMarker...)
+		marker = append(buf[:0], truncMarker...)
 		if len(marker) > maxBytes {
 			marker = marker[:0]
 		}
@@ -145,7 +145,7 @@ func TruncateStrings(ss []string, maxBytes int) (out []string, cut bool) {
 		}
 		out = out[:0]
 	}
-	marker := TruncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
+	marker := truncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
 	budget := maxBytes - len(marker)
 	if budget < 0 {
 		marker, budget = "", maxBytes

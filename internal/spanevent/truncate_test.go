@@ -52,10 +52,10 @@ func FuzzTruncateString(f *testing.F) {
 		if !cut && utf8.ValidString(s) && got != s {
 			t.Fatalf("valid uncut %q changed to %q", s, got)
 		}
-		if cut && limit >= len(TruncMarker) && !strings.Contains(got, TruncMarker) {
+		if cut && limit >= len(truncMarker) && !strings.Contains(got, truncMarker) {
 			t.Fatalf("cut value %q has no marker", got)
 		}
-		kept, _, _ := strings.Cut(got, TruncMarker)
+		kept, _, _ := strings.Cut(got, truncMarker)
 		if cut && utf8.ValidString(s) && !strings.HasPrefix(s, kept) {
 			t.Fatalf("cut value %q does not start %q", got, s)
 		}

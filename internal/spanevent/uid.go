@@ -8,10 +8,10 @@ import (
 // crockford is the base32 alphabet of ULIDs.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// NewUID returns a new log.record.uid: a ULID, as the semantic conventions
+// newUID returns a new log.record.uid: a ULID, as the semantic conventions
 // suggest, so that uids sort by time. 26 characters: 48 bits of Unix
 // milliseconds, then 80 random bits.
-func NewUID() string {
+func newUID() string {
 	var b [26]byte
 	ms := uint64(time.Now().UnixMilli())
 	for i := 9; i >= 0; i-- { // 10 characters, 50 bits, the top 2 zero
