@@ -184,10 +184,14 @@
 // # Memory
 //
 // slogspan never holds a span. For each span that took an event and has
-// not ended, it keeps its budget and counters by the span's ids: about 140
-// bytes, dropped when the tracker sees the span end. A span that is never
-// ended keeps them until MaxTrackedSpans such spans exist (about 36 MiB at
-// most); past that, each new span releases another's, at random (see
+// not ended, it keeps its budget and counters by the span's ids: about 160
+// bytes, dropped when the tracker sees the span end. From its fourth event
+// on, a span also keeps the wrapped handler with the span's ids added, one
+// for each logger writing to it (at most 8), so that the ids are formatted
+// once: about 300 bytes more for slog's JSON handler. A span that is never
+// ended keeps them until MaxTrackedSpans such spans exist: about 40 MiB at
+// most, about 120 MiB if each took four events through a JSON handler;
+// past that, each new span releases another's, at random (see
 // MaxTrackedSpans). Untracked spans get no bookkeeping at all.
 //
 // Nothing handed to a span (options, attribute slices) is used again after

@@ -59,9 +59,10 @@ const (
 
 // MaxTrackedSpans bounds the spans slogspan keeps a budget for: spans that
 // took an event and have not ended. A span that is never ended keeps its
-// bookkeeping (about 100 bytes, no reference to the span) until this bound
-// is reached; past it, each new span releases the bookkeeping of another,
-// picked at random (in practice, as they accumulate, one never ended),
-// whose budget starts over if it logs again. slogspan reports reaching the
+// bookkeeping (about 160 bytes, more from its fourth event: see "Memory"
+// in the package documentation; no reference to the span) until this
+// bound is reached; past it, each new span releases the bookkeeping of
+// another, picked at random (in practice, as they accumulate, one never
+// ended), whose budget starts over if it logs again. slogspan reports reaching the
 // bound once, through otel.Handle.
 const MaxTrackedSpans = spanevent.MaxSpans
