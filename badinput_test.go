@@ -41,7 +41,13 @@ func TestBadInputNeverPanicsOrLosesTheLine(t *testing.T) {
 		attrs []any
 		check func(t *testing.T, m map[string]attribute.Value)
 	}{
-		{"panicking LogValuer", "m", []any{"v", panicValuer{}}, wantValuePrefix("LogValue panicked")},
+		// slog's own text for it, as an error value: exception.* too.
+		{"panicking LogValuer", "m", []any{"v", panicValuer{}}, func(t *testing.T, m map[string]attribute.Value) {
+			wantValuePrefix("LogValue panicked")(t, m)
+			if got := m[slogspan.ExceptionMessageKey].AsString(); !strings.HasPrefix(got, "LogValue panicked") {
+				t.Errorf("exception.message = %.40q, want slog's text", got)
+			}
+		}},
 		{"panicking Stringer", "m", []any{"v", panicStringer{}}, wantValuePrefix("!PANIC: stringer exploded")},
 		{"panicking error", "m", []any{"v", panicError{}}, wantValuePrefix("!PANIC: error exploded")},
 		{"typed nil error", "m", []any{"v", (*codedErr)(nil)}, wantValuePrefix("<nil>")},
@@ -235,6 +241,22 @@ func TestOwnAttributesUnderTinyLimits(t *testing.T) {
 		}
 		if m[slogspan.UIDKey].AsString() == "" {
 			t.Error("a cut exception.type did not link the record")
+		}
+	})
+	t.Run("code.* values are cut", func(t *testing.T) {
+		tracer, rec := newTracer(t)
+		ctx, span := tracer.Start(context.Background(), "op")
+		_, next := newJSON(slog.LevelInfo)
+		slog.New(slogspan.New(next, slogspan.WithSource(true), slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 12}))).InfoContext(ctx, "m")
+		span.End()
+		m := attrMap(onlyEvent(t, rec).Attributes)
+		for _, k := range []string{slogspan.CodeFilePathKey, slogspan.CodeFunctionNameKey} {
+			if v, ok := m[k]; !ok || len(v.AsString()) > 12 {
+				t.Errorf("%s = %q, want it cut within 12 bytes, under its whole key", k, v.AsString())
+			}
+		}
+		if m[slogspan.CodeLineNumberKey].AsInt64() <= 0 || m[slogspan.UIDKey].AsString() == "" {
+			t.Errorf("event = %v, want the line number and a link", m)
 		}
 	})
 	t.Run("nil is cut", func(t *testing.T) {

@@ -101,9 +101,15 @@ func TestDivertAll(t *testing.T) {
 	if n := len(d.exp.Records()); n != 2 {
 		t.Errorf("got %d diverted, want 2", n)
 	}
-	for _, e := range onlySpan(t, d.rec).Events() {
-		if _, ok := attrMap(e.Attributes)[slogspan.UIDKey]; !ok {
+	lines := jsonLines(t, d.out)
+	for i, e := range onlySpan(t, d.rec).Events() {
+		uid, ok := attrMap(e.Attributes)[slogspan.UIDKey]
+		if !ok {
 			t.Errorf("event %q has no uid", e.Name)
+		}
+		// next's line carries the uid of a diverted record too.
+		if lines[i][slogspan.UIDKey] != uid.AsString() {
+			t.Errorf("line %v, want the event's uid %q", lines[i], uid.AsString())
 		}
 	}
 }
@@ -381,6 +387,13 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 	two := logAttrs(recs[2])
 	if two["exception.message"].(attribute.Value).AsString() != "first" || two["cause"].(attribute.Value).AsString() != "second" {
 		t.Errorf("two errors: %v, want the first as exception.*, the second as text", two)
+	}
+	// With the text and type the event shows.
+	ev := attrMap(events[2].Attributes)
+	for _, k := range []string{slogspan.ExceptionTypeKey, slogspan.ExceptionMessageKey} {
+		if got, _ := two[k].(attribute.Value); got.AsString() != ev[k].AsString() || got.AsString() == "" {
+			t.Errorf("two errors: the record's %s is %v, the event's %q", k, two[k], ev[k].AsString())
+		}
 	}
 	if m := logAttrs(recs[1])["exception.message"]; m == nil || !strings.Contains(m.(attribute.Value).AsString(), "!PANIC") {
 		t.Errorf("panicking error: exception.message = %v", m)

@@ -21,10 +21,11 @@
 // it were used alone. When the context carries a valid span context,
 // sampled or not, the record also carries trace_id and span_id in lowercase
 // hex, as top-level keys even inside groups opened with WithGroup. When
-// its event was cut or left off the span (see Limits), it also carries
-// log.record.uid, the event's: the line next writes holds the full record,
-// found from the span by that uid even with no payload handler. Without a
-// span context next writes exactly what it writes alone.
+// its event was cut or left off the span (see Limits), or diverted by
+// WithDivertAll, it also carries log.record.uid, the event's: the line
+// next writes holds the full record, found from the span by that uid even
+// with no payload handler. Without a span context next writes exactly what
+// it writes alone.
 //
 // # Events
 //
@@ -83,9 +84,11 @@
 //
 // Strings, keys and event names that are not valid UTF-8 have the invalid
 // bytes replaced by U+FFFD, so that every event can be exported over OTLP.
-// A LogValuer, Error or String method that panics gives the text
-// "!PANIC: <panic value>" ("<nil>" for a nil pointer receiver), as slog's
-// own handlers do; the record is still logged.
+// An Error or String method that panics gives the text "!PANIC: <panic
+// value>" ("<nil>" for a nil pointer receiver), as slog's own handlers do;
+// a LogValuer that panics gives what slog resolves it to, an error whose
+// text is "LogValue panicked" and the call stack (and so exception.*).
+// The record is still logged.
 //
 // # Limits
 //

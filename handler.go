@@ -67,8 +67,8 @@ type step struct {
 // Records reach next as if next were used alone, plus top-level trace_id
 // and span_id attributes (lowercase hex) when the context carries a valid
 // span context, sampled or not, and log.record.uid when the record's event
-// was cut or left off the span. Without a span context next receives the
-// record unchanged.
+// was cut or left off the span, or diverted by WithDivertAll. Without a
+// span context next receives the record unchanged.
 //
 // If next is slog's default handler (slog.Default().Handler() before any
 // slog.SetDefault), New replaces it with an equivalent handler that writes

@@ -425,6 +425,9 @@ func TestExceptionAttributes(t *testing.T) {
 	l.ErrorContext(ctx, "failed", "err", &codedErr{5})
 	l.With("cause", errors.New("from with")).InfoContext(ctx, "with error")
 	l.InfoContext(ctx, "no error", "k", 1)
+	// The record's first error wins over a second, and over With's.
+	l.With("cause", errors.New("from with")).InfoContext(ctx, "two errors",
+		"first", &codedErr{1}, "second", errors.New("second"))
 	span.End()
 
 	ev := onlySpan(t, rec).Events()
@@ -439,6 +442,64 @@ func TestExceptionAttributes(t *testing.T) {
 	}
 	if _, ok := attrMap(ev[2].Attributes)[slogspan.ExceptionTypeKey]; ok {
 		t.Error("exception.type without an error")
+	}
+	m = attrMap(ev[3].Attributes)
+	if m[slogspan.ExceptionTypeKey].AsString() != "*github.com/slogspan/slogspan_test.codedErr" ||
+		m[slogspan.ExceptionMessageKey].AsString() != "code 1" {
+		t.Errorf("exception attrs with three errors = %v, want the record's first", ev[3].Attributes)
+	}
+}
+
+func TestEventAttributeOrder(t *testing.T) {
+	// doc.go's order: level, With's, the record's, log.record.uid,
+	// exception.*, code.*.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	_, next := newJSON(slog.LevelInfo)
+	l := slog.New(slogspan.New(next, slogspan.WithSource(true))).With("w", 1)
+	l.InfoContext(ctx, "m", "big", strings.Repeat("b", 2000), "err", errors.New("e"))
+	span.End()
+	var keys []string
+	for _, kv := range onlyEvent(t, rec).Attributes {
+		keys = append(keys, string(kv.Key))
+	}
+	want := []string{slogspan.LevelKey, "w", "big", "err", slogspan.UIDKey, slogspan.ExceptionTypeKey,
+		slogspan.ExceptionMessageKey, slogspan.CodeFilePathKey, slogspan.CodeLineNumberKey, slogspan.CodeFunctionNameKey}
+	if fmt.Sprint(keys) != fmt.Sprint(want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+}
+
+func TestLaterOptionsOverrideEarlier(t *testing.T) {
+	// New applies options in order; nil levels mean the defaults.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	buf, next := newJSON(slog.LevelInfo)
+	payload := new(bytes.Buffer)
+	h := slogspan.New(next,
+		slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 8}), slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 16}),
+		slogspan.WithEventLevel(slog.LevelDebug), slogspan.WithEventLevel(nil),
+		slogspan.WithErrorStatusLevel(slog.LevelWarn), slogspan.WithErrorStatusLevel(nil),
+		slogspan.WithPayloadHandler(slog.NewJSONHandler(payload, nil)), slogspan.WithLoggerProvider(nil))
+	if got := h.Limits().MaxValueBytes; got != 16 {
+		t.Errorf("MaxValueBytes %d, want the later option's 16", got)
+	}
+	l := slog.New(h)
+	l.DebugContext(ctx, "debug: next is not enabled for it, nor are events")
+	l.WarnContext(ctx, "warn: no error status", "v", strings.Repeat("v", 100))
+	span.End()
+	s := onlySpan(t, rec)
+	if len(s.Events()) != 1 || s.Status().Code != codes.Unset {
+		t.Errorf("%d events, status %v; want the WARN line alone and no status", len(s.Events()), s.Status())
+	}
+	if v := attrMap(s.Events()[0].Attributes)["v"].AsString(); len(v) != 16 {
+		t.Errorf("v has %d bytes, want 16", len(v))
+	}
+	if payload.Len() != 0 {
+		t.Errorf("WithLoggerProvider(nil) after WithPayloadHandler still diverts: %s", payload)
+	}
+	if n := len(jsonLines(t, buf)); n != 1 {
+		t.Errorf("next got %d lines, want 1", n)
 	}
 }
 

@@ -156,8 +156,9 @@ func (m *missingSites) report() []MissingSpan {
 // Only records at a level enabled for events count. Lines with no span
 // count once the program has started its first span (as the span tracker
 // or the Handler saw it), so that start-up lines, which are outside spans
-// by design, stay out of the report. Off by default; setup and the console
-// view turn it on where they show the report.
+// by design, stay out of the report. Off by default; setup turns it on,
+// and shows the report at shutdown (in the console view, when that is its
+// span exporter).
 //
 // Counting takes a few atomic operations on a fixed table of
 // MaxMissingSites sites (16 KiB for each New), never a lock or an

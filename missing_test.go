@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/spanevents"
@@ -43,6 +44,17 @@ func here() (string, int) {
 func uninstrumented(ctx context.Context, l *slog.Logger) site {
 	fn, line := here()
 	l.InfoContext(ctx, "uninstrumented")
+	return site{fn, line, slogspan.NoSpan, 1}
+}
+
+// remoteParent logs with only a remote parent's span context: the
+// request's own span was never started.
+func remoteParent(l *slog.Logger) site {
+	ctx := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, TraceFlags: trace.FlagsSampled, Remote: true,
+	}))
+	fn, line := here()
+	l.InfoContext(ctx, "remote parent only")
 	return site{fn, line, slogspan.NoSpan, 1}
 }
 
@@ -99,6 +111,9 @@ func missingJourney(t *testing.T) {
 	for range 2 {
 		want = appendSite(want, withoutContext(l))
 	}
+	for range 5 {
+		want = appendSite(want, remoteParent(l))
+	}
 	span.End()
 	want = appendSite(want, afterEnd(ctx, l))
 	uctx, uspan := tp.Tracer("t").Start(context.Background(), "unsampled")
@@ -112,8 +127,8 @@ func missingJourney(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("report = %+v\nwant %+v", got, want)
 	}
-	// Largest first: 4, 3, 2, 1.
-	order := []int{3, 0, 1, 2}
+	// Largest first: 5, 4, 3, 2, 1.
+	order := []int{2, 4, 0, 1, 3}
 	for i, g := range got {
 		w := want[order[i]]
 		if g.Function != w.function || g.Line != w.line || g.Reason != w.reason || g.Records != w.records ||

@@ -119,7 +119,8 @@ func WithDivertAll(on bool) Option {
 // attributes are replaced once, when With is called. ReplaceAttr is not
 // called for the attributes slogspan adds (level, log.record.uid,
 // exception.*, code.*), nor for the members of a group it returned. A
-// panic in replace replaces the value with the panic's text.
+// panic in replace replaces the value with "!PANIC in ReplaceAttr: " and
+// the panic's value.
 //
 // Use it to redact secrets: the trace backend should not see what the log
 // store does not.

@@ -160,7 +160,7 @@ func TestReplaceAttrThatPanicsDropsTheValueNotTheRecord(t *testing.T) {
 	logger.InfoContext(ctx, "still here", "bad", secret, "good", 1)
 	span.End()
 	m := attrMap(onlyEvent(t, rec).Attributes)
-	if got := m["bad"].AsString(); strings.Contains(got, secret) || !strings.Contains(got, "replace failed") {
+	if got := m["bad"].AsString(); got != "!PANIC in ReplaceAttr: replace failed" {
 		t.Errorf("bad = %q", got)
 	}
 	if m["good"].AsInt64() != 1 {
@@ -291,5 +291,80 @@ func TestKeysThatHashAlikeAreBothKept(t *testing.T) {
 	// on next's line.
 	if n := len(onlyEvent(t, rec).Attributes); n != 5 || m[slogspan.UIDKey].AsString() == "" {
 		t.Errorf("got %d attributes, want level, aXbYd, aZbWd, k and log.record.uid", n)
+	}
+}
+
+func TestOwnKeysAreLeftOffOnlyWhenSlogspanAddsThem(t *testing.T) {
+	// exception.* and code.* belong to slogspan only when it adds them:
+	// with WithSource a user's code.* is left off (and the record linked);
+	// without an error, a user's exception.type is the user's.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithSource(true)))
+	l.InfoContext(ctx, "source", slogspan.CodeLineNumberKey, -1)
+	slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil))).InfoContext(ctx, "no error", slogspan.ExceptionTypeKey, "mine")
+	span.End()
+	ev := onlySpan(t, rec).Events()
+	m := attrMap(ev[0].Attributes)
+	if m[slogspan.CodeLineNumberKey].AsInt64() <= 0 || m[slogspan.UIDKey].AsString() == "" {
+		t.Errorf("with WithSource: %v, want slogspan's code.line.number and a link", ev[0].Attributes)
+	}
+	m = attrMap(ev[1].Attributes)
+	if m[slogspan.ExceptionTypeKey].AsString() != "mine" || m[slogspan.UIDKey].AsString() != "" {
+		t.Errorf("without an error: %v, want the user's exception.type, nothing cut", ev[1].Attributes)
+	}
+}
+
+func TestNextsReplaceAttrDoesNotRedactEvents(t *testing.T) {
+	// The wrapped handler's ReplaceAttr redacts what it writes, and
+	// nothing else: without WithReplaceAttr the span gets the secret.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	red := newRedactor()
+	buf := new(bytes.Buffer)
+	next := slog.NewJSONHandler(buf, &slog.HandlerOptions{ReplaceAttr: red.replace})
+	slog.New(slogspan.New(next)).InfoContext(ctx, "login", "password", secret)
+	span.End()
+	if strings.Contains(buf.String(), secret) {
+		t.Errorf("next wrote the secret: %s", buf)
+	}
+	if got := attrMap(onlyEvent(t, rec).Attributes)["password"].AsString(); got != secret {
+		t.Errorf("event password = %q: slogspan sees the record before next's ReplaceAttr", got)
+	}
+}
+
+func TestReplaceAttrIsNotCalledForSlogspansAttributes(t *testing.T) {
+	// Not for level, log.record.uid, exception.* and code.*, nor for the
+	// members of a group it returned; an error it replaces by a string
+	// adds no exception.*.
+	tracer, rec := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	red := newRedactor()
+	replace := func(groups []string, a slog.Attr) slog.Attr {
+		a = red.replace(groups, a)
+		switch a.Key {
+		case "err":
+			return slog.String(a.Key, "an error, as text")
+		case "expand":
+			return slog.Group("expanded", "inner", 1)
+		}
+		return a
+	}
+	l := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithSource(true),
+		slogspan.WithReplaceAttr(replace), slogspan.WithLimits(slogspan.Limits{MaxValueBytes: 24})))
+	l.InfoContext(ctx, "m", "err", errors.New("boom"), "expand", 0, "big", strings.Repeat("b", 100))
+	span.End()
+	for _, k := range []string{slogspan.LevelKey, slogspan.UIDKey, slogspan.ExceptionTypeKey, slogspan.ExceptionMessageKey,
+		slogspan.CodeFilePathKey, slogspan.CodeLineNumberKey, slogspan.CodeFunctionNameKey, "inner", "expanded"} {
+		if n := red.calls[k]; n != 0 {
+			t.Errorf("ReplaceAttr was called %d times for %s", n, k)
+		}
+	}
+	m := attrMap(onlyEvent(t, rec).Attributes)
+	if _, ok := m[slogspan.ExceptionTypeKey]; ok || m["err"].AsString() != "an error, as text" {
+		t.Errorf("event %v, want err as text and no exception.*", m)
+	}
+	if m["expanded.inner"].AsInt64() != 1 || m[slogspan.UIDKey].AsString() == "" {
+		t.Errorf("event %v, want the returned group's member and a link for the cut value", m)
 	}
 }
