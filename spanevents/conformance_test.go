@@ -388,40 +388,58 @@ func TestSpecNamesTheEventByTheEventName(t *testing.T) {
 }
 
 // Rule 4: the event's time is the record's timestamp, else its observed
-// timestamp (which sdk/log sets when the emitter did not).
+// timestamp (which sdk/log sets when the emitter did not), in every mode,
+// and for all-records mode's log lines too.
 func TestSpecStampsTheEventWithTheRecordsTime(t *testing.T) {
 	noErrors(t)
 	ts := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	observed := ts.Add(3 * time.Second)
-	p := newPipeline(t, spanevents.NewProcessor(), pipelineConfig{})
-	ctx, span := p.tracer.Start(context.Background(), "op")
-	emit := func(name string, timestamp, observed time.Time) {
-		var r log.Record
-		r.SetEventName(name)
-		r.SetTimestamp(timestamp)
-		r.SetObservedTimestamp(observed)
-		p.logger.Emit(ctx, r)
-	}
-	before := time.Now()
-	emit("both", ts, observed)
-	emit("observed only", time.Time{}, observed)
-	emit("timestamp only", ts, time.Time{})
-	emit("neither", time.Time{}, time.Time{})
-	after := time.Now()
-	span.End()
+	for _, mode := range []struct {
+		name  string
+		p     *spanevents.Processor
+		lines bool // emit log lines, named by their body, not events
+	}{
+		{"specification", spanevents.NewProcessor(), false},
+		{"WithLimits", spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{})), false},
+		{"WithAllRecords", spanevents.NewProcessor(spanevents.WithAllRecords(true)), false},
+		{"WithAllRecords, lines", spanevents.NewProcessor(spanevents.WithAllRecords(true)), true},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			p := newPipeline(t, mode.p, pipelineConfig{})
+			ctx, span := p.tracer.Start(context.Background(), "op")
+			emit := func(name string, timestamp, observed time.Time) {
+				var r log.Record
+				if mode.lines {
+					r.SetBody(attribute.StringValue(name))
+				} else {
+					r.SetEventName(name)
+				}
+				r.SetTimestamp(timestamp)
+				r.SetObservedTimestamp(observed)
+				p.logger.Emit(ctx, r)
+			}
+			before := time.Now()
+			emit("both", ts, observed)
+			emit("observed only", time.Time{}, observed)
+			emit("timestamp only", ts, time.Time{})
+			emit("neither", time.Time{}, time.Time{})
+			after := time.Now()
+			span.End()
 
-	events := p.only(t).Events()
-	if len(events) != 4 {
-		t.Fatalf("%d events, want 4", len(events))
-	}
-	for i, want := range []time.Time{ts, observed, ts} {
-		if !events[i].Time.Equal(want) {
-			t.Errorf("event %q at %v, want %v", events[i].Name, events[i].Time, want)
-		}
-	}
-	recs := p.exported.Records()
-	if got := events[3].Time; got.Before(before) || got.After(after) || !got.Equal(recs[3].ObservedTimestamp()) {
-		t.Errorf("event %q at %v, want the observed timestamp sdk/log set, %v", events[3].Name, got, recs[3].ObservedTimestamp())
+			events := p.only(t).Events()
+			if len(events) != 4 {
+				t.Fatalf("%d events, want 4", len(events))
+			}
+			for i, want := range []time.Time{ts, observed, ts} {
+				if !events[i].Time.Equal(want) {
+					t.Errorf("event %q at %v, want %v", events[i].Name, events[i].Time, want)
+				}
+			}
+			recs := p.exported.Records()
+			if got := events[3].Time; got.Before(before) || got.After(after) || !got.Equal(recs[3].ObservedTimestamp()) {
+				t.Errorf("event %q at %v, want the observed timestamp sdk/log set, %v", events[3].Name, got, recs[3].ObservedTimestamp())
+			}
+		})
 	}
 }
 

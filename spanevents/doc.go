@@ -65,8 +65,8 @@
 //	     specification   the event name, whole.
 //	     WithLimits      the event name, cut to MaxValueBytes.
 //	     WithAllRecords  events as WithLimits; a line is named by its body
-//	                     when the body is a string, else "log", cut to
-//	                     MaxValueBytes.
+//	                     when the body is a non-empty string, else "log",
+//	                     cut to MaxValueBytes.
 //
 //	4. Time. The LogRecord's Timestamp, if set, MUST be used as the span
 //	   event timestamp; otherwise its ObservedTimestamp, if set.
@@ -92,8 +92,9 @@
 //	                     its attributes as slogspan.Handler converts slog
 //	                     values (maps as dotted keys "g.h.k", bytes, slices
 //	                     of values and maps within them as their text, an
-//	                     empty value as "<nil>"), then exception.* and
-//	                     code.*, then log.record.uid; cut as WithLimits.
+//	                     empty value as "<nil>"), then log.record.uid,
+//	                     exception.* and code.*, in the Handler's order;
+//	                     cut as WithLimits.
 //
 //	6. The pipeline. Bridging "MUST NOT prevent that LogRecord from
 //	   continuing through the normal log processing pipeline."
@@ -154,5 +155,5 @@
 // record is not linked: it goes on with all its attributes, its event
 // carries no uid, and this is reported once, through otel.Handle.
 //
-// OnEmit never blocks; after Shutdown it does nothing.
+// OnEmit is safe for concurrent use; after Shutdown it does nothing.
 package spanevents

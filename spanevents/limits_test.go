@@ -376,3 +376,42 @@ func TestUIDSurvivesMaxEventAttrs(t *testing.T) {
 		}
 	}
 }
+
+// Rule 1 as written with WithLimits: events only, no log lines.
+func TestWithLimitsBridgesEventsOnly(t *testing.T) {
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{})), pipelineConfig{})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, "order.placed")
+	emitEvent(ctx, p.logger, "", attribute.String("a log line", "no event name"))
+	span.End()
+	if ev := p.only(t).Events(); len(ev) != 1 || ev[0].Name != "order.placed" {
+		t.Errorf("events %v, want the event alone", ev)
+	}
+}
+
+// Keys on an event are unique in every mode: a map flattened to dotted
+// keys in all-records mode cannot collide with a key of that name.
+func TestEventKeysAreUniqueInEveryMode(t *testing.T) {
+	noErrors(t)
+	for _, opts := range [][]spanevents.Option{
+		{spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: -1, MaxEventBytes: -1})},
+		{spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxEventAttrs: -1, MaxEventBytes: -1})},
+	} {
+		p := newPipeline(t, spanevents.NewProcessor(opts...), pipelineConfig{})
+		ctx, span := p.tracer.Start(context.Background(), "op")
+		emitEvent(ctx, p.logger, "every.kind", everyKind()...)
+		emitEvent(ctx, p.logger, "", everyKind()...)
+		emitEvent(ctx, p.logger, "", attribute.String("level", "forged"), attribute.Map("a", attribute.Int("b", 1)), attribute.Int("a.b", 2))
+		span.End()
+		for _, ev := range p.only(t).Events() {
+			seen := map[attribute.Key]bool{}
+			for _, kv := range ev.Attributes {
+				if seen[kv.Key] {
+					t.Errorf("event %q: key %q twice", ev.Name, kv.Key)
+				}
+				seen[kv.Key] = true
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package spanevents_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -172,5 +173,60 @@ func TestLinesKeepTheRecordsOwnUID(t *testing.T) {
 	}
 	if uid := recordAttrMap(recs[3])[slogspan.UIDKey].AsString(); len(uid) != 26 {
 		t.Errorf("the record left off with no uid of its own has uid %q, want a new one", uid)
+	}
+}
+
+func TestLinesAreNamedByTheirBody(t *testing.T) {
+	// A string body names the line's event; an empty or non-string body
+	// gives "log", as an empty message does on the Handler's events.
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)), pipelineConfig{})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	for _, body := range []attribute.Value{attribute.StringValue("order placed"), attribute.StringValue(""), attribute.IntValue(5)} {
+		var r log.Record
+		r.SetSeverity(log.SeverityInfo)
+		r.SetBody(body)
+		p.logger.Emit(ctx, r)
+	}
+	span.End()
+	var names []string
+	for _, ev := range p.only(t).Events() {
+		names = append(names, ev.Name)
+	}
+	if want := []string{"order placed", "log", "log"}; fmt.Sprint(names) != fmt.Sprint(want) {
+		t.Errorf("names %q, want %q", names, want)
+	}
+}
+
+func TestLinesConvertAndOrderAsTheHandlerDoes(t *testing.T) {
+	// Level first; the attributes as the Handler converts slog values
+	// (bytes as text, slices of values and maps within them as their
+	// text, an empty value as "<nil>", maps as dotted keys, sorted as the
+	// SDK keeps them); then log.record.uid, exception.* and code.*, in
+	// the Handler's order, wherever the record had them.
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)), pipelineConfig{})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitLine(ctx, p.logger, log.SeverityInfo, "", "line",
+		attribute.String("code.file.path", "f.go"), attribute.String("exception.type", "T"),
+		attribute.ByteSlice("bytes", []byte("ab")),
+		attribute.Slice("mixed", attribute.IntValue(1), attribute.MapValue(attribute.Int("k", 2))),
+		attribute.KeyValue{Key: "empty"}, attribute.Map("g", attribute.Int("z", 1), attribute.Int("a", 2)),
+		attribute.String("exception.message", "M"), attribute.String("big", strings.Repeat("b", 2000)))
+	span.End()
+	ev := p.only(t).Events()[0]
+	var got []string
+	for _, kv := range ev.Attributes {
+		v := kv.Value.Emit()
+		if kv.Key == slogspan.UIDKey {
+			v = "uid"
+		}
+		got = append(got, string(kv.Key)+"="+kv.Value.Type().String()+":"+v[:min(len(v), 12)])
+	}
+	want := []string{"level=STRING:INFO", "bytes=STRING:ab", `mixed=STRING:[1,{"k":2}]`, "empty=STRING:<nil>",
+		"g.a=INT64:2", "g.z=INT64:1", "big=STRING:bbbbbbbbbbbb", "log.record.uid=STRING:uid",
+		"exception.type=STRING:T", "exception.message=STRING:M", "code.file.path=STRING:f.go"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("attributes\n%q\nwant\n%q", got, want)
 	}
 }

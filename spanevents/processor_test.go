@@ -2,6 +2,7 @@ package spanevents_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -303,5 +304,30 @@ func TestBigValueThroughOtelslog(t *testing.T) {
 		got[slogspan.UIDKey].AsString() != m[slogspan.UIDKey].AsString() || len(got) != 3 {
 		t.Errorf("exported record: body %d bytes, %d attributes, uid %v (event's %v)",
 			len(got["body"].AsString()), len(got), got[slogspan.UIDKey], m[slogspan.UIDKey])
+	}
+}
+
+func TestAllRecordsDifferFromTheHandlerOnlyWhereOtelslogConverts(t *testing.T) {
+	// The package documentation's exceptions: through otelslog, durations
+	// and times are numbers, and an error is the record's exception.*
+	// rather than an attribute of its own. Everything else is the same.
+	tracer, rec := newTracer(t)
+	lp, _ := newProvider(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)))
+	viaBridge := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
+	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, l := range []*slog.Logger{viaHandler, viaBridge} {
+		ctx, s := tracer.Start(context.Background(), "op")
+		l.InfoContext(ctx, "m", "d", 1500*time.Millisecond, "at", at, "err", errors.New("boom"), "k", 1)
+		s.End()
+	}
+	spans := rec.Ended()
+	handler, bridge := withoutUID(spans[0].Events()[0].Attributes), withoutUID(spans[1].Events()[0].Attributes)
+	wantHandler := []string{"level=STRING:INFO", "d=STRING:1.5s", "at=STRING:2026-01-02T03:04:05.000000006Z", "err=STRING:boom",
+		"k=INT64:1", "exception.type=STRING:*errors.errorString", "exception.message=STRING:boom"}
+	wantBridge := []string{"level=STRING:INFO", "d=INT64:1500000000", "at=INT64:" + fmt.Sprint(at.UnixNano()),
+		"k=INT64:1", "exception.type=STRING:*errors.errorString", "exception.message=STRING:boom"}
+	if fmt.Sprint(handler) != fmt.Sprint(wantHandler) || fmt.Sprint(bridge) != fmt.Sprint(wantBridge) {
+		t.Errorf("handler %q\nbridge  %q\nwant    %q\nand     %q", handler, bridge, wantHandler, wantBridge)
 	}
 }

@@ -47,3 +47,15 @@ func TestSpanTrackerEnablesBudgetsUntilShutdown(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tracker := spanevents.NewSpanTracker()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker), sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	budgeted(t, tp, rec, 3) // a span that took events, ended
+	ended := rec.Ended()[0]
+	if n := testing.AllocsPerRun(1000, func() { tracker.OnEnd(ended) }); n != 0 {
+		t.Errorf("OnEnd allocates %v times", n)
+	}
+}
