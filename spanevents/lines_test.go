@@ -217,7 +217,7 @@ func TestLinesConvertAndOrderAsTheHandlerDoes(t *testing.T) {
 	ev := p.only(t).Events()[0]
 	var got []string
 	for _, kv := range ev.Attributes {
-		v := kv.Value.Emit()
+		v := kv.Value.String()
 		if kv.Key == slogspan.UIDKey {
 			v = "uid"
 		}
