@@ -1,7 +1,9 @@
 package setup_test
 
 import (
+	"compress/gzip"
 	"context"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
@@ -19,6 +21,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
@@ -28,6 +32,7 @@ import (
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/setup"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // receiver is an OTLP/HTTP receiver on loopback that keeps what it is
@@ -39,6 +44,10 @@ type receiver struct {
 	spans   []gotSpan
 	metrics []string // names
 	logs    []gotLog
+	// Of each request: its Content-Encoding and X-Team headers; of each
+	// traces request, its spans.
+	encodings, teams []string
+	spansPerRequest  []int
 }
 
 // gotSpan and gotLog are a received span and log record, with what the
@@ -72,13 +81,24 @@ func newReceiver(t *testing.T) *receiver {
 }
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(req.Body)
+	var in io.Reader = req.Body
+	if req.Header.Get("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(req.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		in = gz
+	}
+	body, err := io.ReadAll(in)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.encodings = append(r.encodings, req.Header.Get("Content-Encoding"))
+	r.teams = append(r.teams, req.Header.Get("X-Team"))
 	if code, ok := r.status[req.URL.Path]; ok && code != http.StatusOK {
 		w.WriteHeader(code)
 		return
@@ -90,8 +110,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		n := 0
+		defer func() { r.spansPerRequest = append(r.spansPerRequest, n) }()
 		for _, rs := range m.ResourceSpans {
 			for _, ss := range rs.ScopeSpans {
+				n += len(ss.Spans)
 				for _, s := range ss.Spans {
 					g := gotSpan{name: s.Name, traceID: trace.TraceID(s.TraceId).String(), attrs: kvs(s.Attributes),
 						resource: kvs(rs.Resource.GetAttributes()), links: len(s.Links), status: s.Status.GetCode().String()}
@@ -395,7 +418,10 @@ logger_provider:
   processors:
     - event_to_span_event_bridge/development: {}
 `)
-	shutdown, err := setup.Start(context.Background())
+	// The options that build what the file describes do not apply: not
+	// the bridge's, nor the resource's.
+	shutdown, err := setup.Start(context.Background(), setup.WithSpanEventsBridge(spanevents.WithAllRecords(true)),
+		setup.WithResourceOptions(resource.WithAttributes(attribute.String("from.option", "x"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,6 +439,9 @@ logger_provider:
 	work := spanNamed(t, spans, "work")
 	if len(work.events) != 1 || work.events[0].name != "payment.done" || len(work.events[0].attrs["receipt"]) != 5000 {
 		t.Errorf("events = %v, want the event alone, whole", work.events)
+	}
+	if _, ok := work.resource["from.option"]; ok {
+		t.Errorf("resource %v: WithResourceOptions applied beside the file", work.resource)
 	}
 }
 
@@ -554,6 +583,9 @@ func TestConfigFileMissing(t *testing.T) {
 		!errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "set OTEL_CONFIG_FILE to the path") {
 		t.Errorf("err = %v", err)
 	}
+	if ce := (*setup.ConfigError)(nil); !errors.As(err, &ce) || ce.File != missing {
+		t.Errorf("err %T, want a *setup.ConfigError for %s", err, missing)
+	}
 }
 
 func TestConfigFileDisabled(t *testing.T) {
@@ -564,6 +596,8 @@ func TestConfigFileDisabled(t *testing.T) {
 		{"disabled: true", "true", nil},
 		// The specification's way to keep OTEL_SDK_DISABLED working.
 		{"from OTEL_SDK_DISABLED", "${OTEL_SDK_DISABLED:-false}", map[string]string{"OTEL_SDK_DISABLED": "true"}},
+		// examples/config/otel.yaml keeps the variable working.
+		{"the example file, with OTEL_SDK_DISABLED", "", map[string]string{"OTEL_SDK_DISABLED": "true"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clearOTelEnv(t)
@@ -571,7 +605,10 @@ func TestConfigFileDisabled(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			rcv := newReceiver(t)
-			writeConfig(t, rcv.URL, "file_format: \"1.0\"\ndisabled: "+c.disabled+`
+			if c.disabled == "" {
+				t.Setenv("OTEL_CONFIG_FILE", filepath.Join("..", "examples", "config", "otel.yaml"))
+			} else {
+				writeConfig(t, rcv.URL, "file_format: \"1.0\"\ndisabled: "+c.disabled+`
 tracer_provider:
   processors:
     - simple:
@@ -579,6 +616,7 @@ tracer_provider:
           otlp_http:
             endpoint: {{URL}}/v1/traces
 `)
+			}
 			before := slog.Default().Handler()
 			tpBefore := otel.GetTracerProvider()
 			shutdown, p, err := setup.StartProviders(context.Background())
@@ -660,7 +698,7 @@ logger_provider:
 			}
 		}
 	}
-	if traces == nil || traces.Endpoint != rcv.URL+"/v1/traces" || traces.Failures != 3 ||
+	if traces == nil || traces.Endpoint != rcv.URL+"/v1/traces" || traces.Failures != 3 || traces.Items != 0 ||
 		!strings.Contains(traces.Error(), "500 Internal Server Error") || !strings.Contains(traces.Error(), "failed (3 exports)") {
 		t.Errorf("traces failure = %v, want 3 counted, at %s/v1/traces", traces, rcv.URL)
 	}
@@ -846,5 +884,283 @@ func TestConfigFileServiceName(t *testing.T) {
 				t.Errorf("service.name = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+func TestConfigFileSamplerWinsOverTheProgramsOptions(t *testing.T) {
+	// WithTracerProviderOptions apply before the file's own: the file's
+	// sampler wins over the program's.
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  sampler:
+    always_off:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+`)
+	shutdown, err := setup.Start(context.Background(), setup.WithTracerProviderOptions(sdktrace.WithSampler(sdktrace.AlwaysSample())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if spans, _ := rcv.received(); len(spans) != 0 {
+		t.Errorf("received %d spans, want none: the file's sampler is always_off", len(spans))
+	}
+}
+
+func TestConfigFileHandlerSettingsEachApplyAndWin(t *testing.T) {
+	// Each of slogspan's limits in the file applies and wins over
+	// WithHandlerOptions; what the file leaves out keeps the program's
+	// value; event_level takes slog's level names with offsets; the
+	// bridge's limits: {} applies slogspan's default limits to events.
+	clearOTelEnv(t)
+	programOutput(t) // INFO and above
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development:
+instrumentation/development:
+  go:
+    slogspan:
+      event_level: info-4
+      limits:
+        max_event_attrs: 3
+        max_event_bytes: 120
+        max_span_bytes: 600
+      bridge:
+        limits: {}
+`)
+	shutdown, err := setup.Start(context.Background(), setup.WithHandlerOptions(slogspan.WithLimits(slogspan.Limits{
+		MaxEventAttrs: 50, MaxEventBytes: 5000, MaxSpanBytes: 100000, MaxSpanEvents: 4})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "limits")
+	slog.DebugContext(ctx, "debug line")                                                       // event_level info-4 is DEBUG
+	slog.InfoContext(ctx, "wide", "a", 1, "b", 2, "c", 3, "d", 4)                              // max_event_attrs
+	slog.InfoContext(ctx, "big", "a", strings.Repeat("x", 100), "b", strings.Repeat("y", 100)) // max_event_bytes
+	for range 10 {
+		slog.InfoContext(ctx, "more") // the program's max_span_events: 4
+	}
+	span.End()
+	ctx, span = otel.Tracer("config-test").Start(context.Background(), "bridged")
+	var r log.Record
+	r.SetEventName("payment.done")
+	r.AddAttributes(attribute.String("receipt", strings.Repeat("r", 5000)))
+	otel.GetLoggerProvider().Logger("payments").Emit(ctx, r)
+	span.End()
+	ctx, span = otel.Tracer("config-test").Start(context.Background(), "bytes")
+	for range 20 {
+		slog.InfoContext(ctx, "line", "v", strings.Repeat("v", 50)) // max_span_bytes 600
+	}
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, _ := rcv.received()
+	limits := spanNamed(t, spans, "limits")
+	var names []string
+	for _, e := range limits.events {
+		names = append(names, e.name)
+		if len(e.attrs) > 3 {
+			t.Errorf("event %q has %d attributes, over the file's max_event_attrs 3: %v", e.name, len(e.attrs), e.attrs)
+		}
+		size := 0
+		for k, v := range e.attrs {
+			if k != slogspan.LevelKey && k != slogspan.UIDKey {
+				size += len(k) + len(v)
+			}
+		}
+		if size > 120 {
+			t.Errorf("event %q has %d bytes, over the file's max_event_bytes 120", e.name, size)
+		}
+	}
+	if want := []string{"debug line", "wide", "big", "more"}; !slices.Equal(names, want) {
+		t.Errorf("events %q, want %q", names, want)
+	}
+	if got := spanNamed(t, spans, "bridged").events; len(got) != 1 || len(got[0].attrs["receipt"]) > slogspan.DefaultMaxValueBytes {
+		t.Errorf("bridged events %v, want the receipt cut to slogspan's default limit", got)
+	}
+	bytes := spanNamed(t, spans, "bytes")
+	total := 0
+	for _, e := range bytes.events {
+		total += len(e.name)
+		for k, v := range e.attrs {
+			total += len(k) + len(v)
+		}
+	}
+	if total > 600 || len(bytes.events) == 0 || bytes.attrs[slogspan.DroppedEventsKey] == "" {
+		t.Errorf("span with %d events, %d bytes, %s %q; want at most the file's max_span_bytes 600 and the rest dropped",
+			len(bytes.events), total, slogspan.DroppedEventsKey, bytes.attrs[slogspan.DroppedEventsKey])
+	}
+}
+
+func TestConfigFileSettingsWinOverTheSDKsVariables(t *testing.T) {
+	// setup fills in what otelconf leaves to the SDK's variables, so that
+	// the file wins: with the file silent, the schema's defaults apply,
+	// whatever OTEL_BSP_*, OTEL_EXPORTER_OTLP_*, OTEL_SPAN_* and
+	// OTEL_LOGRECORD_* say; with the file's values, those. Headers (and
+	// certificates) still come from OTEL_EXPORTER_OTLP_* when the file
+	// gives none: otelconf v0.27.0 does so.
+	const silent = `file_format: "1.0"
+tracer_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+`
+	const set = `file_format: "1.0"
+tracer_provider:
+  limits:
+    attribute_value_length_limit: 10
+  processors:
+    - batch:
+        max_export_batch_size: 5
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+            compression: gzip
+logger_provider:
+  limits:
+    attribute_value_length_limit: 10
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+`
+	for _, c := range []struct {
+		name, yaml string
+		batch      int    // the largest span export
+		encoding   string // of the traces requests
+		valueLen   int    // of a long span attribute and diverted value
+	}{
+		{"the file silent", silent, 32, "", 5000},
+		{"the file's values", set, 5, "gzip", 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			rcv := newReceiver(t)
+			writeConfig(t, rcv.URL, c.yaml)
+			for k, v := range map[string]string{
+				"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":              "1",
+				"OTEL_EXPORTER_OTLP_COMPRESSION":              "gzip",
+				"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT":      "3",
+				"OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT": "3",
+				"OTEL_EXPORTER_OTLP_HEADERS":                  "x-team=shop",
+			} {
+				t.Setenv(k, v)
+			}
+			if c.yaml == set {
+				t.Setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "none")
+			}
+			shutdown, err := setup.Start(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tracer := otel.Tracer("config-test")
+			for range 40 {
+				_, span := tracer.Start(context.Background(), "s", trace.WithAttributes(attribute.String("long", strings.Repeat("l", 5000))))
+				span.End()
+			}
+			ctx, span := tracer.Start(context.Background(), "work")
+			slog.InfoContext(ctx, "big", "body", strings.Repeat("x", 5000))
+			span.End()
+			if err := shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			spans, logs := rcv.received()
+			rcv.mu.Lock()
+			batch := slices.Max(append(slices.Clone(rcv.spansPerRequest), 0))
+			encodings, teams := slices.Clone(rcv.encodings), slices.Clone(rcv.teams)
+			rcv.mu.Unlock()
+			if batch != c.batch {
+				t.Errorf("largest span export %d, want %d", batch, c.batch)
+			}
+			if len(spans) != 41 || len(spans[0].attrs["long"]) != c.valueLen {
+				t.Errorf("%d spans, a long attribute of %d bytes; want 41 and %d", len(spans), len(spans[0].attrs["long"]), c.valueLen)
+			}
+			if len(logs) != 1 || len(logs[0].attrs["body"]) != c.valueLen {
+				t.Errorf("%d log records; want the diverted one, its body %d bytes", len(logs), c.valueLen)
+			}
+			if !slices.Contains(encodings, c.encoding) || (c.encoding == "" && slices.Contains(encodings, "gzip")) {
+				t.Errorf("Content-Encodings %q, want %q for the traces", encodings, c.encoding)
+			}
+			for _, team := range teams {
+				if team != "shop" {
+					t.Errorf("X-Team headers %q, want OTEL_EXPORTER_OTLP_HEADERS' on every request", teams)
+					break
+				}
+			}
+		})
+	}
+}
+
+func TestConfigFileLogLevelIsReadNotApplied(t *testing.T) {
+	// otelconf v0.27.0 reads log_level, and a value it cannot read is a
+	// mistake, but it changes nothing.
+	clearOTelEnv(t)
+	writeConfig(t, "", "file_format: \"1.0\"\nlog_level: debug\n")
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatalf("log_level: debug refused: %v", err)
+	}
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, "", "file_format: \"1.0\"\nlog_level: [loud]\n")
+	if shutdown, err := setup.Start(context.Background()); err == nil {
+		_ = shutdown(context.Background())
+		t.Error("log_level: [loud] accepted")
+	}
+}
+
+func TestConfigFileExportersTakeCertificatesFromTheEnvironment(t *testing.T) {
+	// otelconf v0.27.0 leaves an OTLP exporter's certificate to
+	// OTEL_EXPORTER_OTLP_CERTIFICATE when the file gives none.
+	clearOTelEnv(t)
+	rcv := &receiver{status: map[string]int{}}
+	rcv.Server = httptest.NewUnstartedServer(http.HandlerFunc(rcv.serve))
+	rcv.StartTLS()
+	t.Cleanup(rcv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rcv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", ca)
+	writeConfig(t, rcv.URL, "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - simple:\n        exporter:\n          otlp_http:\n            endpoint: {{URL}}/v1/traces\n")
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := otel.Tracer("config-test").Start(context.Background(), "over tls")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if spans, _ := rcv.received(); len(spans) != 1 {
+		t.Errorf("received %d spans over TLS, want 1", len(spans))
 	}
 }

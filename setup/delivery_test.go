@@ -95,13 +95,68 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestTimedOutExportIsReportedLikeARefusedOne(t *testing.T) {
+	// The test is about these: each export, retries included, gives up
+	// after 300 ms.
+	timedOutExport(t, map[string]string{"OTEL_BSP_EXPORT_TIMEOUT": "300", "OTEL_BLRP_EXPORT_TIMEOUT": "300"})
+}
+
+func TestOTLPTimeoutBoundsEachAttempt(t *testing.T) {
+	// OTEL_EXPORTER_OTLP_TIMEOUT bounds each request; the export, which
+	// retries, is bounded by OTEL_BSP_EXPORT_TIMEOUT and
+	// OTEL_BLRP_EXPORT_TIMEOUT (30 s by default). Checked with generous
+	// slack: a bound the exporters promise, not a speed.
+	clearOTelEnv(t)
+	programOutput(t)
+	var mu sync.Mutex
+	held := map[string]time.Duration{} // path -> how long the first request was held
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		start := time.Now()
+		<-r.Context().Done() // never answers: the client gives up
+		mu.Lock()
+		if _, ok := held[r.URL.Path]; !ok {
+			held[r.URL.Path] = time.Since(start)
+		}
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "300")
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "50")
+	t.Setenv("OTEL_BLRP_SCHEDULE_DELAY", "50")
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	waitFor(t, "a request of each signal given up", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(held) == 2
+	})
+	mu.Lock()
+	for path, d := range held {
+		if d > 5*time.Second {
+			t.Errorf("%s: the request was held %v, with OTEL_EXPORTER_OTLP_TIMEOUT=300", path, d)
+		}
+	}
+	t.Logf("requests given up after %v", held)
+	mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := shutdown(ctx); err == nil {
+		t.Error("shutdown returned nil though nothing was delivered")
+	}
+}
+
+func timedOutExport(t *testing.T, timeouts map[string]string) {
 	clearOTelEnv(t)
 	out := programOutput(t)
 	endpoint, _, _ := hungReceiver(t)
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
-	// The test is about these: each export of a batch gives up after 300 ms.
-	t.Setenv("OTEL_BSP_EXPORT_TIMEOUT", "300")
-	t.Setenv("OTEL_BLRP_EXPORT_TIMEOUT", "300")
+	for k, v := range timeouts {
+		t.Setenv(k, v)
+	}
 	shutdown, p, err := setup.StartProviders(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +172,8 @@ func TestTimedOutExportIsReportedLikeARefusedOne(t *testing.T) {
 	} {
 		if got := warnLines(out, want); len(got) != 1 {
 			t.Errorf("WARN lines with %q: %d, want 1:\n%s", want, len(got), out)
-		} else if !strings.Contains(got[0], "OTEL_EXPORTER_OTLP_TIMEOUT") || !strings.Contains(got[0], "slow, stopped or paused") {
+		} else if !strings.Contains(got[0], "export timeout") || !strings.Contains(got[0], "OTEL_EXPORTER_OTLP_TIMEOUT") ||
+			!strings.Contains(got[0], "slow, stopped or paused") {
 			t.Errorf("the WARN gives no hint: %s", got[0])
 		}
 	}
@@ -198,6 +254,13 @@ func TestHungReceiverIsReportedBeforeAndAtShutdown(t *testing.T) {
 	}
 	if strings.Contains(msg, "context deadline exceeded") {
 		t.Error("the shutdown error repeats the bare context error beside the counts")
+	}
+	// Reported once a signal while it waits: the reminder interval here is
+	// an hour.
+	for _, signal := range []string{"traces", "logs"} {
+		if n := len(warnLines(out, signal+" export to "+endpoint+"/v1/"+signal+" has had no answer")); n != 1 {
+			t.Errorf("%s: %d WARN lines about the hung export, want 1", signal, n)
+		}
 	}
 	// The hung exports fail after shutdown has returned: shutdown counted
 	// them, nothing reports them again.
@@ -308,12 +371,25 @@ func (e *slowSpans) ExportSpans(ctx context.Context, ss []sdktrace.ReadOnlySpan)
 }
 
 func TestSpansDroppedFromAFullQueueAreCounted(t *testing.T) {
+	// A queue of one span, set by option or by OTEL_BSP_MAX_QUEUE_SIZE.
+	t.Run("WithSpanBatch", func(t *testing.T) {
+		droppedFromAFullQueue(t, setup.WithSpanBatch(sdktrace.WithMaxQueueSize(1), sdktrace.WithMaxExportBatchSize(1)))
+	})
+	t.Run("OTEL_BSP_MAX_QUEUE_SIZE", func(t *testing.T) {
+		droppedFromAFullQueue(t)
+	})
+}
+
+func droppedFromAFullQueue(t *testing.T, opts ...setup.Option) {
 	clearOTelEnv(t)
+	if len(opts) == 0 {
+		t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "1")
+		t.Setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "1")
+	}
 	programOutput(t)
 	spans := &slowSpans{}
-	shutdown, err := setup.Start(context.Background(),
-		setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}),
-		setup.WithSpanBatch(sdktrace.WithMaxQueueSize(1), sdktrace.WithMaxExportBatchSize(1)))
+	shutdown, err := setup.Start(context.Background(), append([]setup.Option{
+		setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

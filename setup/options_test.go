@@ -3,9 +3,11 @@ package setup_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -74,6 +76,68 @@ func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
 		sl.EventCountLimit = 10
 		if got := eventsOnOneSpan(t, 100, setup.WithRawSpanLimits(sl)); got != slogspan.DefaultMaxSpanEvents {
 			t.Errorf("events = %d, want %d", got, slogspan.DefaultMaxSpanEvents)
+		}
+	})
+	t.Run("an sdktrace.WithRawSpanLimits in WithTracerProviderOptions replaces them", func(t *testing.T) {
+		clearOTelEnv(t)
+		sl := sdktrace.NewSpanLimits()
+		sl.EventCountLimit = 10
+		shutdown, spans, _ := startInMemory(t, setup.WithTracerProviderOptions(sdktrace.WithRawSpanLimits(sl)))
+		ctx, span := otel.Tracer("limits").Start(context.Background(), "many")
+		for i := range 100 {
+			slog.InfoContext(ctx, "line", "i", i)
+		}
+		span.End()
+		if err := shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := spans.GetSpans(); len(got) != 1 || len(got[0].Events) != 10 || got[0].DroppedEvents != 90 {
+			t.Errorf("spans %v, want one keeping the program's 10 events", got)
+		}
+	})
+	for _, c := range []struct {
+		name string
+		env  string
+		opts []setup.Option
+	}{
+		{"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT below MaxEventAttrs", "2", nil},
+		{"WithRawSpanLimits' attributes per event below MaxEventAttrs", "", []setup.Option{setup.WithRawSpanLimits(func() sdktrace.SpanLimits {
+			sl := sdktrace.NewSpanLimits()
+			sl.AttributePerEventCountLimit = 2
+			return sl
+		}())}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			if c.env != "" {
+				t.Setenv("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", c.env)
+			}
+			shutdown, spans, _ := startInMemory(t, c.opts...)
+			ctx, span := otel.Tracer("limits").Start(context.Background(), "wide")
+			args := []any{}
+			for i := range 20 {
+				args = append(args, fmt.Sprint("k", i), i)
+			}
+			slog.InfoContext(ctx, "wide", args...)
+			span.End()
+			ev := onlyExportedSpan(t, shutdown, spans).Events
+			if len(ev) != 1 || len(ev[0].Attributes) != 21 || ev[0].DroppedAttributeCount != 0 {
+				t.Errorf("events %v, want level and the 20 attributes, none dropped by the SDK", ev)
+			}
+		})
+	}
+	t.Run("WithSpanEventsBridge's budget above the SDK default of 128", func(t *testing.T) {
+		clearOTelEnv(t)
+		shutdown, spans, _ := startInMemory(t, setup.WithSpanEventsBridge(spanevents.WithAllRecords(true),
+			spanevents.WithLimits(slogspan.Limits{MaxSpanEvents: 300})))
+		other := otelslog.NewLogger("other-logger")
+		ctx, span := otel.Tracer("limits").Start(context.Background(), "many")
+		for i := range 300 {
+			other.InfoContext(ctx, "line", "i", i)
+		}
+		span.End()
+		if got := len(onlyExportedSpan(t, shutdown, spans).Events); got != 300 {
+			t.Errorf("events = %d, want the bridge's budget of 300", got)
 		}
 	})
 }
@@ -200,5 +264,96 @@ func TestSpanEventsBridgePutsOtherLoggersOnSpans(t *testing.T) {
 	}
 	if n := len(logs.Records()); n != 2 {
 		t.Errorf("exported log records = %d, want 2", n)
+	}
+}
+
+// batchSizes is a span and log exporter that records the size of each
+// export.
+type batchSizes struct {
+	mu          sync.Mutex
+	spans, logs []int
+}
+
+func (b *batchSizes) ExportSpans(_ context.Context, ss []sdktrace.ReadOnlySpan) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.spans = append(b.spans, len(ss))
+	return nil
+}
+
+func (b *batchSizes) Export(_ context.Context, rs []sdklog.Record) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.logs = append(b.logs, len(rs))
+	return nil
+}
+
+func (*batchSizes) Shutdown(context.Context) error   { return nil }
+func (*batchSizes) ForceFlush(context.Context) error { return nil }
+
+// largest returns the largest export of spans and of log records.
+func (b *batchSizes) largest() (spans, logs int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Max(append(b.spans, 0)), slices.Max(append(b.logs, 0))
+}
+
+func TestExportBatchSizes(t *testing.T) {
+	// 32 spans a request unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE says
+	// otherwise; WithSpanBatch and WithLogBatch apply after the OTEL_BSP_*
+	// and OTEL_BLRP_* variables.
+	for _, c := range []struct {
+		name                string
+		env                 map[string]string
+		opts                []setup.Option
+		wantSpans, wantLogs int
+	}{
+		{"defaults", nil, nil, 32, 40}, // 32: README, setup.DefaultSpanExportBatchSize
+		{"the environment", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "3"}, nil, 50, 3},
+		{"options after the environment", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "3"},
+			[]setup.Option{setup.WithSpanBatch(sdktrace.WithMaxExportBatchSize(10)), setup.WithLogBatch(sdklog.WithExportMaxBatchSize(2))}, 10, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			exp := &batchSizes{}
+			shutdown, err := setup.Start(context.Background(), append([]setup.Option{
+				setup.WithSpanExporter(exp), setup.WithLogExporter(exp)}, c.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 40 {
+				logInSpan() // one span, one diverted record
+			}
+			tracer := otel.Tracer("batches")
+			for range 60 {
+				_, span := tracer.Start(context.Background(), "s")
+				span.End()
+			}
+			if err := shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			spans, logs := exp.largest()
+			if spans != c.wantSpans || logs != c.wantLogs {
+				t.Errorf("largest exports: %d spans and %d log records, want %d and %d", spans, logs, c.wantSpans, c.wantLogs)
+			}
+		})
+	}
+}
+
+func TestHandlerOptionsApplyAfterStartsOwn(t *testing.T) {
+	// WithHandlerOptions come after Start's WithLoggerProvider: a payload
+	// handler given there takes the diverted records.
+	clearOTelEnv(t)
+	var payload syncBuffer
+	shutdown, _, logs := startInMemory(t, setup.WithHandlerOptions(slogspan.WithPayloadHandler(slog.NewJSONHandler(&payload, nil))))
+	logInSpan()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(logs.Records()); n != 0 || !strings.Contains(payload.String(), strings.Repeat("x", 5000)) {
+		t.Errorf("%d records reached the LoggerProvider, payload handler got %q; want the record there alone", n, payload.String())
 	}
 }

@@ -92,8 +92,8 @@ var (
 
 // timeoutHint is what to try when a receiver does not answer.
 const timeoutHint = "The receiver did not answer in time: it is slow, stopped or paused, or a proxy or firewall " +
-	"holds the connection (OTEL_EXPORTER_OTLP_TIMEOUT sets how long each export waits; " +
-	"a shutdown's context bounds the final flush)"
+	"holds the connection (OTEL_EXPORTER_OTLP_TIMEOUT bounds each request, OTEL_BSP_EXPORT_TIMEOUT and " +
+	"OTEL_BLRP_EXPORT_TIMEOUT each export with its retries; a shutdown's context bounds the final flush)"
 
 // explain returns the kind of an export failure, for counting, and what to
 // try.

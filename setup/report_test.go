@@ -14,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan/internal/memlog"
 	"github.com/slogspan/slogspan/setup"
@@ -186,6 +187,59 @@ func TestOTLPFailuresNameSignalEndpointAndFix(t *testing.T) {
 	}
 }
 
+func TestSignalEndpointIsUsedAsGiven(t *testing.T) {
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the URL, path included: with
+	// a path the spans go there; without one, to the root, which a
+	// receiver answers 404.
+	for _, c := range []struct {
+		name, path string
+		wantErr    bool
+	}{
+		{"with a path", "/custom/traces", false},
+		{"without its path", "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			programOutput(t)
+			srv, hits := otlpServer(t, map[string]int{"/custom/traces": 200, "/v1/logs": 200})
+			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+			t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", srv.URL+c.path)
+			shutdown, err := setup.Start(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			logInSpan()
+			err = shutdown(context.Background())
+			if !c.wantErr {
+				if err != nil || hits("/custom/traces") == 0 || hits("/v1/logs") == 0 {
+					t.Errorf("shutdown: %v; requests to /custom/traces %d, /v1/logs %d", err, hits("/custom/traces"), hits("/v1/logs"))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "traces export to "+srv.URL+" failed") || !strings.Contains(err.Error(), "404 Not Found") {
+				t.Errorf("shutdown error = %v, want the traces refused with 404 at %s", err, srv.URL)
+			}
+		})
+	}
+}
+
+func TestOtherSDKErrorsAreLoggedOnceEach(t *testing.T) {
+	clearOTelEnv(t)
+	out := programOutput(t)
+	shutdown, _, _ := startInMemory(t)
+	for _, msg := range []string{"first trouble", "first trouble", "second trouble", "first trouble"} {
+		otel.Handle(errors.New(msg))
+	}
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"first trouble", "second trouble"} {
+		if n := strings.Count(out.String(), msg); n != 1 || !strings.Contains(out.String(), "level=WARN") {
+			t.Errorf("%q logged %d times, want once at WARN:\n%s", msg, n, out)
+		}
+	}
+}
+
 func TestPartialResourceIsReportedAndStartGoesOn(t *testing.T) {
 	clearOTelEnv(t)
 	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "team=core,oops")
@@ -249,6 +303,10 @@ func TestShutdownLogsTheMissingSpans(t *testing.T) {
 	slog.InfoContext(ctx, "in the span")
 	slog.Info("outside") // no context
 	span.End()
+	// A span the sampler left out: reported apart, at INFO.
+	unsampled := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}}))
+	slog.InfoContext(unsampled, "not sampled")
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -258,9 +316,18 @@ func TestShutdownLogsTheMissingSpans(t *testing.T) {
 			report = append(report, line)
 		}
 	}
-	if len(report) != 1 || !strings.Contains(report[0], "level=WARN") ||
-		!strings.Contains(report[0], "report_test.go") || !strings.Contains(report[0], `reason="no span in the context"`) ||
-		!strings.Contains(report[0], "records=1") {
-		t.Errorf("report lines = %q, want one WARN naming this call site", report)
+	// One line a call site, in either order (each has one record): WARN
+	// for the line with no span, INFO for the unsampled one.
+	want := map[string]string{`reason="no span in the context"`: "level=WARN", `reason="the span was not sampled"`: "level=INFO"}
+	for _, line := range report {
+		for reason, level := range want {
+			if strings.Contains(line, reason) && strings.Contains(line, level) &&
+				strings.Contains(line, "report_test.go") && strings.Contains(line, "records=1") {
+				delete(want, reason)
+			}
+		}
+	}
+	if len(report) != 2 || len(want) != 0 {
+		t.Errorf("report lines = %q, want one WARN and one INFO naming this test's call sites", report)
 	}
 }

@@ -2,6 +2,7 @@ package setup_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -9,13 +10,17 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -145,13 +150,38 @@ func hasAttr(kvs []attribute.KeyValue, key, value string) bool {
 }
 
 func TestServiceNameFromEnvironmentWins(t *testing.T) {
-	clearOTelEnv(t)
-	t.Setenv("OTEL_SERVICE_NAME", "from-env")
-	shutdown, spans, _ := startInMemory(t, setup.WithServiceName("from-code"))
-	logInSpan()
-	_ = shutdown(context.Background())
-	if got := spans.GetSpans(); len(got) != 1 || !hasAttr(got[0].Resource.Attributes(), "service.name", "from-env") {
-		t.Errorf("spans = %v", got)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		opts []setup.Option
+		want string
+	}{
+		{"the default", nil, nil, "unknown_service:" + filepath.Base(exe)},
+		{"WithServiceName", nil, []setup.Option{setup.WithServiceName("from-code")}, "from-code"},
+		{"OTEL_SERVICE_NAME over WithServiceName", map[string]string{"OTEL_SERVICE_NAME": "from-env"},
+			[]setup.Option{setup.WithServiceName("from-code")}, "from-env"},
+		{"OTEL_RESOURCE_ATTRIBUTES over WithServiceName", map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs"},
+			[]setup.Option{setup.WithServiceName("from-code")}, "from-attrs"},
+		// WithResourceOptions apply after Start's own resource options.
+		{"WithResourceOptions over OTEL_SERVICE_NAME", map[string]string{"OTEL_SERVICE_NAME": "from-env"},
+			[]setup.Option{setup.WithResourceOptions(resource.WithAttributes(attribute.String("service.name", "from-option")))}, "from-option"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clearOTelEnv(t)
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			shutdown, spans, _ := startInMemory(t, c.opts...)
+			logInSpan()
+			_ = shutdown(context.Background())
+			if got := spans.GetSpans(); len(got) != 1 || !hasAttr(got[0].Resource.Attributes(), "service.name", c.want) {
+				t.Errorf("spans = %v, want service.name %q", got, c.want)
+			}
+		})
 	}
 }
 
@@ -182,11 +212,14 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 		name       string
 		env        []string
 		wantStdout bool // the console (stdout JSON) exporter printed the span
-		wantMem    bool // the fallback exporter got the span
+		wantMem    bool // the fallback exporters got the span and the diverted record
+		wantLogOut bool // the console log exporter printed the diverted record
 	}{
-		{"unset uses the fallback", nil, false, true},
-		{"console", []string{"OTEL_TRACES_EXPORTER=console", "OTEL_LOGS_EXPORTER=none"}, true, false},
-		{"none", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}, false, false},
+		{"unset uses the fallback", nil, false, true, false},
+		{"empty uses the fallback", []string{"OTEL_TRACES_EXPORTER=", "OTEL_LOGS_EXPORTER="}, false, true, false},
+		{"console", []string{"OTEL_TRACES_EXPORTER=console", "OTEL_LOGS_EXPORTER=none"}, true, false, false},
+		{"logs to the console", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=console"}, false, false, true},
+		{"none", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}, false, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -203,14 +236,20 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 			if got := strings.Contains(string(out), "fallback spans: 1\n"); got != c.wantMem {
 				t.Errorf("fallback got the span: %v, want %v\n%s", got, c.wantMem, out)
 			}
+			if got := strings.Contains(string(out), strings.Repeat("x", 5000)); got != c.wantLogOut {
+				t.Errorf("stdout has the diverted record: %v, want %v\n%.3000s", got, c.wantLogOut, out)
+			}
+			if got := strings.Contains(string(out), "fallback log records: 1\n"); got != c.wantMem {
+				t.Errorf("fallback got the diverted record: %v, want %v\n%s", got, c.wantMem, out)
+			}
 		})
 	}
 }
 
 func exporterChild(t *testing.T) {
-	mem := &memSpans{}
+	mem, memLogs := &memSpans{}, &memlog.Exporter{}
 	shutdown, err := setup.Start(context.Background(),
-		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(&memlog.Exporter{}))
+		setup.WithFallbackSpanExporter(mem), setup.WithFallbackLogExporter(memLogs))
 	if err != nil {
 		t.Fatal("start:", err)
 	}
@@ -219,6 +258,7 @@ func exporterChild(t *testing.T) {
 		t.Fatal("shutdown:", err)
 	}
 	fmt.Printf("fallback spans: %d\n", len(mem.GetSpans()))
+	fmt.Printf("fallback log records: %d\n", len(memLogs.Records()))
 }
 
 func withoutOTel(env []string) []string {
@@ -257,7 +297,13 @@ func TestUnreachableOTLPIsReportedWithinDeadline(t *testing.T) {
 	err = shutdown(ctx)
 	elapsed := time.Since(start)
 	if err == nil {
-		t.Error("shutdown swallowed the export failure")
+		t.Fatal("shutdown swallowed the export failure")
+	}
+	// The README's "My trace is not in Jaeger" names this error by its text.
+	for _, want := range []string{"traces export to http://" + addr + "/v1/traces failed", "connection refused", "Nothing listens there"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("shutdown error lacks %q: %v", want, err)
+		}
 	}
 	// A correctness bound, not a speed measurement: the deadline must hold.
 	if elapsed > deadline+time.Second {
@@ -282,4 +328,81 @@ func TestSDKDisabled(t *testing.T) {
 	if err := shutdown(context.Background()); err != nil {
 		t.Error(err)
 	}
+}
+
+func TestExplicitExportersWinOverTheEnvironment(t *testing.T) {
+	clearOTelEnv(t)
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	t.Setenv("OTEL_LOGS_EXPORTER", "none")
+	shutdown, spans, logs := startInMemory(t)
+	logInSpan()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(spans.GetSpans()) != 1 || len(logs.Records()) != 1 {
+		t.Errorf("%d spans and %d log records, want WithSpanExporter's and WithLogExporter's 1 and 1", len(spans.GetSpans()), len(logs.Records()))
+	}
+}
+
+func TestSamplerAndPropagatorsFromTheEnvironment(t *testing.T) {
+	clearOTelEnv(t)
+	t.Setenv("OTEL_TRACES_SAMPLER", "always_off")
+	t.Setenv("OTEL_PROPAGATORS", "b3")
+	shutdown, spans, _ := startInMemory(t)
+	fields := otel.GetTextMapPropagator().Fields()
+	logInSpan()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(spans.GetSpans()); n != 0 {
+		t.Errorf("%d spans exported with OTEL_TRACES_SAMPLER=always_off", n)
+	}
+	if !slices.Contains(fields, "b3") || slices.Contains(fields, "traceparent") {
+		t.Errorf("propagator fields %q, want OTEL_PROPAGATORS' b3 alone", fields)
+	}
+}
+
+// signalEnv is the child's mode in TestStartInstallsNoSignalHandler.
+const signalEnv = "SETUP_TEST_SIGNAL"
+
+func TestStartInstallsNoSignalHandler(t *testing.T) {
+	// After Start, SIGTERM still does what it does by default: it ends
+	// the process, and deferred calls, shutdown among them, never run.
+	if os.Getenv(signalEnv) != "" {
+		signalChild(t)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestStartInstallsNoSignalHandler$", "-test.count=1", "-test.v")
+	cmd.Env = append(withoutOTel(os.Environ()), signalEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("the child ended with %v, want killed by SIGTERM\n%s", err, out)
+	}
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("the child ended with %v, want killed by SIGTERM\n%s", exit, out)
+	}
+	if !strings.Contains(string(out), "started") || strings.Contains(string(out), "deferred shutdown ran") {
+		t.Errorf("child output, want it started and no deferred call run:\n%s", out)
+	}
+}
+
+func signalChild(t *testing.T) {
+	shutdown, err := setup.Start(context.Background(),
+		setup.WithSpanExporter(&memSpans{}), setup.WithLogExporter(&memlog.Exporter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = shutdown(context.Background())
+		fmt.Println("deferred shutdown ran")
+	}()
+	fmt.Println("started")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Second) // the signal ends the process before this does
 }
