@@ -200,7 +200,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		}
 	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
-	if uid == "" && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
+	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
 		// Built outside the span's lock: next's WithAttrs is the
 		// caller's code.
 		if next, ok := tg.Keep(h, h.nextWithIDs(traceID, spanID)).(slog.Handler); ok {

@@ -15,6 +15,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -612,5 +613,24 @@ func TestNextWithIDsIsKeptOnBusySpans(t *testing.T) {
 		if m[slogspan.TraceIDKey] != span.SpanContext().TraceID().String() || m["i"] != float64(i) {
 			t.Fatalf("line %d = %v", i, m)
 		}
+	}
+}
+
+func TestNextIsDerivedOnceARecordWithoutBookkeeping(t *testing.T) {
+	// With a group open, the ids need next derived; a span with no
+	// bookkeeping to keep it on (unsampled here) derives it once a
+	// record, not once to keep and once to use.
+	tracer, _ := newTracer(t, sdktrace.WithSampler(sdktrace.NeverSample()))
+	_, json := newJSON(slog.LevelInfo)
+	next := countingNext{json, new(atomic.Int64)}
+	l := slog.New(slogspan.New(next)).WithGroup("req")
+	ctx, span := tracer.Start(context.Background(), "unsampled")
+	defer span.End()
+	before := next.derived.Load()
+	for range 3 {
+		l.InfoContext(ctx, "tick")
+	}
+	if n := next.derived.Load() - before; n != 3 {
+		t.Errorf("next derived %d times for 3 records, want 3", n)
 	}
 }

@@ -15,6 +15,10 @@ type keptValue struct {
 	key, value any
 }
 
+// Keeps reports whether the target's span can keep values: whether it has
+// a State.
+func (tg *Target) Keeps() bool { return tg.st != nil }
+
 // Kept returns the value kept for key on the target's span, or nil. A span
 // without a state keeps nothing.
 func (tg *Target) Kept(key any) any {
