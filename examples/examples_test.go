@@ -27,6 +27,13 @@ func run(t *testing.T, dir string, env ...string) string {
 // runArgs is run, with command-line arguments.
 func runArgs(t *testing.T, dir string, args []string, env ...string) string {
 	t.Helper()
+	stdout, _ := runOutputs(t, dir, args, env...)
+	return stdout
+}
+
+// runOutputs is runArgs, returning standard error too.
+func runOutputs(t *testing.T, dir string, args []string, env ...string) (string, string) {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), dir)
 	if out, err := exec.Command(gobin, "build", "-o", bin, "./"+dir).CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", dir, err, out)
@@ -44,7 +51,7 @@ func runArgs(t *testing.T, dir string, args []string, env ...string) string {
 	if err != nil {
 		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", dir, err, stdout.String(), stderr.String())
 	}
-	return stdout.String()
+	return stdout.String(), stderr.String()
 }
 
 func withoutOTel(env []string) []string {
@@ -66,14 +73,43 @@ func mustContain(t *testing.T, out string, wants ...string) {
 	}
 }
 
+// readmeReportSample returns the lines of the README's missing-span
+// report sample.
+func readmeReportSample(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "```\nlog lines that reached no span")
+	block, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no report sample")
+	}
+	header, rest, _ := strings.Cut(block, "\n")
+	return append([]string{"log lines that reached no span" + header}, strings.Split(strings.TrimSpace(rest), "\n")...)
+}
+
 var (
-	uidRE   = regexp.MustCompile(`log\.record\.uid=([0-9A-Z]{26})`)
-	traceRE = regexp.MustCompile(`(?m)^trace [0-9a-f]{32}$`)
+	stderrLineRE = regexp.MustCompile(`(?m)^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} INFO order received trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16} order=A-1001 items=3$`)
+	uidRE        = regexp.MustCompile(`log\.record\.uid=([0-9A-Z]{26})`)
+	traceRE      = regexp.MustCompile(`(?m)^trace [0-9a-f]{32}$`)
 )
 
 func TestQuickstart(t *testing.T) {
 	t.Parallel()
-	out := run(t, "quickstart")
+	out, stderr := runOutputs(t, "quickstart", nil)
+	// stderr keeps the program's usual lines, plus the ids (README, "Try it").
+	if !stderrLineRE.MatchString(stderr) {
+		t.Errorf("stderr has no line as slog's default handler writes it, with the ids:\n%s", stderr)
+	}
+	// The README's sample of the report ("Why are my spans missing?") is
+	// what the quickstart prints.
+	for _, line := range readmeReportSample(t) {
+		if !strings.Contains(out, line) {
+			t.Errorf("the README's report line %q is not in the output:\n%s", line, out)
+		}
+	}
 	mustContain(t, out,
 		"checkout", "├─ charge card", "└─ send receipt",
 		"DEBUG calling the bank", "ERROR charge failed", "exception.type=*errors.errorString",
@@ -110,6 +146,16 @@ func TestHTTPServerDemo(t *testing.T) {
 		t.Fatalf("no uid linking the cut prompt in:\n%s", out)
 	}
 	mustContain(t, out, "log "+m[1]+" INFO llm prompt", "…[truncated: ")
+}
+
+func TestHTTPServerServesOnLocalhost8080(t *testing.T) {
+	// The README: without -demo it is a server on localhost:8080. Read
+	// from its flags, so that the test binds no fixed port.
+	t.Parallel()
+	_, stderr := runOutputs(t, "httpserver", []string{"-h"})
+	if !strings.Contains(stderr, `address to serve on (default "localhost:8080")`) {
+		t.Errorf("-h says:\n%s", stderr)
+	}
 }
 
 // The README's "Use it" shows the whole main of a server, between these
