@@ -206,8 +206,8 @@ func TestOTLPExampleFailsLoudlyWhenRefused(t *testing.T) {
 			t.Cleanup(func() { _ = srv.Close() })
 
 			res := runClean(t, bin)
-			if res.code == 0 {
-				t.Fatalf("exit 0 though every export was refused\nstdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+			if res.code != 1 {
+				t.Fatalf("exit %d though every export was refused, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 			}
 			if strings.Contains(res.stdout, "Sent trace") {
 				t.Errorf("claims success:\n%s", res.stdout)
@@ -226,8 +226,8 @@ func TestOTLPExampleWithNothingListening(t *testing.T) {
 	bin := buildExample(t, "otlp")
 	holdDefaultPort(t)
 	res := runClean(t, bin)
-	if res.code == 0 || strings.Contains(res.stdout, "Sent trace") {
-		t.Fatalf("exit %d with nothing listening\nstdout:\n%s", res.code, res.stdout)
+	if res.code != 1 || strings.Contains(res.stdout, "Sent trace") {
+		t.Fatalf("exit %d with nothing listening, want 1\nstdout:\n%s", res.code, res.stdout)
 	}
 	for _, want := range []string{"Nothing listens on localhost:4318", "jaegertracing/all-in-one"} {
 		if !strings.Contains(res.stderr, want) {

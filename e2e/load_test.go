@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/setup"
@@ -103,4 +104,59 @@ func runLoad(t *testing.T, proto string, c *collector, errs *errorsSeen) {
 		events, dropped, withUID = events+e, dropped+d, withUID+u
 	}
 	t.Logf("%d events (%d of them cut), %d dropped from spans, %d records diverted", events, withUID, dropped, dropped+withUID)
+}
+
+func TestSpanBatchesStayUnderTheGRPCMessageLimit(t *testing.T) {
+	// The README's "Sizing": spans full of events (MaxSpanBytes, 64 KiB,
+	// each), 32 a request as setup sends them, stay under the Collector's
+	// 4 MiB gRPC message limit; 512 a request, the SDK's default, make a
+	// request it refuses with ResourceExhausted.
+	for _, c := range []struct {
+		name    string
+		opts    []setup.Option
+		refused bool
+	}{
+		{"setup's 32 spans a request", nil, false},
+		{"the SDK's 512", []setup.Option{setup.WithSpanBatch(sdktrace.WithMaxExportBatchSize(512))}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			col := newCollector(t)
+			col.start()
+			errs := recordErrors(t)
+			shutdown := startSlogspan(t, col, "grpc", c.opts...)
+			const spans = 128
+			value := strings.Repeat("v", 1000)
+			tracer := otel.Tracer("e2e-sizing")
+			var ended []trace.Span
+			for s := range spans {
+				ctx, sp := tracer.Start(context.Background(), fmt.Sprintf("full-%03d", s))
+				for i := range 70 { // past the span's 64 KiB
+					slog.InfoContext(ctx, "record", "i", i, "v", value)
+				}
+				ended = append(ended, sp)
+			}
+			for _, sp := range ended { // together, so that they share requests
+				sp.End()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if !c.refused {
+				shutdownCleanly(ctx, t, shutdown, col, errs)
+				got := col.spansNamed("full-")
+				if len(got) != spans {
+					t.Errorf("received %d spans, want %d", len(got), spans)
+				}
+				for _, s := range got {
+					if len(s.events) < 60 { // about 1 KB each: the span is full
+						t.Fatalf("span %s has %d events, want it full", s.name, len(s.events))
+					}
+				}
+				return
+			}
+			err := shutdown(ctx)
+			if err == nil || !strings.Contains(err.Error(), "ResourceExhausted") {
+				t.Errorf("shutdown: %v, want the traces refused with ResourceExhausted", err)
+			}
+		})
+	}
 }

@@ -324,6 +324,45 @@ func TestServerAgainstAHungReceiver(t *testing.T) {
 	}
 }
 
+func TestServerSecondSignalEndsItAtOnce(t *testing.T) {
+	// The README's server: after the first Ctrl-C it waits for its
+	// telemetry, here on a receiver that never answers (up to
+	// setup.DefaultShutdownTimeout, 10 s); a second Ctrl-C ends it at
+	// once, by the signal's default action. The bound is generous: a
+	// promise, not a speed.
+	bin := buildExample(t, "httpserver")
+	holdDefaultPort(t)
+	hangAt(t, defaultHTTPAddr)
+	s := startServer(t, bin)
+	s.send(t, "GET", "/items/1", "", http.StatusOK)
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the first signal is handled: the server waits for its telemetry
+	select {
+	case <-s.exited:
+		t.Fatalf("the server exited after the first signal, with the receiver hung: %v\nstderr:\n%s", s.waitErr, tail(s.stderr.String()))
+	default:
+	}
+	start := time.Now()
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the server did not exit within 5s of the second SIGINT")
+	}
+	var exit *exec.ExitError
+	if !errors.As(s.waitErr, &exit) {
+		t.Fatalf("the server exited with %v, want ended by SIGINT", s.waitErr)
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("the server exited with %v, want ended by SIGINT", exit)
+	}
+	t.Logf("ended %v after the second SIGINT", time.Since(start).Round(time.Millisecond))
+}
+
 // serverSpan returns the span named name that has an event named event
 // whose attribute key is value ("": any value).
 func serverSpan(spans []span, name, event, key, value string) (span, bool) {
