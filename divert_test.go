@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
@@ -38,8 +39,8 @@ func TestDivertToLoggerProvider(t *testing.T) {
 		t.Errorf("preview = %q", preview)
 	}
 	uid := em[slogspan.UIDKey].AsString()
-	if len(uid) != 26 {
-		t.Fatalf("event uid = %q", uid)
+	if at, ok := ulidTime(uid); !ok || time.Since(at) > time.Minute || time.Until(at) > time.Second {
+		t.Fatalf("event uid = %q, want a ULID of now", uid)
 	}
 	if _, ok := attrMap(ev[1].Attributes)[slogspan.UIDKey]; ok {
 		t.Error("an uncut record was given a uid")
@@ -325,6 +326,26 @@ func TestNextLineCarriesTheUIDOfACutRecord(t *testing.T) {
 	if uid, _ := lines[3][slogspan.UIDKey].(string); len(uid) != 26 {
 		t.Errorf("the dropped record's line has uid %q", uid)
 	}
+}
+
+// ulidTime returns the time a ULID holds, and whether s is one: 26
+// characters of Crockford's base32, the first 10 the Unix milliseconds.
+func ulidTime(s string) (time.Time, bool) {
+	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	if len(s) != 26 || s[0] > '7' {
+		return time.Time{}, false
+	}
+	var ms int64
+	for i, c := range []byte(s) {
+		d := strings.IndexByte(crockford, c)
+		if d < 0 {
+			return time.Time{}, false
+		}
+		if i < 10 {
+			ms = ms<<5 | int64(d)
+		}
+	}
+	return time.UnixMilli(ms), true
 }
 
 // badStruct holds invalid UTF-8 where otelslog formats it with %+v.

@@ -1,11 +1,17 @@
 // Package console prints finished traces to a terminal as trees, with the
-// log lines slogspan put on each span under it:
+// log lines slogspan put on each span under it (testdata/checkout.golden,
+// which the tests check this against):
 //
-//	checkout                 120.3ms ████████████████████████ OK
-//	├─ charge card            40.1ms ···████████············· ERROR card declined
-//	│     +12.0ms INFO  charging amount=42
-//	│     +30.5ms ERROR card declined err=declined
-//	└─ send email              5.0ms ·················██····
+//	trace 4bf92f3577b34da6a3ce929d0e0e4736
+//	checkout          120.3ms ████████████████████████ OK
+//	│     +1.0ms INFO  order placed items=3
+//	├─ charge card     40.1ms ·████████··············· ERROR card declined
+//	│  │     +2.0ms INFO  charging amount=42 card.last4=4242
+//	│  │    +39.0ms ERROR card declined err="insufficient funds" body="{\"reason\":…[truncated: 52311 bytes]"
+//	│  │            ↳ full record: log.record.uid=01JD3V9X0000000000000000AB
+//	│  └─ call bank    30.0ms ··██████················
+//	│           +1.0ms DEBUG request sent url=https://bank.example/charge
+//	└─ send email       5.0ms ···········█············
 //
 // Each span shows its name, duration, a bar for its place and length in the
 // trace, and its status; each event its offset from the span's start, its

@@ -89,6 +89,16 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "checkout.golden", buf.Bytes())
+	// The package documentation shows this output.
+	src, err := os.ReadFile("console.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		if !bytes.Contains(src, []byte("//\t"+line+"\n")) {
+			t.Errorf("the package documentation lacks the line %q", line)
+		}
+	}
 	if bytes.Contains(buf.Bytes(), []byte("\x1b[")) {
 		t.Error("color written to a non-terminal")
 	}
