@@ -461,7 +461,8 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 	}, {
 		name: "unknown field",
 		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporterr:\n          console:\n",
-		want: []string{":5: tracer_provider.processors[0].batch.exporterr is not a field", "did you mean exporter?"},
+		// The README quotes this one.
+		want: []string{":5: tracer_provider.processors[0].batch.exporterr is not a field the Go SDK knows here: did you mean exporter?"},
 	}, {
 		name: "unknown exporter",
 		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_htp:\n            endpoint: http://localhost:4318\n",
