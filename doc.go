@@ -191,11 +191,13 @@
 // bytes, dropped when the tracker sees the span end. From its fourth event
 // on, a span also keeps the wrapped handler with the span's ids added, one
 // for each logger writing to it (at most 8), so that the ids are formatted
-// once: about 300 bytes more for slog's JSON handler. A span that is never
-// ended keeps them until MaxTrackedSpans such spans exist: about 40 MiB at
-// most, about 120 MiB if each took four events through a JSON handler;
-// past that, each new span releases another's, at random (see
-// MaxTrackedSpans). Untracked spans get no bookkeeping at all.
+// once: about 300 bytes more for slog's JSON handler, for at most 16,384
+// such handlers in the whole program at once (past that, the ids are
+// formatted for each record). A span that is never ended keeps its
+// bookkeeping until MaxTrackedSpans such spans exist: about 40 MiB at
+// most, and 5 MiB more for the kept handlers; past that, each new span
+// releases another's, at random (see MaxTrackedSpans). Untracked spans get
+// no bookkeeping at all.
 //
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.

@@ -1,6 +1,9 @@
 package spanevent
 
-import "slices"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // A caller may keep a value on a span's state for as long as the span
 // runs, by key: the Handler keeps its next handler with the span's ids
@@ -10,6 +13,14 @@ import "slices"
 // maxKept bounds the values kept on one span, for programs that derive a
 // new logger for every call.
 const maxKept = 8
+
+// MaxKeptTotal bounds the values kept on all spans at once, so that spans
+// that are never ended cannot fill memory with them: past it, callers do
+// without (the Handler formats the ids for each record).
+const MaxKeptTotal = 1 << 14
+
+// keptTotal counts the values kept on all spans.
+var keptTotal atomic.Int64
 
 type keptValue struct {
 	key, value any
@@ -54,11 +65,26 @@ func (tg *Target) Keep(key, value any) any {
 			return k.value
 		}
 	}
-	if len(kept) < maxKept {
+	if st.gone {
+		return value // its span ended: nothing is kept for it any more
+	}
+	if len(kept) < maxKept && keptTotal.Add(1) <= MaxKeptTotal {
 		kept = append(slices.Clip(kept), keptValue{key, value})
 		st.kept.Store(&kept)
+	} else if len(kept) < maxKept {
+		keptTotal.Add(-1)
 	}
 	return value
+}
+
+// unkeep gives back the values st kept, as its entry goes.
+func (st *state) unkeep() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.gone = true
+	if p := st.kept.Swap(nil); p != nil {
+		keptTotal.Add(-int64(len(*p)))
+	}
 }
 
 // Events returns how many events the target's span took so far, 0 for a

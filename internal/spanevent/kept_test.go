@@ -27,3 +27,26 @@ func TestKeptValuesAreBounded(t *testing.T) {
 		t.Error("a span without a state keeps a value")
 	}
 }
+
+func TestKeptValuesAreBoundedProgramWide(t *testing.T) {
+	// Spans that never end cannot fill memory with kept values: past
+	// MaxKeptTotal nothing more is kept, and a span's values are given
+	// back as its entry goes.
+	before := keptTotal.Load()
+	t.Cleanup(func() { keptTotal.Store(before) })
+	keptTotal.Store(MaxKeptTotal - 1)
+	a, b := Target{st: new(state)}, Target{st: new(state)}
+	a.Keep("k", 1)
+	b.Keep("k", 2)
+	if a.Kept("k") != 1 || b.Kept("k") != nil {
+		t.Fatalf("kept %v and %v, want the first only", a.Kept("k"), b.Kept("k"))
+	}
+	a.st.unkeep()
+	if keptTotal.Load() != MaxKeptTotal-1 || a.Keep("k", 3) != 3 || a.Kept("k") != nil {
+		t.Error("a span that left the table still keeps, or its values were not given back")
+	}
+	b.Keep("k", 2)
+	if b.Kept("k") != 2 {
+		t.Error("room given back was not used")
+	}
+}

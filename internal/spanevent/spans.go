@@ -75,6 +75,8 @@ type state struct {
 	// kept is read without a lock and replaced, copied, under mu (see
 	// kept.go).
 	kept atomic.Pointer[[]keptValue]
+	// gone is set, under mu, once the entry left the table.
+	gone bool
 }
 
 // Target is a recording span that one record's event goes to, with the
@@ -119,7 +121,7 @@ func (sh *shard) add(k spanKey, st *state) {
 	}
 	if len(sh.m) >= perShard {
 		for old := range sh.m { // Go starts each iteration at a random place
-			delete(sh.m, old)
+			sh.drop(old)
 			break
 		}
 		if released.Add(1) == 1 {
@@ -135,9 +137,18 @@ func (sh *shard) add(k spanKey, st *state) {
 func (sh *shard) remove(k spanKey, st *state) {
 	sh.mu.Lock()
 	if sh.m[k] == st {
-		delete(sh.m, k)
+		sh.drop(k)
 	}
 	sh.mu.Unlock()
+}
+
+// drop deletes k's entry, and gives back what its span kept. sh.mu must be
+// held.
+func (sh *shard) drop(k spanKey) {
+	if st := sh.m[k]; st != nil {
+		st.unkeep()
+		delete(sh.m, k)
+	}
 }
 
 // Ended drops the entry of the span with sc's ids: the span ended. The
@@ -147,7 +158,7 @@ func Ended(sc trace.SpanContext) {
 	sh := shardOf(k)
 	sh.mu.Lock()
 	if len(sh.m) > 0 {
-		delete(sh.m, k)
+		sh.drop(k)
 	}
 	sh.mu.Unlock()
 }
