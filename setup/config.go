@@ -101,46 +101,32 @@ func startFromFile(ctx context.Context, cfg *config, path string) (ShutdownFunc,
 	slog.SetDefault(slog.New(h))
 	installed.Store(&installation{h, h.Next()})
 
-	var once sync.Once
-	var shutdownErr error
-	shutdown := func(ctx context.Context) error {
-		first := false
-		once.Do(func() {
-			first = true
-			if _, ok := ctx.Deadline(); !ok {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, DefaultShutdownTimeout)
-				defer cancel()
+	shutdown := onceShutdown(func(ctx context.Context) error {
+		// All at once, each with the whole deadline, as from the
+		// environment. The span processors' last exports fail through
+		// otel.Handle; the log processors' come back here. Neither
+		// counts its exports' size, so a deadline's loss is the
+		// context's error, not a count.
+		providers := []struct {
+			signal string
+			p      any
+			err    error
+		}{{signalTraces, sdk.TracerProvider(), nil}, {signalLogs, sdk.LoggerProvider(), nil}, {"metrics", sdk.MeterProvider(), nil}}
+		var wg sync.WaitGroup
+		for i := range providers {
+			if p, ok := providers[i].p.(interface{ Shutdown(context.Context) error }); ok {
+				wg.Go(func() { providers[i].err = p.Shutdown(ctx) })
 			}
-			// All at once, each with the whole deadline, as from the
-			// environment. The span processors' last exports fail through
-			// otel.Handle; the log processors' come back here. Neither
-			// counts its exports' size, so a deadline's loss is the
-			// context's error, not a count.
-			providers := []struct {
-				signal string
-				p      any
-				err    error
-			}{{signalTraces, sdk.TracerProvider(), nil}, {signalLogs, sdk.LoggerProvider(), nil}, {"metrics", sdk.MeterProvider(), nil}}
-			var wg sync.WaitGroup
-			for i := range providers {
-				if p, ok := providers[i].p.(interface{ Shutdown(context.Context) error }); ok {
-					wg.Go(func() { providers[i].err = p.Shutdown(ctx) })
-				}
-			}
-			wg.Wait()
-			var errs []error
-			for _, p := range providers {
-				errs = append(errs, providerError(p.signal, exports.settle(p.err), false))
-			}
-			shutdownErr = errors.Join(append(errs, r.close(ctx.Err() != nil)...)...)
-			logMissingSpans(h, h.Next())
-		})
-		if !first {
-			return nil
 		}
-		return shutdownErr
-	}
+		wg.Wait()
+		var errs []error
+		for _, p := range providers {
+			errs = append(errs, providerError(p.signal, exports.settle(p.err), false))
+		}
+		err := errors.Join(append(errs, r.close(ctx.Err() != nil)...)...)
+		logMissingSpans(h, h.Next())
+		return err
+	})
 	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
 }
 

@@ -254,40 +254,26 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		otel.Handle(fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr))
 	}
 
-	var once sync.Once
-	var shutdownErr error
-	shutdown := func(ctx context.Context) error {
-		first := false
-		once.Do(func() {
-			first = true
-			if _, ok := ctx.Deadline(); !ok {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, DefaultShutdownTimeout)
-				defer cancel()
-			}
-			// Both at once, each with the whole deadline, so that an
-			// exporter that hangs leaves the other its time. Neither waits
-			// on the other: records are diverted when they are logged, not
-			// when their span ends.
-			var tpErr, lpErr error
-			var wg sync.WaitGroup
-			wg.Go(func() { tpErr = tp.Shutdown(ctx) })
-			wg.Go(func() { lpErr = lp.Shutdown(ctx) })
-			wg.Wait()
-			expired := ctx.Err() != nil
-			shutdownErr = errors.Join(append([]error{
-				providerError(signalTraces, tpErr, expired),
-				providerError(signalLogs, lpErr, expired),
-			}, r.close(expired, spans, logs)...)...)
-			if !missingShown {
-				logMissingSpans(h, h.Next())
-			}
-		})
-		if !first {
-			return nil
+	shutdown := onceShutdown(func(ctx context.Context) error {
+		// Both at once, each with the whole deadline, so that an
+		// exporter that hangs leaves the other its time. Neither waits
+		// on the other: records are diverted when they are logged, not
+		// when their span ends.
+		var tpErr, lpErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { tpErr = tp.Shutdown(ctx) })
+		wg.Go(func() { lpErr = lp.Shutdown(ctx) })
+		wg.Wait()
+		expired := ctx.Err() != nil
+		err := errors.Join(append([]error{
+			providerError(signalTraces, tpErr, expired),
+			providerError(signalLogs, lpErr, expired),
+		}, r.close(expired, spans, logs)...)...)
+		if !missingShown {
+			logMissingSpans(h, h.Next())
 		}
-		return shutdownErr
-	}
+		return err
+	})
 	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
 }
 
