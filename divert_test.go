@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
 func TestDivertToLoggerProvider(t *testing.T) {
@@ -399,7 +400,7 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 			t.Errorf("%s: record uid %v, event uid %q", name, attrs[slogspan.UIDKey], uid)
 		}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			if !validAll(kv.Value) || !utf8.ValidString(string(kv.Key)) {
+			if !spanevent.ValidKV(kv, 0, -1) {
 				t.Errorf("%s: %s = %v is not valid UTF-8", name, kv.Key, kv.Value)
 			}
 			return true
@@ -419,31 +420,4 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 	if m := logAttrs(recs[1])["exception.message"]; m == nil || !strings.Contains(m.(attribute.Value).AsString(), "!PANIC") {
 		t.Errorf("panicking error: exception.message = %v", m)
 	}
-}
-
-// validAll reports whether every string in v, at any depth, is valid.
-func validAll(v attribute.Value) bool {
-	switch v.Type() {
-	case attribute.STRING:
-		return utf8.ValidString(v.AsString())
-	case attribute.STRINGSLICE:
-		for _, s := range v.AsStringSlice() {
-			if !utf8.ValidString(s) {
-				return false
-			}
-		}
-	case attribute.SLICE:
-		for _, e := range v.AsSlice() {
-			if !validAll(e) {
-				return false
-			}
-		}
-	case attribute.MAP:
-		for _, kv := range v.AsMap() {
-			if !utf8.ValidString(string(kv.Key)) || !validAll(kv.Value) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -2,7 +2,6 @@ package spanevents
 
 import (
 	"testing"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -63,31 +62,11 @@ func FuzzCutValue(f *testing.F) {
 		if n := spanevent.ValueBytes(got); n != size || (limit >= 0 && n > limit) {
 			t.Fatalf("%d bytes (reported %d), limit %d: %s", n, size, limit, got.String())
 		}
-		if !validValue(got) {
+		if !spanevent.ValidValue(got, 0, -1) {
 			t.Fatalf("invalid UTF-8: %q", got.String())
 		}
-		if cuts == 0 && validValue(v) && got.String() != v.String() {
+		if cuts == 0 && spanevent.ValidValue(v, 0, -1) && got.String() != v.String() {
 			t.Fatalf("uncut %s changed to %s", v.String(), got.String())
 		}
 	})
-}
-
-func validValue(v attribute.Value) bool {
-	switch v.Type() {
-	case attribute.STRING:
-		return utf8.ValidString(v.AsString())
-	case attribute.SLICE:
-		for _, e := range v.AsSlice() {
-			if !validValue(e) {
-				return false
-			}
-		}
-	case attribute.MAP:
-		for _, kv := range v.AsMap() {
-			if !utf8.ValidString(string(kv.Key)) || !validValue(kv.Value) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -7,84 +7,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/spanevent"
 	"github.com/slogspan/slogspan/spanevents"
 )
 
 // WithLimits in specification mode: the specification's events, with
 // slogspan's limits, budgets and links.
-
-// valueBytes is a value's size as slogspan's limits count it.
-func valueBytes(v attribute.Value) int {
-	switch v.Type() {
-	case attribute.STRING:
-		return len(v.AsString())
-	case attribute.BOOL:
-		return 1
-	case attribute.INT64, attribute.FLOAT64:
-		return 8
-	case attribute.BYTESLICE:
-		return len(v.AsByteSlice())
-	case attribute.STRINGSLICE:
-		n := 0
-		for _, s := range v.AsStringSlice() {
-			n += len(s)
-		}
-		return n
-	case attribute.INT64SLICE:
-		return 8 * len(v.AsInt64Slice())
-	case attribute.FLOAT64SLICE:
-		return 8 * len(v.AsFloat64Slice())
-	case attribute.BOOLSLICE:
-		return len(v.AsBoolSlice())
-	case attribute.SLICE:
-		n := 0
-		for _, e := range v.AsSlice() {
-			n += valueBytes(e)
-		}
-		return n
-	case attribute.MAP:
-		n := 0
-		for _, kv := range v.AsMap() {
-			n += len(kv.Key) + valueBytes(kv.Value)
-		}
-		return n
-	}
-	return 0
-}
-
-// validUTF8 reports whether every string and key in v is valid UTF-8.
-func validUTF8(v attribute.Value) bool {
-	switch v.Type() {
-	case attribute.STRING:
-		return utf8.ValidString(v.AsString())
-	case attribute.STRINGSLICE:
-		for _, s := range v.AsStringSlice() {
-			if !utf8.ValidString(s) {
-				return false
-			}
-		}
-	case attribute.SLICE:
-		for _, e := range v.AsSlice() {
-			if !validUTF8(e) {
-				return false
-			}
-		}
-	case attribute.MAP:
-		for _, kv := range v.AsMap() {
-			if !utf8.ValidString(string(kv.Key)) || !validUTF8(kv.Value) {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 func TestWithLimitsKeepsKindsAndCutsValues(t *testing.T) {
 	noErrors(t)
@@ -113,10 +47,10 @@ func TestWithLimitsKeepsKindsAndCutsValues(t *testing.T) {
 		if len(kv.Key) > slogspan.DefaultMaxValueBytes {
 			t.Errorf("key of %d bytes", len(kv.Key))
 		}
-		if n := valueBytes(kv.Value); n > slogspan.DefaultMaxValueBytes {
+		if n := spanevent.ValueBytes(kv.Value); n > slogspan.DefaultMaxValueBytes {
 			t.Errorf("%s: %d bytes, over MaxValueBytes", kv.Key, n)
 		}
-		if !validUTF8(kv.Value) {
+		if !spanevent.ValidValue(kv.Value, 0, -1) {
 			t.Errorf("%s: invalid UTF-8 on the span: %q", kv.Key, kv.Value.String())
 		}
 	}
@@ -179,7 +113,7 @@ func TestWithLimitsCutsCompositeValues(t *testing.T) {
 	got := map[attribute.Key]attribute.Value{}
 	for _, kv := range s.Events()[0].Attributes {
 		got[kv.Key] = kv.Value
-		if n := valueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
+		if n := spanevent.ValueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
 			t.Errorf("%s: %d bytes, over %d: %s", kv.Key, n, maxBytes, kv.Value.String())
 		}
 	}
