@@ -47,7 +47,11 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 	if nameCut {
 		ev.Cut++
 	}
-	uid = ev.Put(tg, name, r.Time, lim, canLink, h.cfg.divertAll)
+	var link func(string) bool
+	if canLink {
+		link = spanevent.Always
+	}
+	uid = ev.Put(tg, name, r.Time, lim, h.cfg.divertAll, link)
 	return uid, h.divert(ctx, r, uid)
 }
 

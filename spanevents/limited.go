@@ -59,5 +59,5 @@ func (p *Processor) put(span trace.Span, sc trace.SpanContext, record *sdklog.Re
 	if b.uid.Key == "" {
 		link = linkRecord(record)
 	}
-	b.ev.PutLinked(&tg, name, eventTime(record), lim, link)
+	b.ev.Put(&tg, name, eventTime(record), lim, false, link)
 }

@@ -36,7 +36,7 @@ var errRecordFull = errors.New("spanevents: a log record at its LoggerProvider's
 var recordFullReported atomic.Bool
 
 // linkRecord returns the function that adds a uid to record for
-// spanevent.Event.PutLinked, reporting a record that cannot take one.
+// spanevent.Event.Put, reporting a record that cannot take one.
 func linkRecord(record *sdklog.Record) func(uid string) bool {
 	return func(uid string) bool {
 		if addUID(record, uid) {

@@ -36,42 +36,22 @@ func (e *Event) Reset() {
 }
 
 // Put adds e to tg's span as name at t, within l and the span's budget,
-// and returns the log.record.uid that links the event to the full record,
-// or "" when the record needs none. canLink says whether the full record
-// can be found at all (a payload handler, next's line, a next log
-// processor); a record is linked when anything in it was cut, when it did
-// not fit the span's budget, or always with linkAll. The uid is added only
-// for such a cause, and is never cut or left off.
-func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, canLink, linkAll bool) (uid string) {
-	e.makeKeysUnique()
-	if canLink && (e.Cut > 0 || linkAll || !e.userFits(l)) {
-		uid = newUID()
-		e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
-		e.linked = true
-	}
-	size := e.fit(l) + len(name)
-	if tg.Reserve(size, e.Cut, l) {
-		e.addTo(tg.Span, name, t)
-	} else if canLink && uid == "" {
-		uid = newUID()
-	}
-	return uid
-}
-
-// PutLinked is Put for a record that goes on to the logs backend by
-// itself, as the spanevents Processor's records do, and may not take one
-// more attribute (sdk/log keeps 128 by default). A log.record.uid that
-// leads e.Tail already, the record's own, is the link, kept as Put keeps
-// its uid. Otherwise, when the record needs a uid (see Put), link is
-// called with a new one, before the event is added, and reports whether
-// the full record took it: when it did not, the event goes without one,
-// so that an event never names a record that does not carry its uid. A
-// nil link links nothing. PutLinked returns the new uid the record took,
-// or "".
-func (e *Event) PutLinked(tg *Target, name string, t time.Time, l *Limits, link func(uid string) bool) (uid string) {
+// and links the event to its full record by log.record.uid when the
+// record needs a link: when anything in it was cut, when it did not fit
+// the span's budget, or always with linkAll.
+//
+// link is called with a new uid, before the event is added, and reports
+// whether the full record took it (a nil link: the full record cannot be
+// found at all). When it did not, the event goes without one, so that an
+// event never names a record that does not carry its uid. A
+// log.record.uid that leads e.Tail already (a record's own, which the
+// spanevents Processor keeps) is the link, kept as a new one is. Put
+// returns the new uid the record took, or "". The uid is never cut or left
+// off the event.
+func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, linkAll bool, link func(uid string) bool) (uid string) {
 	e.makeKeysUnique()
 	e.linked = len(e.Tail) > 0 && e.Tail[0].Key == UIDKey
-	if link != nil && !e.linked && (e.Cut > 0 || !e.userFits(l)) {
+	if link != nil && !e.linked && (e.Cut > 0 || linkAll || !e.userFits(l)) {
 		if u := newUID(); link(u) {
 			uid = u
 			e.Tail = slices.Insert(e.Tail, 0, attribute.String(UIDKey, uid))
@@ -88,6 +68,10 @@ func (e *Event) PutLinked(tg *Target, name string, t time.Time, l *Limits, link 
 	}
 	return uid
 }
+
+// Always is a link function for a full record that always takes the uid:
+// the Handler's, which it passes on itself.
+func Always(string) bool { return true }
 
 // makeKeysUnique leaves out the user's attributes whose key is reserved or
 // used again later, counting them as cut.
