@@ -7,6 +7,7 @@ import (
 	"log"
 	"log/slog"
 	"math"
+	"os"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -19,18 +20,44 @@ import (
 // the log package, and slog.SetDefault points the log package back at the
 // new default handler: a wrapper around the default handler would call
 // itself through log's lock and deadlock. stdlogHandler writes the default
-// handler's format to the writer the log package had when New was called,
-// and so breaks the cycle.
+// handler's format itself, reading the log package's writer, prefix and
+// flags at each line, as the default handler does, but never writing into
+// the log package's bridge back to slog.
 
 // isSlogDefaultHandler reports whether h is slog's built-in default handler.
 func isSlogDefaultHandler(h slog.Handler) bool {
 	return reflect.TypeOf(h).String() == "*slog.defaultHandler"
 }
 
+// isSlogBridge reports whether w is the writer slog.SetDefault (or
+// slog.NewLogLogger) gives the log package, which passes each line back to
+// a slog handler.
+func isSlogBridge(w io.Writer) bool {
+	return reflect.TypeOf(w).String() == "*slog.handlerWriter"
+}
+
+// inLogOutput reports whether the calling goroutine is inside a log
+// package Logger's output, which holds that Logger's lock while it writes:
+// log.Print after slog.SetDefault reaches the handler from there, and
+// log.Writer would wait for that lock forever.
+func inLogOutput() bool {
+	var pcs [16]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if f.Function == "log.(*Logger).output" {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
 // stdlogHandler formats records as slog's default handler does
-// ("2026/11/24 10:00:00 INFO hello k=1") and writes them to a fixed writer.
-// Attributes are formatted by a TextHandler, which shares the default
-// handler's attribute format.
+// ("2026/11/24 10:00:00 INFO hello k=1") and writes them where the log
+// package writes. Attributes are formatted by a TextHandler, which shares
+// the default handler's attribute format.
 type stdlogHandler struct {
 	out   *stdlogOutput
 	text  slog.Handler // writes into out.buf
@@ -38,18 +65,26 @@ type stdlogHandler struct {
 }
 
 // stdlogOutput is shared by a stdlogHandler and the handlers derived from
-// it. mu serializes formatting into buf and writing to w.
+// it. mu serializes formatting into buf and writing.
 type stdlogOutput struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	line   []byte
-	w      io.Writer
-	prefix string
-	flags  int
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	line []byte
+	last io.Writer // where the previous line went
+
+	// The log package's writer and flags when New was called, for while
+	// slog.SetDefault has replaced them (its bridge back to slog, and no
+	// flags).
+	w     io.Writer
+	flags int
 }
 
 func newStdlogHandler(def slog.Handler) *stdlogHandler {
-	out := &stdlogOutput{w: log.Writer(), prefix: log.Prefix(), flags: log.Flags()}
+	w := log.Writer()
+	if isSlogBridge(w) {
+		w = os.Stderr // the log package's default
+	}
+	out := &stdlogOutput{w: w, last: w, flags: log.Flags()}
 	text := slog.NewTextHandler(&out.buf, &slog.HandlerOptions{Level: slog.Level(math.MinInt)})
 	return &stdlogHandler{out: out, text: text, level: def}
 }
@@ -82,52 +117,71 @@ func (h *stdlogHandler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 
+	// Read before taking o.mu: log.Writer takes the log package's lock,
+	// which log.Print holds while it waits for o.mu. A line that the log
+	// package itself hands over goes where the previous line went.
+	var w io.Writer
+	if !inLogOutput() {
+		w = log.Writer()
+	}
+	prefix, flags := log.Prefix(), log.Flags()
+
 	o := h.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	switch {
+	case w == nil:
+		w = o.last
+	case isSlogBridge(w):
+		w = o.w
+	}
+	o.last = w
+	if flags == 0 && !isSlogDefaultHandler(slog.Default().Handler()) {
+		flags = o.flags // cleared by slog.SetDefault
+	}
 	o.buf.Reset()
 	if err := h.text.Handle(ctx, bare); err != nil {
 		return err
 	}
 	attrs := bytes.TrimSuffix(o.buf.Bytes()[textLead(r.Level):], []byte{'\n'})
 
-	line := o.header(o.line[:0], t, r.PC)
+	line := appendHeader(o.line[:0], prefix, flags, t, r.PC)
 	line = append(line, r.Level.String()...)
 	line = append(line, ' ')
 	line = append(line, r.Message...)
 	line = append(line, attrs...)
 	line = append(line, '\n')
 	o.line = line
-	_, err := o.w.Write(line)
+	_, err := w.Write(line)
 	return err
 }
 
-// header appends what the log package writes before a message, following
-// its flags and prefix.
-func (o *stdlogOutput) header(b []byte, t time.Time, pc uintptr) []byte {
-	if o.flags&log.Lmsgprefix == 0 {
-		b = append(b, o.prefix...)
+// appendHeader appends what the log package writes before a message, for
+// the given prefix and flags.
+func appendHeader(b []byte, prefix string, flags int, t time.Time, pc uintptr) []byte {
+	if flags&log.Lmsgprefix == 0 {
+		b = append(b, prefix...)
 	}
-	if o.flags&(log.Ldate|log.Ltime|log.Lmicroseconds) != 0 {
-		if o.flags&log.LUTC != 0 {
+	if flags&(log.Ldate|log.Ltime|log.Lmicroseconds) != 0 {
+		if flags&log.LUTC != 0 {
 			t = t.UTC()
 		}
-		if o.flags&log.Ldate != 0 {
+		if flags&log.Ldate != 0 {
 			b = t.AppendFormat(b, "2006/01/02 ")
 		}
-		if o.flags&log.Lmicroseconds != 0 {
+		if flags&log.Lmicroseconds != 0 {
 			b = t.AppendFormat(b, "15:04:05.000000 ")
-		} else if o.flags&log.Ltime != 0 {
+		} else if flags&log.Ltime != 0 {
 			b = t.AppendFormat(b, "15:04:05 ")
 		}
 	}
-	if o.flags&(log.Lshortfile|log.Llongfile) != 0 {
+	if flags&(log.Lshortfile|log.Llongfile) != 0 {
 		file, line := "???", 0
 		if pc != 0 {
 			f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 			file, line = f.File, f.Line
 		}
-		if o.flags&log.Lshortfile != 0 {
+		if flags&log.Lshortfile != 0 {
 			if i := strings.LastIndexByte(file, '/'); i >= 0 {
 				file = file[i+1:]
 			}
@@ -137,8 +191,8 @@ func (o *stdlogOutput) header(b []byte, t time.Time, pc uintptr) []byte {
 		b = strconv.AppendInt(b, int64(line), 10)
 		b = append(b, ": "...)
 	}
-	if o.flags&log.Lmsgprefix != 0 {
-		b = append(b, o.prefix...)
+	if flags&log.Lmsgprefix != 0 {
+		b = append(b, prefix...)
 	}
 	return b
 }

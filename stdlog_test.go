@@ -1,12 +1,15 @@
 package slogspan_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log"
 	"log/slog"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +110,79 @@ func runChild(t *testing.T, name, mode string) string {
 		t.Fatalf("child failed: %v\n%s", err, stderr.String())
 	}
 	return stderr.String()
+}
+
+// After the install line, the log package's settings changed later
+// (SetOutput, SetPrefix, SetFlags) reach slog's lines exactly as they
+// reach them without slogspan: the same steps run in two children, one
+// with plain slog, one with slogspan installed, and their slog lines
+// must match. Each child ends by printing what its buffers got; anything
+// before that on stderr went to the wrong writer.
+func TestDefaultHandlerFollowsLaterLogSettings(t *testing.T) {
+	switch os.Getenv(childEnv) {
+	case "later-plain":
+		laterChild(false)
+		return
+	case "later-wrapped":
+		laterChild(true)
+		return
+	}
+	plain := runChild(t, "TestDefaultHandlerFollowsLaterLogSettings", "later-plain")
+	wrapped := runChild(t, "TestDefaultHandlerFollowsLaterLogSettings", "later-wrapped")
+
+	stamp := regexp.MustCompile(`\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})? `)
+	slogLines := func(out string) []string {
+		var keep []string
+		for l := range strings.SplitSeq(out, "\n") {
+			if !strings.Contains(l, "log.Print") { // log.Print lines differ: slog.SetDefault clears log's flags
+				keep = append(keep, stamp.ReplaceAllString(l, "STAMP "))
+			}
+		}
+		return keep
+	}
+	want := []string{
+		"buffer 1:",
+		"app: STAMP INFO hello k=1",
+		"STAMP app: WARN micro n=2",
+		"buffer 2:",
+		"app: stdlog_test.go:LINE: ERROR file",
+		"app: STAMP INFO back k=3",
+		"app: STAMP WARN bridged",
+		"",
+	}
+	got := slogLines(wrapped)
+	if p := slogLines(plain); !slices.Equal(p, got) {
+		t.Errorf("slog lines differ from plain slog's:\nplain:\n%s\nwrapped:\n%s", plain, wrapped)
+	}
+	fileLine := regexp.MustCompile(`go:\d+:`)
+	for i := range got {
+		got[i] = fileLine.ReplaceAllString(got[i], "go:LINE:")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("wrapped child wrote:\n%s\nwant (stamps and line numbers masked):\n%s", wrapped, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(wrapped, "log.Print line") {
+		t.Errorf("log.Print's line is missing:\n%s", wrapped)
+	}
+}
+
+func laterChild(wrap bool) {
+	if wrap {
+		slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))
+	}
+	var buf1, buf2 bytes.Buffer
+	log.SetOutput(&buf1)
+	log.SetPrefix("app: ")
+	slog.Info("hello", "k", 1)
+	log.Print("log.Print line")
+	log.SetFlags(log.Ldate | log.Lmicroseconds | log.Lmsgprefix)
+	slog.Warn("micro", "n", 2)
+	log.SetOutput(&buf2)
+	log.SetFlags(log.Lshortfile)
+	slog.Error("file")
+	log.SetFlags(log.LstdFlags)
+	slog.Info("back", "k", 3)
+	// A line the log package hands to slog, as http.Server.ErrorLog does.
+	slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn).Print("bridged")
+	fmt.Fprintf(os.Stderr, "buffer 1:\n%sbuffer 2:\n%s", buf1.String(), buf2.String())
 }
