@@ -159,14 +159,20 @@ func TestLogExporter(t *testing.T) {
 	r.SetSeverityText("INFO")
 	r.AddAttributes(
 		attribute.String("log.record.uid", "01JD3V9X0000000000000000AB"),
-		attribute.String("text", strings.Repeat("x", 5*1024-4)),
+		attribute.String("text", strings.Repeat("x", 5*1024-10)),
+		attribute.String("note", "two\nlines \x1b[2J"),
+		attribute.Int("n", 7),
 	)
 	ctx := trace.ContextWithSpanContext(context.Background(), sc(2, false))
 	lp.Logger("test").Emit(ctx, r)
 
-	want := "log 01JD3V9X0000000000000000AB INFO prompt (1 attributes, 5.0 KiB, trace 4bf92f3577b34da6a3ce929d0e0e4736 span 0000000000000002)\n"
+	// The summary, then every value in full, one attribute a line.
+	want := "log 01JD3V9X0000000000000000AB INFO prompt (3 attributes, 5.0 KiB, trace 4bf92f3577b34da6a3ce929d0e0e4736 span 0000000000000002)\n" +
+		"    text=" + strings.Repeat("x", 5*1024-10) + "\n" +
+		`    note="two\nlines \x1b[2J"` + "\n" +
+		"    n=7\n"
 	if buf.String() != want {
-		t.Errorf("log line = %q\nwant       %q", buf.String(), want)
+		t.Errorf("log lines = %q\nwant        %q", buf.String(), want)
 	}
 }
 

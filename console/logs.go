@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,11 +15,19 @@ import (
 	"github.com/slogspan/slogspan"
 )
 
-// LogExporter is an sdklog.Exporter that prints one line for each log
-// record: its log.record.uid, severity, body, trace and span ids, and the
-// size of its attributes. For slogspan's diverted payloads that is the
-// other end of the uid shown under a span's event; the full values go to a
-// real log exporter. It is safe for concurrent use.
+// LogExporter is an sdklog.Exporter that prints each log record as a
+// summary line (its log.record.uid, severity, body, trace and span ids,
+// and the count and size of its attributes), then its attributes, one a
+// line, indented, each value in full however long:
+//
+//	log 01JD3V9X0000000000000000AB INFO prompt (2 attributes, 5.0 KiB, trace 4bf9… span 00f0…)
+//	    model=fake-llm-1
+//	    text="Question: How do rivers shape valleys?\n…the whole prompt…"
+//
+// For slogspan's diverted payloads that is the other end of the uid shown
+// under a span's event: the span shows the preview, this the whole value.
+// Strings are quoted when they would not read as one token, with control
+// characters escaped, as in the span tree. It is safe for concurrent use.
 type LogExporter struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -41,14 +50,16 @@ func (e *LogExporter) Export(_ context.Context, records []sdklog.Record) error {
 	}
 	var errs []error
 	for i := range records {
-		_, err := io.WriteString(e.w, e.line(&records[i])+"\n")
+		_, err := io.WriteString(e.w, e.lines(&records[i]))
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-func (e *LogExporter) line(r *sdklog.Record) string {
+// lines returns the summary line of r, then one line for each attribute.
+func (e *LogExporter) lines(r *sdklog.Record) string {
 	uid, size, n := "", 0, 0
+	var attrs strings.Builder
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == slogspan.UIDKey {
 			uid = escape(kv.Value.String())
@@ -56,6 +67,7 @@ func (e *LogExporter) line(r *sdklog.Record) string {
 		}
 		n++
 		size += len(kv.Key) + len(kv.Value.String())
+		attrs.WriteString("    " + e.style.dim(escape(string(kv.Key))+"=") + fullValue(kv.Value) + "\n")
 		return true
 	})
 	var b strings.Builder
@@ -69,8 +81,18 @@ func (e *LogExporter) line(r *sdklog.Record) string {
 	if r.TraceID().IsValid() {
 		b.WriteString(e.style.dim(fmt.Sprintf(", trace %s span %s", r.TraceID(), r.SpanID())))
 	}
-	b.WriteString(e.style.dim(")"))
+	b.WriteString(e.style.dim(")") + "\n")
+	b.WriteString(attrs.String())
 	return b.String()
+}
+
+// fullValue formats v as the span tree formats values, but whole.
+func fullValue(v attribute.Value) string {
+	s := v.String()
+	if v.Type() == attribute.STRING && needsQuote(s) {
+		return strconv.Quote(s)
+	}
+	return escape(s)
 }
 
 // Shutdown stops printing.
