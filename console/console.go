@@ -20,8 +20,8 @@
 // shown under its event.
 //
 // [Exporter] is a span exporter for the OpenTelemetry SDK; [LogExporter]
-// prints one line for each log record, such as the payloads slogspan
-// diverts. Color is used only when writing to a terminal and NO_COLOR is
+// prints each log record, such as the payloads slogspan diverts, as a
+// summary line with its values in full under it. Color is used only when writing to a terminal and NO_COLOR is
 // unset or empty.
 package console
 
