@@ -71,14 +71,10 @@ func runClean(t *testing.T, bin string, env ...string) runResult {
 }
 
 // holdDefaultPort fails the test when something else listens on the OTLP
-// default port: the test needs it.
+// default port, naming what to stop: the test needs it.
 func holdDefaultPort(t *testing.T) {
 	t.Helper()
-	ln, err := net.Listen("tcp", defaultHTTPAddr)
-	if err != nil {
-		t.Fatalf("the test needs %s, and something listens there: %v", defaultHTTPAddr, err)
-	}
-	if err := ln.Close(); err != nil {
+	if err := defaultPortFree(); err != nil {
 		t.Fatal(err)
 	}
 }
