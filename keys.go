@@ -1,7 +1,5 @@
 package slogspan
 
-import "github.com/slogspan/slogspan/internal/spanevent"
-
 // Keys that the Handler adds to the records it passes to next. They are
 // always top-level keys, whatever groups the logger has opened.
 const (
@@ -15,13 +13,13 @@ const (
 // attribute for a log line's level on a span event, so LevelKey is the
 // name slog gives it.
 const (
-	LevelKey            = spanevent.LevelKey
-	UIDKey              = spanevent.UIDKey
-	ExceptionTypeKey    = spanevent.ExceptionTypeKey
-	ExceptionMessageKey = spanevent.ExceptionMessageKey
-	CodeFilePathKey     = spanevent.CodeFilePathKey
-	CodeLineNumberKey   = spanevent.CodeLineNumberKey
-	CodeFunctionNameKey = spanevent.CodeFunctionNameKey
+	LevelKey            = "level"
+	UIDKey              = "log.record.uid"
+	ExceptionTypeKey    = "exception.type"
+	ExceptionMessageKey = "exception.message"
+	CodeFilePathKey     = "code.file.path"
+	CodeLineNumberKey   = "code.line.number"
+	CodeFunctionNameKey = "code.function.name"
 )
 
 // Counter attributes slogspan keeps up to date on each span it writes to,
@@ -32,8 +30,8 @@ const (
 	// DroppedEventsKey counts records that were meant to become events on
 	// the span but did not, because the span's budget (MaxSpanEvents,
 	// MaxSpanBytes) was used up.
-	DroppedEventsKey = spanevent.DroppedEventsKey
+	DroppedEventsKey = "slogspan.dropped_events"
 	// TruncatedValuesKey counts keys and values shortened or omitted on the
 	// span's events.
-	TruncatedValuesKey = spanevent.TruncatedValuesKey
+	TruncatedValuesKey = "slogspan.truncated_values"
 )

@@ -1,7 +1,5 @@
 package slogspan
 
-import "github.com/slogspan/slogspan/internal/spanevent"
-
 // Limits bounds what a Handler puts on spans. A zero field takes its
 // default; a negative field means unlimited. Values that are cut are marked
 // and counted (see the package documentation), and the record is linked to
@@ -50,11 +48,11 @@ type Limits struct {
 
 // Default limits; see the Limits fields.
 const (
-	DefaultMaxValueBytes = spanevent.DefaultMaxValueBytes
-	DefaultMaxEventAttrs = spanevent.DefaultMaxEventAttrs
-	DefaultMaxEventBytes = spanevent.DefaultMaxEventBytes
-	DefaultMaxSpanEvents = spanevent.DefaultMaxSpanEvents
-	DefaultMaxSpanBytes  = spanevent.DefaultMaxSpanBytes
+	DefaultMaxValueBytes = 1024
+	DefaultMaxEventAttrs = 32
+	DefaultMaxEventBytes = 8192
+	DefaultMaxSpanEvents = 100
+	DefaultMaxSpanBytes  = 65536
 )
 
 // MaxTrackedSpans bounds the spans slogspan keeps a budget for: spans that
@@ -65,4 +63,4 @@ const (
 // another, picked at random (in practice, as they accumulate, one never
 // ended), whose budget starts over if it logs again. slogspan reports reaching the
 // bound once, through otel.Handle.
-const MaxTrackedSpans = spanevent.MaxSpans
+const MaxTrackedSpans = 262144

@@ -1,0 +1,83 @@
+package slogspan_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/spanevent"
+)
+
+// go doc shows a constant as it is written: its value, not the name of an
+// internal constant a reader cannot look up.
+func TestExportedConstantsShowTheirValues(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, s := range g.Specs {
+				vs := s.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if !name.IsExported() || i >= len(vs.Values) {
+						continue
+					}
+					ast.Inspect(vs.Values[i], func(n ast.Node) bool {
+						if _, ok := n.(*ast.SelectorExpr); ok {
+							t.Errorf("%s is written as another package's constant; write its value", name.Name)
+							return false
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+}
+
+// The values written out are the ones the code beneath uses.
+func TestExportedConstantsMatchInternal(t *testing.T) {
+	for name, c := range map[string][2]string{
+		"LevelKey":            {slogspan.LevelKey, spanevent.LevelKey},
+		"UIDKey":              {slogspan.UIDKey, spanevent.UIDKey},
+		"ExceptionTypeKey":    {slogspan.ExceptionTypeKey, spanevent.ExceptionTypeKey},
+		"ExceptionMessageKey": {slogspan.ExceptionMessageKey, spanevent.ExceptionMessageKey},
+		"CodeFilePathKey":     {slogspan.CodeFilePathKey, spanevent.CodeFilePathKey},
+		"CodeLineNumberKey":   {slogspan.CodeLineNumberKey, spanevent.CodeLineNumberKey},
+		"CodeFunctionNameKey": {slogspan.CodeFunctionNameKey, spanevent.CodeFunctionNameKey},
+		"DroppedEventsKey":    {slogspan.DroppedEventsKey, spanevent.DroppedEventsKey},
+		"TruncatedValuesKey":  {slogspan.TruncatedValuesKey, spanevent.TruncatedValuesKey},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("slogspan.%s = %q, internal %q", name, c[0], c[1])
+		}
+	}
+	for name, c := range map[string][2]int{
+		"DefaultMaxValueBytes": {slogspan.DefaultMaxValueBytes, spanevent.DefaultMaxValueBytes},
+		"DefaultMaxEventAttrs": {slogspan.DefaultMaxEventAttrs, spanevent.DefaultMaxEventAttrs},
+		"DefaultMaxEventBytes": {slogspan.DefaultMaxEventBytes, spanevent.DefaultMaxEventBytes},
+		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, spanevent.DefaultMaxSpanEvents},
+		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, spanevent.DefaultMaxSpanBytes},
+		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, spanevent.MaxSpans},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("slogspan.%s = %d, internal %d", name, c[0], c[1])
+		}
+	}
+}
