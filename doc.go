@@ -3,17 +3,50 @@
 // [New] wraps the slog.Handler a program already has. Each record logged
 // with a context that holds a recording span becomes an event on that span,
 // and the record still reaches the wrapped handler, so stdout logs stay as
-// they were:
+// they were, plus trace_id and span_id. A program that sets up
+// OpenTelemetry itself registers slogspan's span tracker and its
+// TracerProvider, and wraps slog's handler:
 //
+//	tp := sdktrace.NewTracerProvider(
+//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+//		sdktrace.WithBatcher(exporter),
+//	)
+//	otel.SetTracerProvider(tp)
 //	slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))
 //
-//	ctx, span := tracer.Start(ctx, "checkout")
+// then logs with the context of its spans:
+//
+//	ctx, span := otel.Tracer("shop").Start(ctx, "checkout")
 //	defer span.End()
 //	slog.InfoContext(ctx, "charged card", "amount", 42)
 //
 // Only calls that pass the context (InfoContext, Log, LogAttrs, ...) can
 // find the span: slog.Info without a context logs as usual but adds no
-// event.
+// event. A record at ERROR also sets the span's status to Error. Big
+// values are cut to a preview on the span ([Limits]); with
+// [WithLoggerProvider] the whole record goes to an OpenTelemetry log
+// exporter, linked to its event by log.record.uid.
+//
+// The module github.com/slogspan/slogspan/setup does all of this in one
+// call, with exporters chosen by the OTEL_* environment variables. The
+// sections below are the reference: what the wrapped handler receives,
+// what an event holds, how values convert, the limits and span budgets,
+// diverted payloads, secrets and memory.
+//
+// # Wrapping slog's default handler
+//
+// Wrapping slog.Default().Handler() and installing the result with
+// slog.SetDefault works: New writes the default handler's format itself,
+// so that log.Print and slog.Info are each written once and nothing
+// deadlocks. As slog's default handler does, it reads the log package's
+// writer, prefix and flags when it writes each line, so a later
+// log.SetOutput, log.SetPrefix or log.SetFlags reaches slog's lines.
+// slog.SetDefault points the log package's writer back at slog and clears
+// its flags: while the writer points there, lines go to the writer the log
+// package had when New was called, and flags of zero read as the flags it
+// had then. A line the log package itself hands to slog (log.Print after
+// slog.SetDefault, a logger from slog.NewLogLogger) goes where the
+// previous line went.
 //
 // # Records on the wrapped handler
 //
@@ -201,11 +234,4 @@
 //
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.
-//
-// # Wrapping slog's default handler
-//
-// Wrapping slog.Default().Handler() and installing the result with
-// slog.SetDefault works: New writes the default handler's format itself,
-// to the writer the log package had, so that log.Print and slog.Info are
-// each written once and nothing deadlocks.
 package slogspan

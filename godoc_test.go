@@ -81,3 +81,24 @@ func TestExportedConstantsMatchInternal(t *testing.T) {
 		}
 	}
 }
+
+// The first screen of go doc shows what a user does: register the span
+// tracker and the TracerProvider, wrap slog's handler, log with the
+// context, or let setup do it all.
+func TestPackageDocLeadsWithWhatAUserDoes(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(f.Doc.Text(), "\n")
+	firstScreen := strings.Join(lines[:min(len(lines), 40)], "\n")
+	for _, want := range []string{
+		"spanevents.NewSpanTracker()", "otel.SetTracerProvider(tp)",
+		"slog.SetDefault(slog.New(slogspan.New(slog.Default().Handler())))",
+		"slog.InfoContext(ctx", "github.com/slogspan/slogspan/setup",
+	} {
+		if !strings.Contains(firstScreen, want) {
+			t.Errorf("the package doc's first 40 lines lack %q", want)
+		}
+	}
+}
