@@ -42,16 +42,14 @@ func isSlogBridge(w io.Writer) bool {
 // log.Writer would wait for that lock forever.
 func inLogOutput() bool {
 	var pcs [16]uintptr
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
-	for {
-		f, more := frames.Next()
-		if f.Function == "log.(*Logger).output" {
+	for _, pc := range pcs[:runtime.Callers(3, pcs[:])] {
+		// pc is a return address; pc-1 is in the call, in the function
+		// that made it. output's call to the writer is not inlined.
+		if f := runtime.FuncForPC(pc - 1); f != nil && f.Name() == "log.(*Logger).output" {
 			return true
 		}
-		if !more {
-			return false
-		}
 	}
+	return false
 }
 
 // stdlogHandler formats records as slog's default handler does
