@@ -521,3 +521,32 @@ func TestAPanickingPayloadHandlerIsAnError(t *testing.T) {
 		t.Errorf("the line was lost: %s", buf)
 	}
 }
+
+func TestDivertedRecordsCountSlicesTowardTheDepth(t *testing.T) {
+	// Slices nest as maps do, inside groups too: at most MaxValueDepth in
+	// all, then text.
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	var slices, doc any = "leaf", "leaf"
+	for range 60 {
+		slices = []any{slices}
+	}
+	for i := range 20 {
+		doc = []any{map[string]any{"child": doc, "i": i}}
+	}
+	d.log.WithGroup("w").InfoContext(d.ctx, "deep", "slices", slices, slog.Group("g", "doc", doc))
+	d.span.End()
+
+	recs := d.exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	w := logAttrs(recs[0])["w"].(attribute.Value)
+	if got := spanevent.Depth(w); got != slogspan.MaxValueDepth {
+		t.Errorf("nested %d deep, want %d", got, slogspan.MaxValueDepth)
+	}
+	for _, kv := range w.AsMap() {
+		if !strings.Contains(kv.Value.String(), "leaf") {
+			t.Errorf("%s lost its leaf: %s", kv.Key, kv.Value.String())
+		}
+	}
+}

@@ -8,9 +8,17 @@ import (
 
 // addKept adds kv to an event's attributes with its kind kept, as the
 // specification copies it, within MaxValueBytes: the key is cut as a
-// string, and the value by cutValue. The record's own log.record.uid is
-// kept aside as its link.
+// string, and the value by cutValue, once nested at most
+// slogspan.MaxValueDepth deep (as addEvent repairs it). The record's own
+// log.record.uid is kept aside as its link.
 func (b *buf) addKept(kv attribute.KeyValue) {
+	if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
+		if spanevent.Depth(kv.Value) > spanevent.MaxDepth {
+			b.ev.Cut++ // what was nested past the bound is text now
+		}
+		// MaxDepth > 0: a top-level attribute stays one.
+		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
+	}
 	limit := b.limits.MaxValueBytes
 	key, keyCut := spanevent.TruncateString(string(kv.Key), limit)
 	v, size, cut := cutValue(kv.Value, limit)

@@ -349,3 +349,51 @@ func TestEventKeysAreUniqueInEveryMode(t *testing.T) {
 		}
 	}
 }
+
+// In every mode, an event's values nest at most slogspan.MaxValueDepth
+// maps and slices deep, the rest kept as text: a receiver refuses deeper
+// messages, and the span's whole batch with them. With limits, that
+// counts as a cut, and the event is linked to its record.
+func TestEventsNestAtMostMaxValueDepth(t *testing.T) {
+	leaf := attribute.StringValue("leaf")
+	slices, maps := leaf, leaf
+	for range 60 {
+		slices = attribute.SliceValue(slices)
+		maps = attribute.MapValue(attribute.KeyValue{Key: "m", Value: maps})
+	}
+	for _, mode := range []struct {
+		name    string
+		p       *spanevents.Processor
+		limited bool
+	}{
+		{"specification", spanevents.NewProcessor(), false},
+		{"WithLimits", spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{})), true},
+		{"WithAllRecords", spanevents.NewProcessor(spanevents.WithAllRecords(true)), true},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			noErrors(t)
+			p := newPipeline(t, mode.p, pipelineConfig{})
+			ctx, span := p.tracer.Start(context.Background(), "op")
+			emitEvent(ctx, p.logger, "deep", attribute.KeyValue{Key: "slices", Value: slices},
+				attribute.KeyValue{Key: "maps", Value: maps}, attribute.Int("n", 1))
+			span.End()
+			m := attrMap(p.only(t).Events()[0].Attributes)
+			for _, k := range []string{"slices", "maps"} {
+				if d := spanevent.Depth(m[k]); d != slogspan.MaxValueDepth || !strings.Contains(m[k].String(), "leaf") {
+					t.Errorf("%s: %d deep, want %d, then text with the leaf: %s", k, d, slogspan.MaxValueDepth, m[k].String())
+				}
+			}
+			if m["n"].AsInt64() != 1 {
+				t.Errorf("n = %v", m["n"])
+			}
+			uid := m[slogspan.UIDKey].AsString()
+			rec := recordAttrMap(p.exported.Records()[0])
+			if mode.limited && (uid == "" || rec[slogspan.UIDKey].AsString() != uid) {
+				t.Errorf("uid: event %q, record %v; want the record linked", uid, rec[slogspan.UIDKey])
+			}
+			if !mode.limited && uid != "" {
+				t.Errorf("the specification's event got a uid %q", uid)
+			}
+		})
+	}
+}
