@@ -133,8 +133,8 @@ func TestDepthOfDivertedRecords(t *testing.T) {
 type discardLogs struct{}
 
 func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
-func (discardLogs) Shutdown(context.Context) error                 { return nil }
-func (discardLogs) ForceFlush(context.Context) error               { return nil }
+func (discardLogs) Shutdown(context.Context) error                { return nil }
+func (discardLogs) ForceFlush(context.Context) error              { return nil }
 
 func TestDepthOfBridgedEvents(t *testing.T) {
 	for _, mode := range []struct {
