@@ -169,8 +169,10 @@
 // receivers refuse invalid UTF-8 and deeply nested messages (and with them
 // the whole batch): once otelslog has converted it, invalid bytes anywhere
 // (the body, keys, strings in slices, maps and formatted structs) are
-// replaced by U+FFFD, and groups nested more than 16 deep, counting
-// WithGroup, continue as dotted keys. Valid values arrive byte for byte.
+// replaced by U+FFFD, and maps and slices are nested at most
+// [MaxValueDepth] (16) deep, counted alike (groups and WithGroup count as
+// maps): past it, a map's members continue as dotted keys and any other
+// map or slice is kept as its text. Valid values arrive byte for byte.
 //
 // # Secrets
 //

@@ -76,18 +76,22 @@
 //	5. Attributes. All the LogRecord's Attributes MUST be copied as span
 //	   event attributes.
 //	     specification   every attribute, as it is: maps stay maps, slices
-//	                     slices, bytes bytes and empty values empty, at
-//	                     every depth; nothing is cut or added. The one
-//	                     repair: invalid UTF-8 in keys and strings (and
-//	                     in the name) becomes U+FFFD, as OTLP requires,
-//	                     or the exporter would drop the span's whole
-//	                     batch.
+//	                     slices, bytes bytes and empty values empty;
+//	                     nothing is cut or added. Two repairs, as OTLP
+//	                     requires, or the exporter would drop the span's
+//	                     whole batch: invalid UTF-8 in keys and strings
+//	                     (and in the name) becomes U+FFFD, and maps and
+//	                     slices nest at most slogspan.MaxValueDepth (16)
+//	                     deep, counted alike; past it, a map's members
+//	                     continue as dotted keys and any other map or
+//	                     slice is its text.
 //	     WithLimits      every attribute, of its kind, cut: keys and values
 //	                     to MaxValueBytes (strings with a marker and made
 //	                     valid UTF-8, slices and maps to their first
-//	                     members), the event to MaxEventAttrs and
-//	                     MaxEventBytes. A cut event also carries
-//	                     log.record.uid (see Links).
+//	                     members, nested as the specification mode nests
+//	                     them, which counts as a cut), the event to
+//	                     MaxEventAttrs and MaxEventBytes. A cut event
+//	                     also carries log.record.uid (see Links).
 //	     WithAllRecords  events as WithLimits. A line has level first, then
 //	                     its attributes as slogspan.Handler converts slog
 //	                     values (maps as dotted keys "g.h.k", bytes, slices
