@@ -10,8 +10,12 @@ import (
 // specification copies it, within MaxValueBytes: the key is cut as a
 // string, and the value by cutValue, once nested at most
 // slogspan.MaxValueDepth deep (as addEvent repairs it). The record's own
-// log.record.uid is kept aside as its link.
+// log.record.uid is kept aside, whole, as its link.
 func (b *buf) addKept(kv attribute.KeyValue) {
+	if kv.Key == spanevent.UIDKey {
+		b.keepUID(kv)
+		return
+	}
 	if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
 		if spanevent.Depth(kv.Value) > spanevent.MaxDepth {
 			b.ev.Cut++ // what was nested past the bound is text now
@@ -26,10 +30,6 @@ func (b *buf) addKept(kv attribute.KeyValue) {
 		cut++
 	}
 	out := attribute.KeyValue{Key: attribute.Key(key), Value: v}
-	if kv.Key == spanevent.UIDKey {
-		b.keepUID(out, cut > 0)
-		return
-	}
 	b.ev.Cut += cut
 	b.ev.Attrs = append(b.ev.Attrs, out)
 	b.ev.UserBytes += len(key) + size

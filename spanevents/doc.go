@@ -124,8 +124,11 @@
 // 9), the mapping of the contrib otelslog bridge. So SeverityDebug is
 // DEBUG, SeverityInfo INFO, SeverityWarn WARN, SeverityError ERROR, and
 // the others offsets of those: SeverityError2 ERROR+1, SeverityFatal
-// (zap's DPanic) ERROR+4, SeverityTrace DEBUG-4. A record with no severity
-// number has its severity text, cut and made valid UTF-8, else UNDEFINED.
+// (zap's DPanic) ERROR+4, SeverityTrace DEBUG-4; below DEBUG-5, where
+// otelslog's severities are negative, DEBUG-10 is -5 and named so, as
+// slogspan.Handler names the same call's level. A record with no severity
+// number (0, which is also DEBUG-5's) has its severity text, cut and made
+// valid UTF-8, else UNDEFINED.
 // For a record from the otelslog bridge, the event equals the Handler's
 // for the same slog call, except where otelslog converts a value
 // differently: durations and times are numbers there, and an error is the
@@ -150,14 +153,18 @@
 // With limits, an event that was cut, or that its span's budget left off,
 // is linked to its record by log.record.uid: the full record, every
 // attribute as it was, is one search away in the logs backend. A record
-// that carries log.record.uid already keeps it, and the event carries the
-// same: a uid is never replaced. Otherwise the Processor adds a new uid
-// to the record before the next processor sees it, and the event carries
-// the same. sdk/log keeps at most 128 attributes on a record by default
-// (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT), and a record at its limit takes
-// no more; making room would drop one of the user's attributes, so such a
-// record is not linked: it goes on with all its attributes, its event
-// carries no uid, and this is reported once, through otel.Handle.
+// that carries log.record.uid already keeps it, even when its span's
+// budget is used up, and the event carries the same, whole, whatever
+// MaxValueBytes: a uid is never replaced or cut, nor is its key. Otherwise
+// the Processor adds a new uid to the record before the next processor
+// sees it, and the event carries the same. sdk/log keeps at most 128
+// attributes on a record by default (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT):
+// a record at its limit has lost the attributes past it already, so the
+// uid takes its first place and its last attribute is dropped, counted
+// in the record's dropped attributes, and the link survives. Only a
+// LoggerProvider that keeps no attributes (a limit of 0) leaves records
+// that cannot be linked: their events carry no uid, and this is reported
+// once, through otel.Handle.
 //
 // OnEmit is safe for concurrent use; after Shutdown it does nothing.
 package spanevents
