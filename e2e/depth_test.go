@@ -19,7 +19,7 @@ import (
 )
 
 // The Collector's protobuf decoder refuses a message nested past its
-// recursion limit, and with it the whole request: every neighbour of a
+// recursion limit, and with it the whole request: every neighbor of a
 // deeply nested value would be lost. slogspan bounds the nesting of maps
 // and slices alike (slogspan.MaxValueDepth); past it, the rest of a value is
 // kept as text.
@@ -83,7 +83,7 @@ func TestDepthOfDivertedRecords(t *testing.T) {
 
 		big := strings.Repeat("b", 5000) // cut on the event: diverted
 		ctx, sp := otel.Tracer("e2e").Start(context.Background(), "depth")
-		_, before := otel.Tracer("e2e").Start(ctx, "neighbour")
+		_, before := otel.Tracer("e2e").Start(ctx, "neighbor")
 		before.End()
 		l := slog.Default()
 		l.InfoContext(ctx, "before", "body", big)
@@ -94,8 +94,8 @@ func TestDepthOfDivertedRecords(t *testing.T) {
 		sp.End()
 		shutdownCleanly(context.Background(), t, shutdown, c, errs)
 
-		if n := len(c.spansNamed("neighbour")); n != 1 {
-			t.Errorf("received %d neighbour spans, want 1", n)
+		if n := len(c.spansNamed("neighbor")); n != 1 {
+			t.Errorf("received %d neighbor spans, want 1", n)
 		}
 		spans := c.spansNamed("depth")
 		if len(spans) != 1 || len(spans[0].events) != 5 {
@@ -153,7 +153,7 @@ func TestDepthOfBridgedEvents(t *testing.T) {
 				logger := otel.GetLoggerProvider().Logger("e2e")
 
 				tracer := otel.Tracer("e2e")
-				_, before := tracer.Start(context.Background(), "neighbour")
+				_, before := tracer.Start(context.Background(), "neighbor")
 				before.End()
 				for name, v := range deepAttrValues() {
 					ctx, sp := tracer.Start(context.Background(), "deep "+name)
@@ -164,12 +164,12 @@ func TestDepthOfBridgedEvents(t *testing.T) {
 					logger.Emit(ctx, r)
 					sp.End()
 				}
-				_, after := tracer.Start(context.Background(), "neighbour")
+				_, after := tracer.Start(context.Background(), "neighbor")
 				after.End()
 				shutdownCleanly(context.Background(), t, shutdown, c, errs)
 
-				if n := len(c.spansNamed("neighbour")); n != 2 {
-					t.Errorf("received %d neighbour spans, want 2", n)
+				if n := len(c.spansNamed("neighbor")); n != 2 {
+					t.Errorf("received %d neighbor spans, want 2", n)
 				}
 				for _, name := range []string{"slices", "json", "maps"} {
 					spans := c.spansNamed("deep " + name)

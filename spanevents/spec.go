@@ -15,7 +15,7 @@ import (
 // the span keeps the new slice, and the values, immutable, are shared.
 //
 // The two repairs OTLP requires, or the exporter drops the whole batch of
-// spans the event is in, the span's neighbours with it: text that is not
+// spans the event is in, the span's neighbors with it: text that is not
 // valid UTF-8 (in the name, keys and strings at any depth) has its invalid
 // bytes replaced by U+FFFD, and maps and slices nested past
 // slogspan.MaxValueDepth continue as dotted keys or text.
