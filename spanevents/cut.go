@@ -16,12 +16,11 @@ func (b *buf) addKept(kv attribute.KeyValue) {
 		b.keepUID(kv)
 		return
 	}
-	if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
-		if spanevent.Depth(kv.Value) > spanevent.MaxDepth {
-			b.ev.Cut++ // what was nested past the bound is text now
-		}
-		// MaxDepth > 0: a top-level attribute stays one.
+	if spanevent.Deeper(kv.Value, spanevent.MaxDepth) {
+		// What was nested past the bound is text now: a cut. MaxDepth >
+		// 0: a top-level attribute stays one.
 		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
+		b.ev.Cut++
 	}
 	limit := b.limits.MaxValueBytes
 	key, keyCut := spanevent.TruncateString(string(kv.Key), limit)

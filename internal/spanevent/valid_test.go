@@ -72,7 +72,7 @@ func TestMapsAndSlicesCountAlikeTowardMaxDepth(t *testing.T) {
 				})
 			}
 			kv := attribute.KeyValue{Key: "v", Value: c.v}
-			if ValidKV(kv, 0, MaxDepth) {
+			if ValidKV(kv, 0, MaxDepth) || !Deeper(c.v, MaxDepth) {
 				t.Fatalf("nested %d deep, valid at MaxDepth", Depth(c.v))
 			}
 			got := RepairKV(nil, kv, 0, MaxDepth, "")
@@ -85,7 +85,8 @@ func TestMapsAndSlicesCountAlikeTowardMaxDepth(t *testing.T) {
 		})
 	}
 	exactly := nest(MaxDepth, inSlice)
-	if !ValidValue(exactly, 0, MaxDepth) || !ValidValue(nest(MaxDepth, inMap), 0, MaxDepth) {
+	if !ValidValue(exactly, 0, MaxDepth) || !ValidValue(nest(MaxDepth, inMap), 0, MaxDepth) ||
+		Deeper(exactly, MaxDepth) || Deeper(nest(MaxDepth, inMap), MaxDepth) {
 		t.Error("nested exactly MaxDepth deep, reported invalid")
 	}
 	if got := RepairValue(exactly, 0, MaxDepth); got.String() != exactly.String() || Depth(got) != MaxDepth {
