@@ -20,6 +20,14 @@ import (
 // deeper than MaxValueDepth continuing as dotted keys or text. A valid
 // record passes untouched.
 
+// MaxValueDepth bounds how many maps and slices, counted alike, nest in a
+// value slogspan sends over OTLP: in a record diverted by
+// WithLoggerProvider (groups and WithGroup count as maps), and on the
+// events of a spanevents Processor. Past it, a map's members continue as
+// dotted keys ("g.h.k") and any other map or slice is kept as its text:
+// receivers refuse deeper messages, and with them the whole batch.
+const MaxValueDepth = spanevent.MaxDepth
+
 // otlpLoggerProvider gives out loggers that make each record valid OTLP.
 type otlpLoggerProvider struct {
 	embedded.LoggerProvider

@@ -16,14 +16,6 @@ import (
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
 
-// MaxValueDepth bounds how many maps and slices, counted alike, nest in a
-// value slogspan sends over OTLP: in a record diverted by
-// WithLoggerProvider (groups and WithGroup count as maps), and on the
-// events of a spanevents Processor. Past it, a map's members continue as
-// dotted keys ("g.h.k") and any other map or slice is kept as its text:
-// receivers refuse deeper messages, and with them the whole batch.
-const MaxValueDepth = spanevent.MaxDepth
-
 // converter flattens slog attributes into OpenTelemetry attributes: groups
 // become dotted key prefixes and every key and value is cut to
 // MaxValueBytes. The mapping is the table in doc.go.
