@@ -105,7 +105,8 @@
 //	     specification   the record goes on, unchanged.
 //	     WithLimits      the record goes on; when its event was cut or left
 //	                     off the span, it gains log.record.uid (see Links),
-//	                     and nothing else.
+//	                     and nothing else: at its attribute count limit,
+//	                     the uid takes the place of its last attribute.
 //	     WithAllRecords  as WithLimits.
 //
 //	7. Configurable parameters: none.
