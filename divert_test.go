@@ -421,3 +421,132 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 		t.Errorf("panicking error: exception.message = %v", m)
 	}
 }
+
+// errValuer resolves to a slice holding a typed nil error.
+type errValuer struct{}
+
+func (errValuer) LogValue() slog.Value { return slog.AnyValue([]error{(*codedErr)(nil)}) }
+
+func TestDivertedRecordsSurviveBadErrorsAtAnyDepth(t *testing.T) {
+	// otelslog calls Error on errors inside slices, maps and pointers, on
+	// the logging goroutine. No such value panics the call: the record
+	// arrives, with its uid, the bad value as the text slog's text
+	// handler writes for it, its other values as they were.
+	big := strings.Repeat("b", 5000) // cut, so the record is diverted
+	records := []struct {
+		name  string
+		attrs []any
+		bad   string // the key of the bad value, in the diverted record
+		want  string // text it contains
+	}{
+		{"typed nil in a slice", []any{"errs", []error{(*codedErr)(nil)}}, "errs", "[<nil>]"},
+		{"panicking error in a slice", []any{"errs", []error{panicError{}}}, "errs", "PANIC"},
+		{"typed nil in a map", []any{"errs", map[string]error{"a": (*codedErr)(nil)}}, "errs", "map[a:<nil>]"},
+		{"in a slice in a map", []any{"errs", map[string]any{"a": []any{1, panicError{}}}}, "errs", "PANIC"},
+		{"in a slice of slices", []any{"errs", [][]error{{nil, (*codedErr)(nil)}}}, "errs", "<nil>"},
+		{"behind a pointer", []any{"errs", &[]error{(*codedErr)(nil)}}, "errs", "<nil>"},
+		{"in an array", []any{"errs", [1]error{panicError{}}}, "errs", "PANIC"},
+		{"from a LogValuer", []any{"errs", errValuer{}}, "errs", "[<nil>]"},
+	}
+	for _, r := range records {
+		for _, where := range []string{"record", "group", "With"} {
+			t.Run(r.name+"/"+where, func(t *testing.T) {
+				d := newDiverting(t)
+				l, attrs := d.log, append([]any{"body", big, "n", 7}, r.attrs...)
+				switch where {
+				case "group":
+					attrs = []any{slog.Group("g", attrs...)}
+				case "With":
+					l, attrs = l.With(r.attrs...), []any{"body", big, "n", 7}
+				}
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Fatalf("the logging call panicked: %v", p)
+						}
+					}()
+					l.InfoContext(d.ctx, "x", attrs...)
+				}()
+				d.span.End()
+
+				if n := len(jsonLines(t, d.out)); n != 1 {
+					t.Errorf("next got %d lines, want 1", n)
+				}
+				uid := attrMap(onlyEvent(t, d.rec).Attributes)[slogspan.UIDKey].AsString()
+				recs := d.exp.Records()
+				if len(recs) != 1 || uid == "" {
+					t.Fatalf("%d records diverted, event uid %q; want the record, linked", len(recs), uid)
+				}
+				got := logAttrs(recs[0])
+				if u, _ := got[slogspan.UIDKey].(attribute.Value); u.AsString() != uid {
+					t.Errorf("record uid %v, event uid %q", got[slogspan.UIDKey], uid)
+				}
+				if where == "group" {
+					g, _ := got["g"].(attribute.Value)
+					got = map[string]any{}
+					for _, kv := range g.AsMap() {
+						got[string(kv.Key)] = kv.Value
+					}
+				}
+				body, _ := got["body"].(attribute.Value)
+				n, _ := got["n"].(attribute.Value)
+				bad, _ := got[r.bad].(attribute.Value)
+				if body.AsString() != big || n.AsInt64() != 7 {
+					t.Errorf("the record's good values changed: %v", got)
+				}
+				if bad.Type() != attribute.STRING || !strings.Contains(bad.AsString(), r.want) {
+					t.Errorf("%s = %v, want text containing %q", r.bad, bad, r.want)
+				}
+			})
+		}
+	}
+}
+
+type panickingHandler struct{ slog.Handler }
+
+func (panickingHandler) Handle(context.Context, slog.Record) error { panic("handler exploded") }
+
+func TestAPanickingPayloadHandlerIsAnError(t *testing.T) {
+	tracer, _ := newTracer(t)
+	ctx, span := tracer.Start(context.Background(), "op")
+	defer span.End()
+	buf, next := newJSON(slog.LevelInfo)
+	h := slogspan.New(next, slogspan.WithPayloadHandler(panickingHandler{slog.NewJSONHandler(io.Discard, nil)}),
+		slogspan.WithDivertAll(true))
+	err := h.Handle(ctx, newRecord("m", slog.String("v", "x")))
+	if err == nil || !strings.Contains(err.Error(), "handler exploded") {
+		t.Errorf("Handle returned %v, want the panic as an error", err)
+	}
+	if !strings.Contains(buf.String(), `"msg":"m"`) {
+		t.Errorf("the line was lost: %s", buf)
+	}
+}
+
+func TestDivertedRecordsCountSlicesTowardTheDepth(t *testing.T) {
+	// Slices nest as maps do, inside groups too: at most MaxValueDepth in
+	// all, then text.
+	d := newDiverting(t, slogspan.WithDivertAll(true))
+	var slices, doc any = "leaf", "leaf"
+	for range 60 {
+		slices = []any{slices}
+	}
+	for i := range 20 {
+		doc = []any{map[string]any{"child": doc, "i": i}}
+	}
+	d.log.WithGroup("w").InfoContext(d.ctx, "deep", "slices", slices, slog.Group("g", "doc", doc))
+	d.span.End()
+
+	recs := d.exp.Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d records", len(recs))
+	}
+	w := logAttrs(recs[0])["w"].(attribute.Value)
+	if got := spanevent.Depth(w); got != slogspan.MaxValueDepth {
+		t.Errorf("nested %d deep, want %d", got, slogspan.MaxValueDepth)
+	}
+	for _, kv := range w.AsMap() {
+		if !strings.Contains(kv.Value.String(), "leaf") {
+			t.Errorf("%s lost its leaf: %s", kv.Key, kv.Value.String())
+		}
+	}
+}

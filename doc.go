@@ -189,14 +189,23 @@
 // user attribute with that key is left out of it, as it is left off the
 // event. Error values are read once, safely: the record's first top-level
 // error stays an error (the LoggerProvider's exception.*), with the text
-// and type the event shows, and any other error becomes its text.
+// and type the event shows, and any other error becomes its text. An error
+// inside a slice, a map or behind a pointer, which otelslog formats
+// itself, cannot panic the logging call either: a payload handler that
+// panics is given the record again with every slice, array, map and
+// pointer value as its fmt text, the text slog's text handler writes
+// ("[<nil>]" for a typed nil error, "%!v(PANIC=Error method: ...)" for a
+// panicking one); if it panics again, Handle returns the panic as an
+// error. Either way the line reaches next.
 //
 // A record diverted to a LoggerProvider is made valid OTLP, whose
 // receivers refuse invalid UTF-8 and deeply nested messages (and with them
 // the whole batch): once otelslog has converted it, invalid bytes anywhere
 // (the body, keys, strings in slices, maps and formatted structs) are
-// replaced by U+FFFD, and groups nested more than 16 deep, counting
-// WithGroup, continue as dotted keys. Valid values arrive byte for byte.
+// replaced by U+FFFD, and maps and slices are nested at most
+// [MaxValueDepth] (16) deep, counted alike (groups and WithGroup count as
+// maps): past it, a map's members continue as dotted keys and any other
+// map or slice is kept as its text. Valid values arrive byte for byte.
 //
 // # Secrets
 //

@@ -2,6 +2,7 @@ package slogspan
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -100,10 +101,30 @@ func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 
 // divert sends the full record, with its logger's With and WithGroup
 // attributes and log.record.uid, to the payload handler, when there is one
-// and the record has a uid.
+// and the record has a uid. A payload handler that panics gets the record
+// once more with its composite values as text (see payload.go); a second
+// panic is returned as an error. The logging call never panics.
 func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
 	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
-	return h.payload.Handle(ctx, h.payloadRecord(r, uid))
+	rec := h.payloadRecord(r, uid)
+	p, err := handleSafely(ctx, h.payload, rec)
+	if p == nil {
+		return err
+	}
+	if p, err = handleSafely(ctx, h.payload, textRecord(rec)); p != nil {
+		return fmt.Errorf("slogspan: the payload handler panicked: %v", p)
+	}
+	return err
+}
+
+// handleSafely calls h.Handle, returning its panic's value, if any.
+func handleSafely(ctx context.Context, h slog.Handler, r slog.Record) (panicked any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	return nil, h.Handle(ctx, r)
 }

@@ -86,8 +86,9 @@ func WithPayloadHandler(h slog.Handler) Option {
 // WithLoggerProvider diverts full records, as [WithPayloadHandler] does, to
 // an OpenTelemetry logger from lp through the contrib otelslog bridge. The
 // log records carry the span's trace and span ids, and are valid OTLP:
-// invalid UTF-8 is replaced by U+FFFD and maps nested more than 16 deep
-// continue as dotted keys (see the package documentation).
+// invalid UTF-8 is replaced by U+FFFD, and maps and slices nested past
+// [MaxValueDepth] continue as dotted keys or text (see the package
+// documentation).
 func WithLoggerProvider(lp log.LoggerProvider) Option {
 	return optionFunc(func(c *config) {
 		if lp == nil {

@@ -13,16 +13,20 @@ import (
 
 // The records WithLoggerProvider diverts usually leave the process as
 // OTLP, which needs valid UTF-8 and bounded nesting (see
-// internal/spanevent/valid.go; each map level costs the protobuf decoder
-// about three of its 100). The otelslog bridge converts slog values as
-// they are, by reflection for slices, maps and structs, so each record it
-// emits is checked and repaired here, once converted: its body, event
-// name, severity text, error text and attributes, maps nested deeper than
-// maxRecordDepth continuing as dotted keys. A valid record passes
-// untouched.
+// internal/spanevent/valid.go). The otelslog bridge converts slog values
+// as they are, by reflection for slices, maps and structs, so each record
+// it emits is checked and repaired here, once converted: its body, event
+// name, severity text, error text and attributes, maps and slices nested
+// deeper than MaxValueDepth continuing as dotted keys or text. A valid
+// record passes untouched.
 
-// maxRecordDepth bounds the map nesting of a diverted record.
-const maxRecordDepth = 16
+// MaxValueDepth bounds how many maps and slices, counted alike, nest in a
+// value slogspan sends over OTLP: in a record diverted by
+// WithLoggerProvider (groups and WithGroup count as maps), and on the
+// events of a spanevents Processor. Past it, a map's members continue as
+// dotted keys ("g.h.k") and any other map or slice is kept as its text:
+// receivers refuse deeper messages, and with them the whole batch.
+const MaxValueDepth = spanevent.MaxDepth
 
 // otlpLoggerProvider gives out loggers that make each record valid OTLP.
 type otlpLoggerProvider struct {
@@ -54,13 +58,13 @@ func (l otlpLogger) Emit(ctx context.Context, r log.Record) {
 // whose text the SDK makes exception.message.
 func validRecord(r *log.Record) bool {
 	if !utf8.ValidString(r.EventName()) || !utf8.ValidString(r.SeverityText()) ||
-		!spanevent.ValidValue(r.Body(), 0, maxRecordDepth) ||
+		!spanevent.ValidValue(r.Body(), 0, MaxValueDepth) ||
 		!validErr(r.Err()) {
 		return false
 	}
 	ok := true
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		ok = spanevent.ValidKV(kv, 0, maxRecordDepth)
+		ok = spanevent.ValidKV(kv, 0, MaxValueDepth)
 		return ok
 	})
 	return ok
@@ -74,11 +78,11 @@ func repairRecord(r *log.Record) log.Record {
 	out.SetObservedTimestamp(r.ObservedTimestamp())
 	out.SetSeverity(r.Severity())
 	out.SetSeverityText(spanevent.ValidString(r.SeverityText()))
-	out.SetBody(spanevent.RepairValue(r.Body(), 0, maxRecordDepth))
+	out.SetBody(spanevent.RepairValue(r.Body(), 0, MaxValueDepth))
 	out.SetErr(repairErr(r.Err()))
 	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		attrs = spanevent.RepairKV(attrs, kv, 0, maxRecordDepth, "")
+		attrs = spanevent.RepairKV(attrs, kv, 0, MaxValueDepth, "")
 		return true
 	})
 	out.AddAttributes(attrs...)

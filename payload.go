@@ -1,7 +1,9 @@
 package slogspan
 
 import (
+	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 )
 
@@ -23,6 +25,15 @@ import (
 // an error, with the text and type slogspan read from it (the otelslog
 // bridge makes it the log record's exception.*); every other error becomes
 // its text, as the bridge would keep only one of them.
+//
+// An error inside a slice, an array, a map or behind a pointer is not
+// looked for: that would mean walking every such value of every diverted
+// record by reflection, for a value rarely there. otelslog walks them,
+// and calls Error; when that (or anything else in the payload handler)
+// panics, divert hands the handler textRecord's copy of the record, in
+// which those composite values are their text, as slog's text handler
+// writes them: "[<nil>]" for a typed nil, "%!v(PANIC=Error method: ...)"
+// for a panicking Error. Scalars, strings, groups and the uid are kept.
 
 // payloadRecord returns r with the attributes of h's steps folded in,
 // WithReplaceAttr's function applied, errors made safe, and uid added
@@ -102,3 +113,39 @@ func (e safeError) Error() string { return e.text }
 func (e safeError) ErrorType() string { return e.typ }
 
 func (e safeError) Unwrap() error { return e.err }
+
+// textRecord returns r with every composite value (a slice, an array, a
+// map or a pointer, []byte aside), in groups too, replaced by its fmt
+// text: the values a payload handler such as otelslog walks by reflection.
+func textRecord(r slog.Record) slog.Record {
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	attrs := make([]slog.Attr, 0, r.NumAttrs())
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, textComposites(a))
+		return true
+	})
+	out.AddAttrs(attrs...)
+	return out
+}
+
+func textComposites(a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindGroup:
+		group := a.Value.Group()
+		members := make([]slog.Attr, len(group))
+		for i, m := range group {
+			members[i] = textComposites(m)
+		}
+		a.Value = slog.GroupValue(members...)
+	case slog.KindAny:
+		x := a.Value.Any()
+		if _, ok := x.([]byte); ok {
+			break
+		}
+		switch reflect.ValueOf(x).Kind() {
+		case reflect.Slice, reflect.Array, reflect.Map, reflect.Pointer:
+			a.Value = slog.StringValue(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
+		}
+	}
+	return a
+}

@@ -20,11 +20,11 @@ var tailOrder = [5]attribute.Key{
 // slog values: strings and keys are cut to MaxValueBytes, slices by
 // element, maps are flattened into dotted keys ("g.h.k", as the Handler
 // flattens groups), empty maps are dropped, and other values become their
-// text. The record's own log.record.uid is kept aside as its link.
+// text. The record's own log.record.uid is kept aside, whole, as its
+// link.
 func (b *buf) add(kv attribute.KeyValue) {
 	if kv.Key == spanevent.UIDKey && len(b.prefix) == 0 {
-		v, cut := b.value(kv.Value)
-		b.keepUID(attribute.KeyValue{Key: kv.Key, Value: v}, cut)
+		b.keepUID(kv)
 		return
 	}
 	if kv.Value.Type() == attribute.MAP {
@@ -61,12 +61,14 @@ func (b *buf) add(kv attribute.KeyValue) {
 	b.ev.UserBytes += spanevent.KVBytes(out)
 }
 
-// keepUID keeps kv, the record's own log.record.uid, as the event's link.
-func (b *buf) keepUID(kv attribute.KeyValue, cut bool) {
-	b.uid = kv
-	if cut {
-		b.ev.Cut++
+// keepUID keeps kv, the record's own log.record.uid, as the event's link:
+// whole, as the uid on the record it names. Like every attribute, it
+// counts against the span's budget.
+func (b *buf) keepUID(kv attribute.KeyValue) {
+	if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
+		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
 	}
+	b.uid = kv
 }
 
 // finish moves the record's uid and the tail attributes found into the

@@ -8,9 +8,20 @@ import (
 
 // addKept adds kv to an event's attributes with its kind kept, as the
 // specification copies it, within MaxValueBytes: the key is cut as a
-// string, and the value by cutValue. The record's own log.record.uid is
-// kept aside as its link.
+// string, and the value by cutValue, once nested at most
+// slogspan.MaxValueDepth deep (as addEvent repairs it). The record's own
+// log.record.uid is kept aside, whole, as its link.
 func (b *buf) addKept(kv attribute.KeyValue) {
+	if kv.Key == spanevent.UIDKey {
+		b.keepUID(kv)
+		return
+	}
+	if spanevent.Deeper(kv.Value, spanevent.MaxDepth) {
+		// What was nested past the bound is text now: a cut. MaxDepth >
+		// 0: a top-level attribute stays one.
+		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
+		b.ev.Cut++
+	}
 	limit := b.limits.MaxValueBytes
 	key, keyCut := spanevent.TruncateString(string(kv.Key), limit)
 	v, size, cut := cutValue(kv.Value, limit)
@@ -18,10 +29,6 @@ func (b *buf) addKept(kv attribute.KeyValue) {
 		cut++
 	}
 	out := attribute.KeyValue{Key: attribute.Key(key), Value: v}
-	if kv.Key == spanevent.UIDKey {
-		b.keepUID(out, cut > 0)
-		return
-	}
 	b.ev.Cut += cut
 	b.ev.Attrs = append(b.ev.Attrs, out)
 	b.ev.UserBytes += len(key) + size

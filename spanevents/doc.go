@@ -76,18 +76,22 @@
 //	5. Attributes. All the LogRecord's Attributes MUST be copied as span
 //	   event attributes.
 //	     specification   every attribute, as it is: maps stay maps, slices
-//	                     slices, bytes bytes and empty values empty, at
-//	                     every depth; nothing is cut or added. The one
-//	                     repair: invalid UTF-8 in keys and strings (and
-//	                     in the name) becomes U+FFFD, as OTLP requires,
-//	                     or the exporter would drop the span's whole
-//	                     batch.
+//	                     slices, bytes bytes and empty values empty;
+//	                     nothing is cut or added. Two repairs, as OTLP
+//	                     requires, or the exporter would drop the span's
+//	                     whole batch: invalid UTF-8 in keys and strings
+//	                     (and in the name) becomes U+FFFD, and maps and
+//	                     slices nest at most slogspan.MaxValueDepth (16)
+//	                     deep, counted alike; past it, a map's members
+//	                     continue as dotted keys and any other map or
+//	                     slice is its text.
 //	     WithLimits      every attribute, of its kind, cut: keys and values
 //	                     to MaxValueBytes (strings with a marker and made
 //	                     valid UTF-8, slices and maps to their first
-//	                     members), the event to MaxEventAttrs and
-//	                     MaxEventBytes. A cut event also carries
-//	                     log.record.uid (see Links).
+//	                     members, nested as the specification mode nests
+//	                     them, which counts as a cut), the event to
+//	                     MaxEventAttrs and MaxEventBytes. A cut event
+//	                     also carries log.record.uid (see Links).
 //	     WithAllRecords  events as WithLimits. A line has level first, then
 //	                     its attributes as slogspan.Handler converts slog
 //	                     values (maps as dotted keys "g.h.k", bytes, slices
@@ -101,7 +105,8 @@
 //	     specification   the record goes on, unchanged.
 //	     WithLimits      the record goes on; when its event was cut or left
 //	                     off the span, it gains log.record.uid (see Links),
-//	                     and nothing else.
+//	                     and nothing else: at its attribute count limit,
+//	                     the uid takes the place of its last attribute.
 //	     WithAllRecords  as WithLimits.
 //
 //	7. Configurable parameters: none.
@@ -120,8 +125,11 @@
 // 9), the mapping of the contrib otelslog bridge. So SeverityDebug is
 // DEBUG, SeverityInfo INFO, SeverityWarn WARN, SeverityError ERROR, and
 // the others offsets of those: SeverityError2 ERROR+1, SeverityFatal
-// (zap's DPanic) ERROR+4, SeverityTrace DEBUG-4. A record with no severity
-// number has its severity text, cut and made valid UTF-8, else UNDEFINED.
+// (zap's DPanic) ERROR+4, SeverityTrace DEBUG-4; below DEBUG-5, where
+// otelslog's severities are negative, DEBUG-10 is -5 and named so, as
+// slogspan.Handler names the same call's level. A record with no severity
+// number (0, which is also DEBUG-5's) has its severity text, cut and made
+// valid UTF-8, else UNDEFINED.
 // For a record from the otelslog bridge, the event equals the Handler's
 // for the same slog call, except where otelslog converts a value
 // differently: durations and times are numbers there, and an error is the
@@ -146,14 +154,18 @@
 // With limits, an event that was cut, or that its span's budget left off,
 // is linked to its record by log.record.uid: the full record, every
 // attribute as it was, is one search away in the logs backend. A record
-// that carries log.record.uid already keeps it, and the event carries the
-// same: a uid is never replaced. Otherwise the Processor adds a new uid
-// to the record before the next processor sees it, and the event carries
-// the same. sdk/log keeps at most 128 attributes on a record by default
-// (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT), and a record at its limit takes
-// no more; making room would drop one of the user's attributes, so such a
-// record is not linked: it goes on with all its attributes, its event
-// carries no uid, and this is reported once, through otel.Handle.
+// that carries log.record.uid already keeps it, even when its span's
+// budget is used up, and the event carries the same, whole, whatever
+// MaxValueBytes: a uid is never replaced or cut, nor is its key. Otherwise
+// the Processor adds a new uid to the record before the next processor
+// sees it, and the event carries the same. sdk/log keeps at most 128
+// attributes on a record by default (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT):
+// a record at its limit has lost the attributes past it already, so the
+// uid takes its first place and its last attribute is dropped, counted
+// in the record's dropped attributes, and the link survives. Only a
+// LoggerProvider that keeps no attributes (a limit of 0) leaves records
+// that cannot be linked: their events carry no uid, and this is reported
+// once, through otel.Handle.
 //
 // OnEmit is safe for concurrent use; after Shutdown it does nothing.
 package spanevents

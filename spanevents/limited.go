@@ -25,7 +25,9 @@ func (p *Processor) put(span trace.Span, sc trace.SpanContext, record *sdklog.Re
 	lim := &p.cfg.limits
 	tg := spanevent.Open(span, sc)
 	if uid, full := tg.SkipWhenFull(lim, true); full {
-		addUID(record, uid)
+		if !hasUID(record) {
+			linkRecord(record)(uid)
+		}
 		return
 	}
 	b := getBuf(lim)

@@ -183,10 +183,11 @@ func TestWithLimitsBudgetAndLinks(t *testing.T) {
 	}
 }
 
-// A record at sdk/log's attribute count limit (128) cannot take
-// log.record.uid. Below it the uid is added and survives; at it, the
-// record keeps every attribute, and its cut event carries no uid that
-// would name nothing.
+// A record at sdk/log's attribute count limit (128) has no room for
+// log.record.uid: the uid takes the first place, and the record's last
+// attribute, one past the limit now, is counted as dropped, so that the
+// link survives. A LoggerProvider that keeps no attributes at all (limit
+// 0) cannot take one: the event goes without, and that is reported once.
 func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
 	var mu sync.Mutex
 	var reported []error
@@ -201,13 +202,15 @@ func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		attrs   int
-		logOpts []sdklog.LoggerProviderOption
+		limit   int // the LoggerProvider's attribute count limit, 0: the default
+		kept    int // the user's attributes the exported record keeps
+		dropped int
 		linked  bool
 	}{
-		{"127 attributes", 127, nil, true},
-		{"128 attributes, at the limit", 128, nil, false},
-		{"200 attributes, over the limit", 200, nil, false},
-		{"200 attributes, no limit", 200, []sdklog.LoggerProviderOption{sdklog.WithAttributeCountLimit(-1)}, true},
+		{"127 attributes", 127, 0, 127, 0, true},
+		{"128 attributes, at the limit", 128, 0, 127, 1, true},
+		{"200 attributes, over the limit", 200, 0, 127, 73, true},
+		{"200 attributes, no limit", 200, -1, 200, 0, true},
 	} {
 		for _, mode := range []struct {
 			name  string
@@ -218,7 +221,11 @@ func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
 			{"line", spanevents.NewProcessor(spanevents.WithAllRecords(true)), ""},
 		} {
 			t.Run(c.name+"/"+mode.name, func(t *testing.T) {
-				p := newPipeline(t, mode.p, pipelineConfig{logOpts: c.logOpts})
+				var cfg pipelineConfig
+				if c.limit != 0 {
+					cfg.logOpts = []sdklog.LoggerProviderOption{sdklog.WithAttributeCountLimit(c.limit)}
+				}
+				p := newPipeline(t, mode.p, cfg)
 				kvs := []attribute.KeyValue{attribute.String("big", strings.Repeat("b", 5000))}
 				for i := 1; i < c.attrs; i++ {
 					kvs = append(kvs, attribute.Int(fmt.Sprint("a", i), i))
@@ -232,35 +239,51 @@ func TestUIDAndTheRecordAttributeLimit(t *testing.T) {
 				rec := p.exported.Records()[0]
 				m := recordAttrMap(rec)
 				recUID := m[slogspan.UIDKey].AsString()
-				kept := min(c.attrs, 128)
-				if c.logOpts != nil {
-					kept = c.attrs
-				}
+				user := rec.AttributesLen()
 				if c.linked {
-					if evUID == "" || recUID != evUID || rec.AttributesLen() != kept+1 {
-						t.Errorf("uid: event %q, record %q, %d attributes; want one uid on both and %d attributes", evUID, recUID, rec.AttributesLen(), kept+1)
+					user--
+					if evUID == "" || recUID != evUID {
+						t.Errorf("uid: event %q, record %q; want one uid on both", evUID, recUID)
 					}
-					return
-				}
-				if evUID != "" || recUID != "" {
+				} else if evUID != "" || recUID != "" {
 					t.Errorf("uid: event %q, record %q; want none", evUID, recUID)
 				}
-				if rec.AttributesLen() != kept || rec.DroppedAttributes() != c.attrs-kept {
-					t.Errorf("record: %d attributes, %d dropped; want %d and %d as emitted", rec.AttributesLen(), rec.DroppedAttributes(), kept, c.attrs-kept)
+				if user != c.kept || rec.DroppedAttributes() != c.dropped {
+					t.Errorf("record: %d of the user's attributes, %d dropped; want %d and %d", user, rec.DroppedAttributes(), c.kept, c.dropped)
+				}
+				for i := 1; i < c.kept; i++ { // the first ones, in order
+					if got := m[attribute.Key(fmt.Sprint("a", i))]; got.AsInt64() != int64(i) {
+						t.Errorf("a%d = %v, want %d", i, got, i)
+						break
+					}
 				}
 			})
+		}
+	}
+	// A LoggerProvider that keeps no attributes: the records left off the
+	// full span cannot be linked, which is reported once.
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxSpanEvents: 1})),
+		pipelineConfig{logOpts: []sdklog.LoggerProviderOption{sdklog.WithAttributeCountLimit(0)}})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	for range 3 {
+		emitEvent(ctx, p.logger, "tick", attribute.Int("i", 1))
+	}
+	span.End()
+	for i, rec := range p.exported.Records() {
+		if rec.AttributesLen() != 0 || rec.DroppedAttributes() != 1 {
+			t.Errorf("record %d: %d attributes, %d dropped; want none kept, its one dropped", i, rec.AttributesLen(), rec.DroppedAttributes())
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	full := 0
 	for _, err := range reported {
-		if strings.Contains(err.Error(), "attribute count limit") {
+		if strings.Contains(err.Error(), "keeps no attributes") {
 			full++
 		}
 	}
 	if full != 1 {
-		t.Errorf("the record at its limit was reported %d times, want once: %v", full, errors.Join(reported...))
+		t.Errorf("the records with no room were reported %d times, want once: %v", full, errors.Join(reported...))
 	}
 }
 
@@ -347,5 +370,110 @@ func TestEventKeysAreUniqueInEveryMode(t *testing.T) {
 				seen[kv.Key] = true
 			}
 		}
+	}
+}
+
+// In every mode, an event's values nest at most slogspan.MaxValueDepth
+// maps and slices deep, the rest kept as text: a receiver refuses deeper
+// messages, and the span's whole batch with them. With limits, that
+// counts as a cut, and the event is linked to its record.
+func TestEventsNestAtMostMaxValueDepth(t *testing.T) {
+	leaf := attribute.StringValue("leaf")
+	slices, maps := leaf, leaf
+	for range 60 {
+		slices = attribute.SliceValue(slices)
+		maps = attribute.MapValue(attribute.KeyValue{Key: "m", Value: maps})
+	}
+	for _, mode := range []struct {
+		name    string
+		p       *spanevents.Processor
+		limited bool
+	}{
+		{"specification", spanevents.NewProcessor(), false},
+		{"WithLimits", spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{})), true},
+		{"WithAllRecords", spanevents.NewProcessor(spanevents.WithAllRecords(true)), true},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			noErrors(t)
+			p := newPipeline(t, mode.p, pipelineConfig{})
+			ctx, span := p.tracer.Start(context.Background(), "op")
+			emitEvent(ctx, p.logger, "deep", attribute.KeyValue{Key: "slices", Value: slices},
+				attribute.KeyValue{Key: "maps", Value: maps}, attribute.Int("n", 1))
+			span.End()
+			m := attrMap(p.only(t).Events()[0].Attributes)
+			for _, k := range []string{"slices", "maps"} {
+				if d := spanevent.Depth(m[k]); d != slogspan.MaxValueDepth || !strings.Contains(m[k].String(), "leaf") {
+					t.Errorf("%s: %d deep, want %d, then text with the leaf: %s", k, d, slogspan.MaxValueDepth, m[k].String())
+				}
+			}
+			if m["n"].AsInt64() != 1 {
+				t.Errorf("n = %v", m["n"])
+			}
+			uid := m[slogspan.UIDKey].AsString()
+			rec := recordAttrMap(p.exported.Records()[0])
+			if mode.limited && (uid == "" || rec[slogspan.UIDKey].AsString() != uid) {
+				t.Errorf("uid: event %q, record %v; want the record linked", uid, rec[slogspan.UIDKey])
+			}
+			if !mode.limited && uid != "" {
+				t.Errorf("the specification's event got a uid %q", uid)
+			}
+		})
+	}
+}
+
+// A record's own log.record.uid is never replaced, even when the span's
+// budget is used up, wherever the uid is among the record's attributes.
+func TestOwnUIDIsKeptWhenTheSpanIsFull(t *testing.T) {
+	noErrors(t)
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxSpanEvents: 1})), pipelineConfig{})
+	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitEvent(ctx, p.logger, "first")
+	var kvs []attribute.KeyValue
+	for i := range 7 {
+		kvs = append(kvs, attribute.Int(fmt.Sprint("a", i), i))
+	}
+	emitEvent(ctx, p.logger, "front", attribute.String(slogspan.UIDKey, "mine, in front"))
+	emitEvent(ctx, p.logger, "back", append(kvs, attribute.String(slogspan.UIDKey, "mine, at the back"))...)
+	span.End()
+
+	if n := len(p.only(t).Events()); n != 1 {
+		t.Errorf("%d events, want the budget of 1", n)
+	}
+	recs := p.exported.Records()
+	for i, want := range map[int]string{1: "mine, in front", 2: "mine, at the back"} {
+		m := recordAttrMap(recs[i])
+		if got := m[slogspan.UIDKey].AsString(); got != want {
+			t.Errorf("record %d has uid %q, want its own %q", i, got, want)
+		}
+	}
+}
+
+// slogspan's own keys are never cut, whatever MaxValueBytes; neither is
+// log.record.uid's value, the link.
+func TestUIDKeyIsNeverCut(t *testing.T) {
+	noErrors(t)
+	for _, mode := range []struct {
+		name  string
+		p     *spanevents.Processor
+		event string
+	}{
+		{"event", spanevents.NewProcessor(spanevents.WithLimits(slogspan.Limits{MaxValueBytes: 10})), "ev"},
+		{"line", spanevents.NewProcessor(spanevents.WithAllRecords(true), spanevents.WithLimits(slogspan.Limits{MaxValueBytes: 10})), ""},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			p := newPipeline(t, mode.p, pipelineConfig{})
+			ctx, span := p.tracer.Start(context.Background(), "op")
+			emitEvent(ctx, p.logger, mode.event, attribute.String("v", strings.Repeat("v", 100)))
+			emitEvent(ctx, p.logger, mode.event, attribute.String("v", strings.Repeat("v", 100)),
+				attribute.String(slogspan.UIDKey, "the user's own uid"))
+			span.End()
+			for i, ev := range p.only(t).Events() {
+				m := attrMap(ev.Attributes)
+				want := recordAttrMap(p.exported.Records()[i])[slogspan.UIDKey].AsString()
+				if got := m[slogspan.UIDKey].AsString(); got == "" || got != want {
+					t.Errorf("event %d: %v; want log.record.uid whole, %q as on the record", i, ev.Attributes, want)
+				}
+			}
+		})
 	}
 }

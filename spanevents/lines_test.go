@@ -47,6 +47,9 @@ func TestLinesLevelIsNamedAsSlogNamesLevels(t *testing.T) {
 		{log.SeverityInfo2, "", "INFO+1"},
 		{log.SeverityInfo, invalid, "INFO"},
 		{log.SeverityUndefined, "notice", "notice"},
+		// Below DEBUG-5, otelslog's severity is negative: still a level.
+		{log.Severity(-5), "debug ten", "DEBUG-10"},
+		{log.Severity(-1), "", "DEBUG-6"},
 		{log.SeverityUndefined, "", "UNDEFINED"},
 	} {
 		p := newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)), pipelineConfig{})
@@ -58,9 +61,18 @@ func TestLinesLevelIsNamedAsSlogNamesLevels(t *testing.T) {
 			t.Errorf("severity %d (%.10q): leads with %s=%q, want level=%q", c.sev, c.text, kv.Key, kv.Value.AsString(), c.want)
 		}
 	}
-	// With no severity number, the text stands in: cut and made valid.
-	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)), pipelineConfig{})
+	// A negative severity is a level, never its text cut.
+	lim := spanevents.WithLimits(slogspan.Limits{MaxValueBytes: 2})
+	p := newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true), lim), pipelineConfig{})
 	ctx, span := p.tracer.Start(context.Background(), "op")
+	emitLine(ctx, p.logger, log.Severity(-5), "DEBUG-10", "line")
+	span.End()
+	if level := p.only(t).Events()[0].Attributes[0].Value.AsString(); level != "DEBUG-10" {
+		t.Errorf("level %q under MaxValueBytes 2, want DEBUG-10", level)
+	}
+	// With no severity number, the text stands in: cut and made valid.
+	p = newPipeline(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)), pipelineConfig{})
+	ctx, span = p.tracer.Start(context.Background(), "op")
 	emitLine(ctx, p.logger, log.SeverityUndefined, invalid, "line")
 	span.End()
 	ev := p.only(t).Events()[0]

@@ -39,10 +39,12 @@ func (p *Processor) Enabled(ctx context.Context, _ sdklog.EnabledParameters) boo
 
 // OnEmit adds record as one event to the span in ctx when it qualifies
 // (see the package documentation). With slogspan's limits on, it adds
-// log.record.uid to record when the event was cut or left off the span.
-// Nothing else of record changes, and it always returns nil: the record
-// goes on to the next processors whatever happens here. It never blocks
-// on the network. After Shutdown it does nothing.
+// log.record.uid to record when the event was cut or left off the span,
+// in place of its last attribute when the record is at its attribute
+// count limit (counted as dropped). Nothing else of record changes, and
+// it always returns nil: the record goes on to the next processors
+// whatever happens here. It never blocks on the network. After Shutdown
+// it does nothing.
 func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	if record == nil || p.stopped.Load() {
 		return nil

@@ -139,7 +139,7 @@ func TestAllRecordsMatchTheHandler(t *testing.T) {
 	p := spanevents.NewProcessor(spanevents.WithAllRecords(true))
 	lp, _ := newProvider(t, p)
 	viaBridge := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
-	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithEventLevel(slog.Level(-20))))
 
 	logLine := func(l *slog.Logger, ctx context.Context) {
 		l.With("service", "shop").WithGroup("req").InfoContext(ctx, "order placed",
@@ -147,6 +147,8 @@ func TestAllRecordsMatchTheHandler(t *testing.T) {
 			slog.Group("user", "id", 7, "tier", "gold"),
 			"note", strings.Repeat("n", 3000))
 		l.WarnContext(ctx, "", "empty", "message")
+		// Below DEBUG-5: a negative severity through otelslog.
+		l.Log(ctx, slog.LevelDebug-10, "very fine", "k", 1)
 	}
 	ctx1, s1 := tracer.Start(context.Background(), "handler")
 	logLine(viaHandler, ctx1)
@@ -157,8 +159,8 @@ func TestAllRecordsMatchTheHandler(t *testing.T) {
 
 	spans := rec.Ended()
 	want, got := spans[0].Events(), spans[1].Events()
-	if len(want) != 2 || len(got) != 2 {
-		t.Fatalf("events: handler %d, bridge %d; want 2 each", len(want), len(got))
+	if len(want) != 3 || len(got) != 3 {
+		t.Fatalf("events: handler %d, bridge %d; want 3 each", len(want), len(got))
 	}
 	for i := range want {
 		if got[i].Name != want[i].Name {
@@ -314,7 +316,7 @@ func TestAllRecordsDifferFromTheHandlerOnlyWhereOtelslogConverts(t *testing.T) {
 	tracer, rec := newTracer(t)
 	lp, _ := newProvider(t, spanevents.NewProcessor(spanevents.WithAllRecords(true)))
 	viaBridge := slog.New(otelslog.NewHandler("app", otelslog.WithLoggerProvider(lp)))
-	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+	viaHandler := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil), slogspan.WithEventLevel(slog.Level(-20))))
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	for _, l := range []*slog.Logger{viaHandler, viaBridge} {
 		ctx, s := tracer.Start(context.Background(), "op")

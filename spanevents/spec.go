@@ -14,15 +14,16 @@ import (
 // kind (maps, slices, bytes, empty), so copying them keeps their kinds;
 // the span keeps the new slice, and the values, immutable, are shared.
 //
-// The one repair: text that is not valid UTF-8 (in the name, keys and
-// strings at any depth) has its invalid bytes replaced by U+FFFD. OTLP
-// requires valid UTF-8, and an exporter that meets invalid text drops the
-// whole batch of spans it is in, the span's neighbors with it.
+// The two repairs OTLP requires, or the exporter drops the whole batch of
+// spans the event is in, the span's neighbors with it: text that is not
+// valid UTF-8 (in the name, keys and strings at any depth) has its invalid
+// bytes replaced by U+FFFD, and maps and slices nested past
+// slogspan.MaxValueDepth continue as dotted keys or text.
 func addEvent(span trace.Span, record *sdklog.Record) {
 	attrs := make([]attribute.KeyValue, 0, record.AttributesLen())
 	record.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if !spanevent.ValidKV(kv, 0, -1) {
-			attrs = spanevent.RepairKV(attrs, kv, 0, -1, "")
+		if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
+			attrs = spanevent.RepairKV(attrs, kv, 0, spanevent.MaxDepth, "")
 			return true
 		}
 		attrs = append(attrs, kv)

@@ -9,23 +9,34 @@ import (
 
 // OTLP has two limits an attribute value does not: strings must be valid
 // UTF-8, and receivers refuse messages nested too deep (the Collector's
-// protobuf decoder stops at 100 levels). An exporter that meets either
-// sends nothing of the batch the value is in, so a record's or an event's
-// values are checked, and repaired when they must be: invalid bytes in
-// keys and strings, at any depth, become U+FFFD, and maps nested deeper
-// than a given depth continue as dotted keys ("g.h.k"), so that no value
-// is lost. Bytes (BYTESLICE) are bytes in OTLP, and stay as they are.
+// protobuf decoder stops at 100 levels; each map costs about three of
+// them, each slice two). An exporter that meets either sends nothing of
+// the batch the value is in, so a record's or an event's values are
+// checked, and repaired when they must be: invalid bytes in keys and
+// strings, at any depth, become U+FFFD, and past MaxDepth nested maps and
+// slices, a map's members continue as dotted keys ("g.h.k") and any other
+// map or slice becomes its text, so that no value is lost. Bytes
+// (BYTESLICE) are bytes in OTLP, and stay as they are.
+
+// MaxDepth bounds how many maps and slices nest in one value slogspan
+// sends, counted alike: 16 of them cost at most 48 of the Collector's 100
+// levels.
+const MaxDepth = 16
 
 const replacement = string(utf8.RuneError)
 
-// ValidKV reports whether kv, depth maps deep, is valid UTF-8 throughout
-// and nests maps at most maxDepth deep (maxDepth < 0: at any depth).
+// ValidKV reports whether kv, inside depth maps and slices, is valid
+// UTF-8 throughout and nests maps and slices at most maxDepth deep in all
+// (maxDepth < 0: at any depth).
 func ValidKV(kv attribute.KeyValue, depth, maxDepth int) bool {
 	return utf8.ValidString(string(kv.Key)) && ValidValue(kv.Value, depth, maxDepth)
 }
 
 // ValidValue is ValidKV for a value.
 func ValidValue(v attribute.Value, depth, maxDepth int) bool {
+	if depth == maxDepth && nests(v) {
+		return false
+	}
 	switch v.Type() {
 	case attribute.STRING:
 		return utf8.ValidString(v.AsString())
@@ -37,14 +48,11 @@ func ValidValue(v attribute.Value, depth, maxDepth int) bool {
 		}
 	case attribute.SLICE:
 		for _, e := range v.AsSlice() {
-			if !ValidValue(e, depth, maxDepth) {
+			if !ValidValue(e, depth+1, maxDepth) {
 				return false
 			}
 		}
 	case attribute.MAP:
-		if depth == maxDepth {
-			return false
-		}
 		for _, kv := range v.AsMap() {
 			if !ValidKV(kv, depth+1, maxDepth) {
 				return false
@@ -62,9 +70,64 @@ func ValidString(s string) string {
 	return strings.ToValidUTF8(s, replacement)
 }
 
-// RepairKV appends kv, depth maps deep, made valid, to dst, with prefix
-// before its key. A map past maxDepth (maxDepth < 0: none) is flattened
-// into dst.
+// Depth returns how many maps and slices nest in v, v included.
+func Depth(v attribute.Value) int {
+	d := 0
+	switch v.Type() {
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			d = max(d, Depth(e))
+		}
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			d = max(d, Depth(kv.Value))
+		}
+	}
+	if nests(v) {
+		d++
+	}
+	return d
+}
+
+// Deeper reports whether v nests more than maxDepth maps and slices. It
+// reads no string: a check of the nesting alone, cheap for big values.
+func Deeper(v attribute.Value, maxDepth int) bool {
+	if !nests(v) {
+		return false
+	}
+	if maxDepth == 0 {
+		return true
+	}
+	switch v.Type() {
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			if Deeper(e, maxDepth-1) {
+				return true
+			}
+		}
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			if Deeper(kv.Value, maxDepth-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nests reports whether v is a map or a slice, which OTLP nests.
+func nests(v attribute.Value) bool {
+	switch v.Type() {
+	case attribute.MAP, attribute.SLICE, attribute.STRINGSLICE,
+		attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
+		return true
+	}
+	return false
+}
+
+// RepairKV appends kv, inside depth maps and slices, made valid, to dst,
+// with prefix before its key. A map at maxDepth (maxDepth < 0: none) is
+// flattened into dst.
 func RepairKV(dst []attribute.KeyValue, kv attribute.KeyValue, depth, maxDepth int, prefix string) []attribute.KeyValue {
 	key := prefix + ValidString(string(kv.Key))
 	if kv.Value.Type() == attribute.MAP && depth == maxDepth {
@@ -76,8 +139,12 @@ func RepairKV(dst []attribute.KeyValue, kv attribute.KeyValue, depth, maxDepth i
 	return append(dst, attribute.KeyValue{Key: attribute.Key(key), Value: RepairValue(kv.Value, depth, maxDepth)})
 }
 
-// RepairValue returns v, depth maps deep, made valid.
+// RepairValue returns v, inside depth maps and slices, made valid. A map
+// or slice at maxDepth becomes its text.
 func RepairValue(v attribute.Value, depth, maxDepth int) attribute.Value {
+	if depth == maxDepth && nests(v) {
+		return attribute.StringValue(ValidString(v.String()))
+	}
 	switch v.Type() {
 	case attribute.STRING:
 		return attribute.StringValue(ValidString(v.AsString()))
@@ -90,7 +157,7 @@ func RepairValue(v attribute.Value, depth, maxDepth int) attribute.Value {
 	case attribute.SLICE:
 		vs := v.AsSlice() // a copy
 		for i, e := range vs {
-			vs[i] = RepairValue(e, depth, maxDepth)
+			vs[i] = RepairValue(e, depth+1, maxDepth)
 		}
 		return attribute.SliceValue(vs...)
 	case attribute.MAP:
