@@ -104,14 +104,15 @@ func (h *Handler) Limits() Limits { return Limits(h.cfg.limits) }
 func (h *Handler) Next() slog.Handler { return h.next }
 
 // Enabled reports whether next is enabled for level, or whether a record
-// at level would become an event on the span in ctx. With the default
-// event level the two are the same, and Enabled is next.Enabled.
+// at level would become an event on the span in ctx, or, with
+// WithMissingSpans, be counted as one that reached no span. With the
+// default event level these are the same, and Enabled is next.Enabled.
 func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 	if h.next.Enabled(ctx, level) {
 		return true
 	}
 	return h.cfg.eventLevel != nil && level >= h.cfg.eventLevel.Level() &&
-		trace.SpanFromContext(ctx).IsRecording()
+		(h.cfg.missing != nil || trace.SpanFromContext(ctx).IsRecording())
 }
 
 // Handle records r as an event on the span in ctx when that span is
@@ -130,6 +131,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		// No span: Enabled was next.Enabled, and next gets r untouched.
 		if m := h.cfg.missing; m != nil && h.forEvents(r.Level) {
 			m.missed(sc, r.PC)
+			if h.cfg.eventLevel != nil && !h.next.Enabled(ctx, r.Level) {
+				return nil // enabled for the report only
+			}
 		}
 		return h.next.Handle(ctx, r)
 	}
