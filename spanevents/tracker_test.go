@@ -48,6 +48,25 @@ func TestSpanTrackerEnablesBudgetsUntilShutdown(t *testing.T) {
 	}
 }
 
+func TestOneSpanTrackerOnTwoProviders(t *testing.T) {
+	// Shutting one provider down stops the budgets of its spans only.
+	rec := tracetest.NewSpanRecorder()
+	tracker := spanevents.NewSpanTracker()
+	a := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker), sdktrace.WithSpanProcessor(rec))
+	b := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker), sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
+	budgeted(t, a, rec, 1)
+	if n := budgeted(t, b, rec, 5); n != 2 {
+		t.Fatalf("before either shut down: %d events, want the budget of 2", n)
+	}
+	if err := a.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := budgeted(t, b, rec, 5); n != 2 {
+		t.Errorf("after the other provider shut down: %d events, want the budget of 2", n)
+	}
+}
+
 func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tracker := spanevents.NewSpanTracker()
