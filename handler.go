@@ -205,10 +205,12 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
 	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
-		// Built outside the span's lock: next's WithAttrs is the
-		// caller's code.
-		if next, ok := tg.Keep(h, h.nextWithIDs(traceID, spanID)).(slog.Handler); ok {
-			return next.Handle(ctx, r)
+		// Derived only when it will be kept.
+		if size, ok := h.keptBytes(); ok {
+			derive := func() any { return h.nextWithIDs(traceID, spanID) }
+			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
+				return next.Handle(ctx, r)
+			}
 		}
 	}
 	if h.nextBase == nil {
@@ -232,6 +234,29 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		ids = append(ids, slog.String(UIDKey, uid))
 	}
 	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
+}
+
+// keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
+// call, its With attributes aside.
+const keptNextBytes = 320
+
+// keptBytes returns about how many bytes keeping next with the ids added
+// on a span holds, for spanevent.MaxKeptBytes: each handler derived keeps
+// the With attributes formatted, in a buffer up to twice their size, and
+// the kept handler keeps h, which holds them twice more (converted, and
+// formatted by next), when nothing else does. It reports false when it
+// cannot tell, because a With attribute was too long for an event: then
+// next is not kept.
+func (h *Handler) keptBytes() (int, bool) {
+	if h.attrsCut > 0 {
+		return 0, false
+	}
+	derived := 1
+	if h.nextBase != nil {
+		derived += len(h.steps) - h.replayFrom // each holds its own copy
+	}
+	with := h.attrsBytes + 8*len(h.attrs) // formatted: quotes and separators
+	return derived*(keptNextBytes+2*with) + 2*with, true
 }
 
 // nextWithIDs returns next with trace_id and span_id added outside every

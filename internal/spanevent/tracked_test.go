@@ -61,7 +61,7 @@ func TestUntrackedIsReportedOnce(t *testing.T) {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	for range 3 {
 		_, span := tp.Tracer("t").Start(context.Background(), "op")
-		if tg := Open(span, span.SpanContext()); tg.st != nil {
+		if tg := Open(span, span.SpanContext()); tg.sh != nil {
 			t.Error("an untracked span got a budget")
 		}
 		span.End()
