@@ -67,7 +67,9 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		t.served = append(t.served, tp)
 		spanevent.Track(tp)
 	}
-	t.last.Store(&tp)
+	last := new(trace.TracerProvider) // made here: tp stays on the stack
+	*last = tp
+	t.last.Store(last)
 }
 
 // OnEnd drops the span's budget and counters.

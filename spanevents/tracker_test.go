@@ -78,3 +78,16 @@ func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
 		t.Errorf("OnEnd allocates %v times", n)
 	}
 }
+
+func TestSpanTrackerOnStartAllocatesNothing(t *testing.T) {
+	// Past a provider's first span, OnStart only recognises it.
+	tracker := spanevents.NewSpanTracker()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	_, span := tp.Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	rw := span.(sdktrace.ReadWriteSpan)
+	if n := testing.AllocsPerRun(1000, func() { tracker.OnStart(context.Background(), rw) }); n != 0 {
+		t.Errorf("OnStart allocates %v times", n)
+	}
+}
