@@ -53,13 +53,16 @@ func keyOf(sc trace.SpanContext) spanKey {
 
 // entry is a span's budget: what it took so far. Both counts saturate.
 type entry struct {
-	events uint32 // events taken; hasMore is set when the span has a more
+	// events taken, with hasMore set when the span has a more, and full
+	// once it was refused an event for their count.
+	events uint32
 	bytes  uint32 // bytes taken, at most math.MaxInt32
 }
 
 const (
 	hasMore    = 1 << 31
-	eventsMask = hasMore - 1
+	full       = 1 << 30
+	eventsMask = full - 1
 )
 
 func (e entry) taken() int { return int(e.events & eventsMask) }
@@ -94,7 +97,10 @@ type shard struct {
 	mu   sync.Mutex
 	m    map[spanKey]entry
 	more map[spanKey]*more
-	_    [40]byte // one cache line per shard: cores logging to other shards do not contend
+	// full counts the entries marked full: while there is none, no span
+	// of the shard need be looked up before its record is converted.
+	full atomic.Int32
+	_    [28]byte // one cache line per shard: cores logging to other shards do not contend
 }
 
 // table is the program's one table.
@@ -187,6 +193,9 @@ func (sh *shard) drop(k spanKey) {
 		sh.more[k].leave()
 		delete(sh.more, k)
 	}
+	if e.events&full != 0 {
+		sh.full.Add(-1)
+	}
 	delete(sh.m, k)
 }
 
@@ -218,10 +227,12 @@ func Len() int {
 // events already: later records need not be converted. When the span is
 // full, it counts the record as dropped and reports true, with a
 // log.record.uid for the record when canLink says the full record can be
-// found (see Event.Put).
-func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, full bool) {
+// found (see Event.Put). It looks the span up only once a span of its
+// shard was refused an event for their count: until then, Reserve refuses
+// what does not fit.
+func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, skip bool) {
 	sh := tg.sh
-	if sh == nil || l.MaxSpanEvents < 0 {
+	if sh == nil || l.MaxSpanEvents < 0 || sh.full.Load() == 0 {
 		return "", false
 	}
 	sh.mu.Lock()
@@ -258,9 +269,14 @@ func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 	if !ok {
 		sh.makeRoom()
 	}
-	fits := Within(e.taken()+1, l.MaxSpanEvents) && Within(int(e.bytes)+size, l.MaxSpanBytes)
+	room := Within(e.taken()+1, l.MaxSpanEvents)
+	fits := room && Within(int(e.bytes)+size, l.MaxSpanBytes)
 	if fits {
 		e.take(size)
+	}
+	if !room && e.events&full == 0 {
+		e.events |= full
+		sh.full.Add(1)
 	}
 	changed := !fits || truncated > 0
 	var x *more
