@@ -1,8 +1,13 @@
 package spanevent
 
 import (
+	"context"
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // fill adds an entry for n spans with random ids, as Reserve does for each
@@ -49,4 +54,26 @@ func TestMaxSpansIsWhatTheDocsSay(t *testing.T) {
 		t.Errorf("the first entry was released at %d entries, want from 95%% of MaxSpans (%d) to MaxSpans", first, MaxSpans*95/100)
 	}
 	t.Logf("the first entry was released at %d entries, %.2f%% of MaxSpans", first, 100*float64(first)/MaxSpans)
+}
+
+// BenchmarkSpanBudget is what a span that takes one event costs the
+// table: Open, SkipWhenFull and Reserve for its event, Ended at its end.
+func BenchmarkSpanBudget(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	Track(tp)
+	b.Cleanup(func() { Untrack(tp) })
+	_, span := tp.Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	sc := span.SpanContext()
+	l := Limits{}.WithDefaults()
+	var spanID trace.SpanID
+	for i := uint64(0); b.Loop(); i++ {
+		binary.LittleEndian.PutUint64(spanID[:], i)
+		sc = sc.WithSpanID(spanID)
+		tg := Open(span, sc)
+		tg.SkipWhenFull(&l, true)
+		tg.Reserve(100, 0, &l)
+		Ended(sc)
+	}
 }
