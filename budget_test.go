@@ -776,3 +776,25 @@ func TestNextWithIDsIsDerivedOnlyToBeKept(t *testing.T) {
 		t.Errorf("next derived with the ids %d times for 40 records, want at most 8", got)
 	}
 }
+
+// countingValuer counts its resolutions.
+type countingValuer struct{ n *atomic.Int64 }
+
+func (v countingValuer) LogValue() slog.Value { v.n.Add(1); return slog.StringValue("v") }
+
+func TestRecordsOnAFullSpanAreNotConverted(t *testing.T) {
+	// Once a span was refused an event for their count, its later records
+	// are counted as dropped before they are converted.
+	tracer, rec := newTracer(t)
+	var n atomic.Int64
+	l := budgetLogger(slogspan.Limits{MaxSpanEvents: 2})
+	ctx, span := tracer.Start(context.Background(), "op")
+	for range 10 {
+		l.InfoContext(ctx, "line", "v", countingValuer{&n})
+	}
+	span.End()
+	wantBudget(t, onlySpan(t, rec), 2, 8)
+	if got := n.Load(); got > 3 {
+		t.Errorf("%d records converted, want the 2 events and the one refused", got)
+	}
+}
