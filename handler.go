@@ -128,7 +128,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	span := trace.SpanFromContext(ctx)
 	sc := span.SpanContext()
 	if !sc.IsValid() {
-		// No span: Enabled was next.Enabled, and next gets r untouched.
+		// No span: next gets r untouched, when it is enabled for it.
 		if m := h.cfg.missing; m != nil && h.forEvents(r.Level) {
 			m.missed(sc, r.PC)
 			if h.cfg.eventLevel != nil && !h.next.Enabled(ctx, r.Level) {
