@@ -35,7 +35,7 @@ import (
 type SpanTracker struct {
 	// last is the provider of the last span it saw start, already
 	// tracked: most trackers serve one provider, which OnStart then
-	// recognises with one comparison.
+	// recognizes with one comparison.
 	last atomic.Pointer[trace.TracerProvider]
 
 	stopped atomic.Bool // shut down directly: it tracks nothing more
@@ -106,8 +106,8 @@ func isShutDown(tp trace.TracerProvider) bool {
 	if !ok {
 		return false
 	}
-	_, noop := sdk.Tracer("").(noop.Tracer)
-	return noop
+	_, off := sdk.Tracer("").(noop.Tracer)
+	return off
 }
 
 // ForceFlush does nothing: nothing is held.

@@ -80,7 +80,7 @@ func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
 }
 
 func TestSpanTrackerOnStartAllocatesNothing(t *testing.T) {
-	// Past a provider's first span, OnStart only recognises it.
+	// Past a provider's first span, OnStart only recognizes it.
 	tracker := spanevents.NewSpanTracker()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })

@@ -72,7 +72,7 @@ func (e *entry) take(size int) {
 	if e.taken() < eventsMask {
 		e.events++
 	}
-	e.bytes = uint32(min(int64(e.bytes)+int64(size), math.MaxInt32))
+	e.bytes = uint32(min(int64(e.bytes)+int64(size), math.MaxInt32)) //nolint:gosec // G115: at most MaxInt32.
 }
 
 // more is what a span keeps beyond its budget, made when first needed.
