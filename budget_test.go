@@ -572,14 +572,14 @@ func TestSpanCountersAreSetWhenNonZero(t *testing.T) {
 const neverEndedEnv = "SLOGSPAN_TEST_NEVER_ENDED"
 
 // The bookkeeping a span that took an event and has not ended keeps, as
-// doc.go's "Memory" section states it: about 160 bytes, and, from its
-// fourth event on, also next with the span's ids added, about 300 bytes
-// for slog's JSON handler, for at most maxKeptHandlers spans at once.
-// TestNeverEndedSpansAreBounded measures both.
+// doc.go's "Memory" section states it: at most 64 bytes, 128 more with
+// its counters, and, from its fourth event on, also next with the span's
+// ids added, at most 4 MiB of such handlers in the program at once.
+// TestNeverEndedSpansAreBounded measures them.
 const (
-	bookkeepingBytes = 160
-	keptNextBytes    = 300
-	maxKeptHandlers  = 16384
+	bookkeepingBytes = 64
+	countersBytes    = 128
+	maxKeptBytes     = 4 << 20
 )
 
 func TestNeverEndedSpansAreBounded(t *testing.T) {
@@ -592,7 +592,7 @@ func TestNeverEndedSpansAreBounded(t *testing.T) {
 		neverEnded(t, mode)
 		return
 	}
-	for _, mode := range []string{"tracked", "busy", "untracked"} {
+	for _, mode := range []string{"tracked", "live", "cut", "busy", "wide", "untracked"} {
 		t.Run(mode, func(t *testing.T) {
 			if mode == "busy" && raceEnabled {
 				// It must fill the table, at four records a span: too slow
@@ -611,9 +611,13 @@ func TestNeverEndedSpansAreBounded(t *testing.T) {
 }
 
 // neverEnded starts spans that log and are never ended. In mode tracked,
-// each takes one event, on a TracerProvider with the span tracker; in
-// mode busy, four, which keep next with the span's ids added, through a
-// next that writes every line; in mode untracked, one, without the
+// a million (more than MaxTrackedSpans) each take one event, on a
+// TracerProvider with the span tracker; in mode live, 100,000, as a busy
+// service has alive; in mode cut, 100,000 with a value cut, so that each
+// keeps its counters too; in mode busy, each takes four, which keep next with
+// the span's ids added, through a next that writes every line; in mode
+// wide, 2,000 each take five through a logger of their own with seven
+// 1,000-byte With attributes; in mode untracked, one, without the
 // tracker.
 func neverEnded(t *testing.T, mode string) {
 	var mu sync.Mutex
@@ -632,18 +636,37 @@ func neverEnded(t *testing.T, mode string) {
 	l := budgetLogger(slogspan.Limits{})
 	records, perSpan := 1, int64(bookkeepingBytes)
 	spans := scaled(1_000_000, 300_000)
-	if mode == "busy" {
+	logger := func() *slog.Logger { return l }
+	value := strings.Repeat("x", 1000)
+	switch mode {
+	case "live":
+		spans = 100_000
+	case "cut":
+		spans, perSpan = 100_000, bookkeepingBytes+countersBytes
+		value = strings.Repeat("x", 2000)
+	case "busy":
 		l = slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
 		records = 4
 		spans = slogspan.MaxTrackedSpans + slogspan.MaxTrackedSpans/8
+	case "wide":
+		base := slog.New(slogspan.New(slog.NewJSONHandler(io.Discard, nil)))
+		logger = func() *slog.Logger {
+			var with []any
+			for i := range 7 {
+				with = append(with, fmt.Sprint("k", i), strings.Repeat(fmt.Sprint(i), 1000))
+			}
+			return base.With(with...)
+		}
+		records = 5
+		spans = 2000
 	}
-	value := strings.Repeat("x", 1000)
 
 	var collected atomic.Int64
 	sampled := int64(0)
 	before := heapInUse()
 	for i := range spans {
 		ctx, span := tracer.Start(context.Background(), "forgotten")
+		l := logger()
 		if i%2 == 1 {
 			// A wrapper held by value, as middleware passes spans on.
 			ctx = trace.ContextWithSpan(ctx, valueWrapper{span})
@@ -675,13 +698,18 @@ func neverEnded(t *testing.T, mode string) {
 		t.Errorf("%d of %d sampled spans are still reachable", sampled-collected.Load(), sampled)
 	}
 	// Each span with its event is about 2 KB: kept, a million would be 2 GB.
-	// The bookkeeping is what doc.go states, with 10% to spare.
-	limit, wantKept := int64(slogspan.MaxTrackedSpans)*perSpan*11/10, slogspan.MaxTrackedSpans
-	if mode == "busy" {
-		limit += maxKeptHandlers * keptNextBytes * 11 / 10
-	}
-	if mode == "untracked" {
+	// The bookkeeping is what doc.go states: an entry of at most
+	// bookkeepingBytes for each span, and at most maxKeptBytes of kept
+	// handlers, with 10% to spare for them.
+	limit, wantKept := int64(slogspan.MaxTrackedSpans)*perSpan, slogspan.MaxTrackedSpans
+	switch mode {
+	case "live", "cut", "wide":
+		limit, wantKept = int64(spans)*perSpan, spans
+	case "untracked":
 		limit, wantKept = 16<<20, 0
+	}
+	if mode == "busy" || mode == "wide" {
+		limit += maxKeptBytes * 11 / 10
 	}
 	if grown > limit {
 		t.Errorf("the heap grew %.1f MiB, over %.1f MiB: more than about %d bytes a span", float64(grown)/(1<<20), float64(limit)/(1<<20), perSpan)
@@ -697,7 +725,7 @@ func neverEnded(t *testing.T, mode string) {
 			released++
 		}
 	}
-	if want := map[bool]int{true: 1, false: 0}[mode != "untracked"]; released != want {
+	if want := map[bool]int{true: 1, false: 0}[mode == "tracked" || mode == "busy"]; released != want {
 		t.Errorf("the bound was reported %d times, want %d: %q", released, want, reported)
 	}
 	runtime.KeepAlive(tp)
@@ -709,4 +737,64 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// derivations is a JSON handler that counts the handlers derived from it
+// with trace_id added.
+type derivations struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (d derivations) WithAttrs(attrs []slog.Attr) slog.Handler {
+	for _, a := range attrs {
+		if a.Key == slogspan.TraceIDKey {
+			d.n.Add(1)
+		}
+	}
+	return derivations{d.Handler.WithAttrs(attrs), d.n}
+}
+
+func (d derivations) WithGroup(name string) slog.Handler {
+	return derivations{d.Handler.WithGroup(name), d.n}
+}
+
+func TestNextWithIDsIsDerivedOnlyToBeKept(t *testing.T) {
+	// A logger made for each call cannot keep next with the ids on the
+	// span past maxKept (8) loggers: the ids are then added to each
+	// record, and next is not derived for nothing. (Past MaxKeptBytes, the
+	// same: internal/spanevent's TestKeptValuesAreBoundedProgramWide.)
+	tracer, _ := newTracer(t)
+	var n atomic.Int64
+	base := slog.New(slogspan.New(derivations{slog.NewJSONHandler(io.Discard, nil), &n}))
+	ctx, span := tracer.Start(context.Background(), "op")
+	defer span.End()
+	for i := range 40 {
+		base.With("call", i).InfoContext(ctx, "line")
+	}
+	if got := n.Load(); got > 8 {
+		t.Errorf("next derived with the ids %d times for 40 records, want at most 8", got)
+	}
+}
+
+// countingValuer counts its resolutions.
+type countingValuer struct{ n *atomic.Int64 }
+
+func (v countingValuer) LogValue() slog.Value { v.n.Add(1); return slog.StringValue("v") }
+
+func TestRecordsOnAFullSpanAreNotConverted(t *testing.T) {
+	// Once a span was refused an event for their count, its later records
+	// are counted as dropped before they are converted.
+	tracer, rec := newTracer(t)
+	var n atomic.Int64
+	l := budgetLogger(slogspan.Limits{MaxSpanEvents: 2})
+	ctx, span := tracer.Start(context.Background(), "op")
+	for range 10 {
+		l.InfoContext(ctx, "line", "v", countingValuer{&n})
+	}
+	span.End()
+	wantBudget(t, onlySpan(t, rec), 2, 8)
+	if got := n.Load(); got > 3 {
+		t.Errorf("%d records converted, want the 2 events and the one refused", got)
+	}
 }

@@ -229,17 +229,19 @@
 // # Memory
 //
 // slogspan never holds a span. For each span that took an event and has
-// not ended, it keeps its budget and counters by the span's ids: about 160
-// bytes, dropped when the tracker sees the span end. From its fourth event
-// on, a span also keeps the wrapped handler with the span's ids added, one
-// for each logger writing to it (at most 8), so that the ids are formatted
-// once: about 300 bytes more for slog's JSON handler, for at most 16,384
-// such handlers in the whole program at once (past that, the ids are
-// formatted for each record). A span that is never ended keeps its
-// bookkeeping until MaxTrackedSpans such spans exist: about 40 MiB at
-// most, and 5 MiB more for the kept handlers; past that, each new span
-// releases another's, at random (see MaxTrackedSpans). Untracked spans get
-// no bookkeeping at all.
+// not ended, it keeps its budget by the span's ids: at most 64 bytes,
+// dropped when the tracker sees the span end. A span that dropped an event
+// or had a value cut also keeps its counters, at most 128 bytes more. From
+// its fourth event on, a span also keeps the wrapped handler with the
+// span's ids added, one for each logger writing to it (at most 8), so
+// that the ids are formatted once: at most 4 MiB of such handlers in the
+// whole program at once, counting each as slog's JSON handler keeps it
+// (past that, and for a logger whose With attributes were too long for an
+// event, the ids are formatted for each record). A span that is never
+// ended keeps its bookkeeping until MaxTrackedSpans such spans exist: 16
+// MiB at most for their budgets, 4 MiB for the kept handlers; past that,
+// each new span releases another's, at random (see MaxTrackedSpans).
+// Untracked spans get no bookkeeping at all.
 //
 // Nothing handed to a span (options, attribute slices) is used again after
 // the call, so span wrappers may keep what they are given.

@@ -104,14 +104,15 @@ func (h *Handler) Limits() Limits { return Limits(h.cfg.limits) }
 func (h *Handler) Next() slog.Handler { return h.next }
 
 // Enabled reports whether next is enabled for level, or whether a record
-// at level would become an event on the span in ctx. With the default
-// event level the two are the same, and Enabled is next.Enabled.
+// at level would become an event on the span in ctx, or, with
+// WithMissingSpans, be counted as one that reached no span. With the
+// default event level these are the same, and Enabled is next.Enabled.
 func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 	if h.next.Enabled(ctx, level) {
 		return true
 	}
 	return h.cfg.eventLevel != nil && level >= h.cfg.eventLevel.Level() &&
-		trace.SpanFromContext(ctx).IsRecording()
+		(h.cfg.missing != nil || trace.SpanFromContext(ctx).IsRecording())
 }
 
 // Handle records r as an event on the span in ctx when that span is
@@ -127,9 +128,12 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	span := trace.SpanFromContext(ctx)
 	sc := span.SpanContext()
 	if !sc.IsValid() {
-		// No span: Enabled was next.Enabled, and next gets r untouched.
+		// No span: next gets r untouched, when it is enabled for it.
 		if m := h.cfg.missing; m != nil && h.forEvents(r.Level) {
 			m.missed(sc, r.PC)
+			if h.cfg.eventLevel != nil && !h.next.Enabled(ctx, r.Level) {
+				return nil // enabled for the report only
+			}
 		}
 		return h.next.Handle(ctx, r)
 	}
@@ -201,10 +205,12 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
 	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
-		// Built outside the span's lock: next's WithAttrs is the
-		// caller's code.
-		if next, ok := tg.Keep(h, h.nextWithIDs(traceID, spanID)).(slog.Handler); ok {
-			return next.Handle(ctx, r)
+		// Derived only when it will be kept.
+		if size, ok := h.keptBytes(); ok {
+			derive := func() any { return h.nextWithIDs(traceID, spanID) }
+			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
+				return next.Handle(ctx, r)
+			}
 		}
 	}
 	if h.nextBase == nil {
@@ -228,6 +234,29 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		ids = append(ids, slog.String(UIDKey, uid))
 	}
 	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
+}
+
+// keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
+// call, its With attributes aside.
+const keptNextBytes = 320
+
+// keptBytes returns about how many bytes keeping next with the ids added
+// on a span holds, for spanevent.MaxKeptBytes: each handler derived keeps
+// the With attributes formatted, in a buffer up to twice their size, and
+// the kept handler keeps h, which holds them twice more (converted, and
+// formatted by next), when nothing else does. It reports false when it
+// cannot tell, because a With attribute was too long for an event: then
+// next is not kept.
+func (h *Handler) keptBytes() (int, bool) {
+	if h.attrsCut > 0 {
+		return 0, false
+	}
+	derived := 1
+	if h.nextBase != nil {
+		derived += len(h.steps) - h.replayFrom // each holds its own copy
+	}
+	with := h.attrsBytes + 8*len(h.attrs) // formatted: quotes and separators
+	return derived*(keptNextBytes+2*with) + 2*with, true
 }
 
 // nextWithIDs returns next with trace_id and span_id added outside every

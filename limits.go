@@ -57,10 +57,14 @@ const (
 
 // MaxTrackedSpans bounds the spans slogspan keeps a budget for: spans that
 // took an event and have not ended. A span that is never ended keeps its
-// bookkeeping (about 160 bytes, more from its fourth event: see "Memory"
-// in the package documentation; no reference to the span) until this
-// bound is reached; past it, each new span releases the bookkeeping of
-// another, picked at random (in practice, as they accumulate, one never
-// ended), whose budget starts over if it logs again. slogspan reports reaching the
+// bookkeeping (at most 64 bytes; more from its fourth event, or once it
+// dropped an event or had a value cut: see "Memory" in the package
+// documentation; no reference to the span) until the bound is reached;
+// past it, each new span releases the bookkeeping of another, picked at
+// random (in practice, as they accumulate, one never ended), whose budget
+// starts over if it logs again. The bound holds in each of 32 shards, by
+// span id, of MaxTrackedSpans/32 spans: releasing starts when the first
+// is full, which with random span ids is when about 96 to 98% of
+// MaxTrackedSpans spans have bookkeeping. slogspan reports reaching the
 // bound once, through otel.Handle.
 const MaxTrackedSpans = 262144

@@ -56,17 +56,24 @@ type MissingSpan struct {
 
 // MaxMissingSites bounds the call sites a Handler's report counts one by
 // one, for each New. Records at further sites are counted together, per
-// reason, in an entry with no call site.
+// reason, in an entry with no call site; so are, once the table is nearly
+// full, those of a new site that finds no free slot among the few it
+// looks at.
 const MaxMissingSites = 1024
 
 // MaxMissingReport bounds the entries MissingSpans returns: the sites with
 // the most records.
 const MaxMissingReport = 32
 
+// maxMissingProbes bounds the slots a record looks at: past them, its site
+// is counted with the records past the table.
+const maxMissingProbes = 32
+
 // missingSites counts the records that reached no span by call site and
 // reason: a fixed open-addressing table whose slots are claimed and
-// counted with atomic operations, so counting never blocks or allocates.
-// A site keeps its slot, so its count is exact.
+// counted with atomic operations, so counting never blocks or allocates,
+// and a record looks at maxMissingProbes slots at most. A site keeps its
+// slot, so its count is exact.
 type missingSites struct {
 	slots    [MaxMissingSites]missingSlot
 	overflow [3]atomic.Int64 // by reason: records at sites past the table
@@ -82,11 +89,13 @@ func siteKey(pc uintptr, reason MissingReason) uint64 {
 	return uint64(pc)<<2 | uint64(reason&3) + 1
 }
 
-// count counts one record at pc for reason.
-func (m *missingSites) count(pc uintptr, reason MissingReason) {
+// count counts one record at pc for reason, and returns how many slots it
+// looked at.
+func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 	key := siteKey(pc, reason)
 	i := int((key * 0x9e3779b97f4a7c15) >> 54) // 10 bits: MaxMissingSites
-	for range MaxMissingSites {
+	for range maxMissingProbes {
+		probes++
 		s := &m.slots[i]
 		k := s.key.Load()
 		if k == 0 && s.key.CompareAndSwap(0, key) {
@@ -96,11 +105,12 @@ func (m *missingSites) count(pc uintptr, reason MissingReason) {
 		}
 		if k == key {
 			s.records.Add(1)
-			return
+			return probes
 		}
 		i = (i + 1) % MaxMissingSites
 	}
 	m.overflow[reason].Add(1)
+	return probes
 }
 
 // missed counts r as a record that reached no span, when it is one: sc is

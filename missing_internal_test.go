@@ -43,11 +43,16 @@ func TestMissingSitesStayBoundedAndExact(t *testing.T) {
 	for r := range m.overflow {
 		counted += m.overflow[r].Load()
 	}
-	if slotted != MaxMissingSites || counted != sites*rounds*workers {
-		t.Errorf("%d sites in the table, %d records counted; want %d and %d", slotted, counted, MaxMissingSites, sites*rounds*workers)
+	if slotted < MaxMissingSites*9/10 || counted != sites*rounds*workers {
+		t.Errorf("%d sites in the table, %d records counted; want at least %d and %d", slotted, counted, MaxMissingSites*9/10, sites*rounds*workers)
 	}
 	if n := testing.AllocsPerRun(1000, func() { m.count(12345, NoSpan) }); n != 0 {
 		t.Errorf("counting allocates %v times", n)
+	}
+	// Once the table is full, a record at a further site looks at a few
+	// slots, not at all of them.
+	if probes := m.count(uintptr(10*sites), NoSpan); probes > maxMissingProbes {
+		t.Errorf("a record at a site past the full table looked at %d slots, want at most %d", probes, maxMissingProbes)
 	}
 	if got := m.report(); len(got) != MaxMissingReport {
 		t.Errorf("report has %d entries, want %d", len(got), MaxMissingReport)

@@ -122,6 +122,7 @@ func missingJourney(t *testing.T) {
 	}
 	uspan.End()
 	l.DebugContext(context.Background(), "below the level: not counted")
+	debugEvents(t, ctx)
 
 	got := h.WithGroup("derived").(*slogspan.Handler).MissingSpans()
 	if len(got) != len(want) {
@@ -137,6 +138,32 @@ func missingJourney(t *testing.T) {
 		}
 	}
 	fmt.Println("report:", got)
+}
+
+// debugEvents checks that with events from DEBUG and next at INFO, DEBUG
+// lines on an ended span and outside spans are counted, and next writes
+// none of them. ctx holds an ended span.
+func debugEvents(t *testing.T, ctx context.Context) {
+	var out strings.Builder
+	h := slogspan.New(slog.NewJSONHandler(&out, nil), slogspan.WithMissingSpans(true), slogspan.WithEventLevel(slog.LevelDebug))
+	l := slog.New(h)
+	fn, ended := here()
+	l.DebugContext(ctx, "debug too late")
+	_, outside := here()
+	l.DebugContext(context.Background(), "debug outside")
+	got := h.MissingSpans()
+	want := map[int]slogspan.MissingReason{ended: slogspan.SpanEnded, outside: slogspan.NoSpan}
+	if len(got) != len(want) {
+		t.Fatalf("DEBUG events: report = %+v, want %v", got, want)
+	}
+	for _, g := range got {
+		if r, ok := want[g.Line]; !ok || g.Function != fn || g.Reason != r || g.Records != 1 {
+			t.Errorf("DEBUG events: entry %+v, want lines %v", g, want)
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("next at INFO wrote DEBUG lines: %s", out.String())
+	}
 }
 
 // appendSite adds s to sites, or counts one more record at it.

@@ -21,6 +21,9 @@ type shape struct {
 	unsampled bool // spans are not sampled: not recording
 	with      bool
 	valueSize int
+	// alive is how many other spans are alive around the measured ones,
+	// each with one record (an event), as in a busy service.
+	alive int
 }
 
 var shapes = []shape{
@@ -30,6 +33,7 @@ var shapes = []shape{
 	{name: "unsampled-with-group", perSpan: 1, unsampled: true, with: true},
 	{name: "no-span", perSpan: 0},
 	{name: "1MiB-value", perSpan: 1, valueSize: 1 << 20},
+	{name: "1-per-span-100k-alive", perSpan: 1, alive: 100_000},
 }
 
 // spanSource starts a new span every perSpan records and ends the one
@@ -42,13 +46,13 @@ type spanSource struct {
 	span    trace.Span
 }
 
-// newSpanSource returns spans of the shape from an SDK TracerProvider that
-// exports nothing, with slogspan's span tracker registered for the
-// implementations that need it (they pay for it; the others do not).
+// newSpanSource returns spans of the shape from an SDK TracerProvider with
+// the set-up every real program has, the same for every implementation: a
+// batching span processor whose exporter drops what it gets. slogspan's
+// span tracker is registered for the implementations that need it (they
+// pay for it; the others do not).
 func newSpanSource(tb testing.TB, s shape, im impl, opts ...sdktrace.TracerProviderOption) *spanSource {
-	// A real program's provider has an exporting processor, so the SDK
-	// makes each ended span's snapshot; this one drops it.
-	opts = append(opts, sdktrace.WithSpanProcessor(discardSpans{}))
+	opts = append(opts, sdktrace.WithBatcher(discardSpans{}))
 	if s.unsampled {
 		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
@@ -80,6 +84,22 @@ func (s *spanSource) end() {
 	}
 }
 
+// keepAlive starts n spans from src's tracer, each with one record logged
+// through log, and ends them when the benchmark is done.
+func keepAlive(b *testing.B, src *spanSource, log logFunc, n int) {
+	spans := make([]trace.Span, n)
+	for i := range spans {
+		var ctx context.Context
+		ctx, spans[i] = src.tracer.Start(context.Background(), "alive")
+		log(ctx, "")
+	}
+	b.Cleanup(func() {
+		for _, span := range spans {
+			span.End()
+		}
+	})
+}
+
 func BenchmarkShapes(b *testing.B) {
 	for _, s := range shapes {
 		value := strings.Repeat("v", s.valueSize)
@@ -87,6 +107,7 @@ func BenchmarkShapes(b *testing.B) {
 			b.Run("shape="+s.name+"/impl="+im.name, func(b *testing.B) {
 				log := im.build(io.Discard, s.with)
 				src := newSpanSource(b, s, im)
+				keepAlive(b, src, log, s.alive)
 				b.ReportAllocs()
 				for b.Loop() {
 					log(src.next(), value)
@@ -122,12 +143,8 @@ func BenchmarkParallel(b *testing.B) {
 	}
 }
 
-// discardSpans is a span processor that drops every span: it stands in
-// for an exporting one, so that the SDK does the work it does for every
-// program that exports, and no more.
+// discardSpans is a span exporter that drops every span.
 type discardSpans struct{}
 
-func (discardSpans) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
-func (discardSpans) OnEnd(sdktrace.ReadOnlySpan)                     {}
-func (discardSpans) Shutdown(context.Context) error                  { return nil }
-func (discardSpans) ForceFlush(context.Context) error                { return nil }
+func (discardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardSpans) Shutdown(context.Context) error                             { return nil }

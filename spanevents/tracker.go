@@ -2,11 +2,13 @@ package spanevents
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/slogspan/slogspan/internal/spanevent"
 )
@@ -31,9 +33,14 @@ import (
 // budget of those ids. It is safe for concurrent use; OnEnd takes one
 // short lock and allocates nothing.
 type SpanTracker struct {
-	stopped   atomic.Bool
-	mu        sync.Mutex
-	providers []trace.TracerProvider // the ones it marked tracked
+	// last is the provider of the last span it saw start, already
+	// tracked: most trackers serve one provider, which OnStart then
+	// recognizes with one comparison.
+	last atomic.Pointer[trace.TracerProvider]
+
+	stopped atomic.Bool // shut down directly: it tracks nothing more
+	mu      sync.Mutex
+	served  []trace.TracerProvider // the providers it marked tracked
 }
 
 var _ sdktrace.SpanProcessor = (*SpanTracker)(nil)
@@ -42,12 +49,13 @@ var _ sdktrace.SpanProcessor = (*SpanTracker)(nil)
 // with sdktrace.WithSpanProcessor.
 func NewSpanTracker() *SpanTracker { return &SpanTracker{} }
 
-// OnStart marks the span's TracerProvider as tracked, the first time, and
-// notes that the program started a span (see slogspan.WithMissingSpans).
+// OnStart marks the span's TracerProvider as tracked, the first time it
+// sees it, and notes that the program started a span (see
+// slogspan.WithMissingSpans).
 func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	spanevent.NoteSpanStarted()
 	tp := s.TracerProvider()
-	if t.stopped.Load() || spanevent.IsTracked(tp) {
+	if last := t.last.Load(); (last != nil && *last == tp) || t.stopped.Load() {
 		return
 	}
 	t.mu.Lock()
@@ -55,8 +63,13 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	if t.stopped.Load() {
 		return
 	}
-	t.providers = append(t.providers, tp)
-	spanevent.Track(tp)
+	if !slices.Contains(t.served, tp) {
+		t.served = append(t.served, tp)
+		spanevent.Track(tp)
+	}
+	last := new(trace.TracerProvider) // made here: tp stays on the stack
+	*last = tp
+	t.last.Store(last)
 }
 
 // OnEnd drops the span's budget and counters.
@@ -64,17 +77,37 @@ func (*SpanTracker) OnEnd(s sdktrace.ReadOnlySpan) {
 	spanevent.Ended(s.SpanContext())
 }
 
-// Shutdown stops tracking the spans of the providers t served: their
-// budgets are no longer enforced.
+// Shutdown stops tracking the spans of the TracerProviders t served that
+// are shut down: their budgets are no longer enforced. A tracker
+// registered on several providers keeps tracking the others. Called
+// directly, while none of them is shut down, it stops tracking them all.
 func (t *SpanTracker) Shutdown(context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.stopped.Store(true)
-	for _, p := range t.providers {
-		spanevent.Untrack(p)
+	t.last.Store(nil)
+	live := slices.DeleteFunc(slices.Clone(t.served), isShutDown)
+	if len(live) == len(t.served) {
+		live = nil
+		t.stopped.Store(true)
 	}
-	t.providers = nil
+	for _, tp := range t.served {
+		if !slices.Contains(live, tp) {
+			spanevent.Untrack(tp)
+		}
+	}
+	t.served = live
 	return nil
+}
+
+// isShutDown reports whether tp is an SDK TracerProvider that was shut
+// down: after Shutdown, its methods are no-ops, and its Tracer is one.
+func isShutDown(tp trace.TracerProvider) bool {
+	sdk, ok := tp.(*sdktrace.TracerProvider)
+	if !ok {
+		return false
+	}
+	_, off := sdk.Tracer("").(noop.Tracer)
+	return off
 }
 
 // ForceFlush does nothing: nothing is held.

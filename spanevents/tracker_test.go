@@ -48,6 +48,25 @@ func TestSpanTrackerEnablesBudgetsUntilShutdown(t *testing.T) {
 	}
 }
 
+func TestOneSpanTrackerOnTwoProviders(t *testing.T) {
+	// Shutting one provider down stops the budgets of its spans only.
+	rec := tracetest.NewSpanRecorder()
+	tracker := spanevents.NewSpanTracker()
+	a := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker), sdktrace.WithSpanProcessor(rec))
+	b := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker), sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
+	budgeted(t, a, rec, 1)
+	if n := budgeted(t, b, rec, 5); n != 2 {
+		t.Fatalf("before either shut down: %d events, want the budget of 2", n)
+	}
+	if err := a.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := budgeted(t, b, rec, 5); n != 2 {
+		t.Errorf("after the other provider shut down: %d events, want the budget of 2", n)
+	}
+}
+
 func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tracker := spanevents.NewSpanTracker()
@@ -57,5 +76,18 @@ func TestSpanTrackerOnEndAllocatesNothing(t *testing.T) {
 	ended := rec.Ended()[0]
 	if n := testing.AllocsPerRun(1000, func() { tracker.OnEnd(ended) }); n != 0 {
 		t.Errorf("OnEnd allocates %v times", n)
+	}
+}
+
+func TestSpanTrackerOnStartAllocatesNothing(t *testing.T) {
+	// Past a provider's first span, OnStart only recognizes it.
+	tracker := spanevents.NewSpanTracker()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracker))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	_, span := tp.Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	rw := span.(sdktrace.ReadWriteSpan)
+	if n := testing.AllocsPerRun(1000, func() { tracker.OnStart(context.Background(), rw) }); n != 0 {
+		t.Errorf("OnStart allocates %v times", n)
 	}
 }

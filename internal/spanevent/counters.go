@@ -6,7 +6,7 @@ import (
 )
 
 // A span's counters (slogspan.dropped_events, slogspan.truncated_values)
-// are set on it as they change, from a snapshot taken under the state's
+// are set on it as they change, from a snapshot taken under its shard's
 // lock and set after the lock is released: SetAttributes is the span
 // implementation's code, which may log, even to the same span.
 //
@@ -18,33 +18,33 @@ import (
 
 const maxPublishRounds = 4
 
-// publish sets st's counters on span, unless another goroutine is doing
-// so: that one sets them again when it is done.
-func (st *state) publish(span trace.Span) {
+// publish sets x's counters on span, unless another goroutine is doing
+// so: that one sets them again when it is done. sh is x's shard.
+func (x *more) publish(sh *shard, span trace.Span) {
 	for range maxPublishRounds {
-		st.mu.Lock()
-		if st.publishing || st.published == st.changes {
-			st.mu.Unlock()
+		sh.mu.Lock()
+		if x.publishing || x.published == x.changes {
+			sh.mu.Unlock()
 			return
 		}
-		st.publishing = true
-		changes, dropped, truncated := st.changes, st.dropped, st.truncated
-		st.mu.Unlock()
-		st.setOn(span, changes, dropped, truncated)
+		x.publishing = true
+		changes, dropped, truncated := x.changes, x.dropped, x.truncated
+		sh.mu.Unlock()
+		x.setOn(sh, span, changes, dropped, truncated)
 	}
 }
 
 // setOn sets the counters that are not zero on span, then records that
 // the span has them, also when the span panics.
-func (st *state) setOn(span trace.Span, changes uint64, dropped, truncated int64) {
+func (x *more) setOn(sh *shard, span trace.Span, changes uint64, dropped, truncated int64) {
 	set := false
 	defer func() {
-		st.mu.Lock()
-		st.publishing = false
+		sh.mu.Lock()
+		x.publishing = false
 		if set {
-			st.published = changes
+			x.published = changes
 		}
-		st.mu.Unlock()
+		sh.mu.Unlock()
 	}()
 	// A new slice each time: nothing handed to a span is used again.
 	kvs := make([]attribute.KeyValue, 0, 2)

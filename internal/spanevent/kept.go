@@ -5,38 +5,41 @@ import (
 	"sync/atomic"
 )
 
-// A caller may keep a value on a span's state for as long as the span
-// runs, by key: the Handler keeps its next handler with the span's ids
-// added, so that the ids are formatted once per span rather than once per
-// record. The values go when the state does, at the span's end.
+// A caller may keep a value on a span for as long as the span runs, by
+// key: the Handler keeps its next handler with the span's ids added, so
+// that the ids are formatted once per span rather than once per record.
+// The values go when the span's entry does, at the span's end.
 
 // maxKept bounds the values kept on one span, for programs that derive a
 // new logger for every call.
 const maxKept = 8
 
-// MaxKeptTotal bounds the values kept on all spans at once, so that spans
-// that are never ended cannot fill memory with them: past it, callers do
-// without (the Handler formats the ids for each record).
-const MaxKeptTotal = 1 << 14
+// MaxKeptBytes bounds the bytes of the values kept on all spans at once,
+// as their keepers count them, so that spans that are never ended cannot
+// fill memory with them: past it, callers do without (the Handler formats
+// the ids for each record).
+const MaxKeptBytes = 4 << 20
 
-// keptTotal counts the values kept on all spans.
-var keptTotal atomic.Int64
+// keptBytes counts the bytes of the values kept on all spans.
+var keptBytes atomic.Int64
 
+// keptValue is a value kept for key; nil while it is being made.
 type keptValue struct {
 	key, value any
+	bytes      int
 }
 
 // Keeps reports whether the target's span can keep values: whether it has
-// a State.
-func (tg *Target) Keeps() bool { return tg.st != nil }
+// a budget.
+func (tg *Target) Keeps() bool { return tg.sh != nil }
 
-// Kept returns the value kept for key on the target's span, or nil. A span
-// without a state keeps nothing.
+// Kept returns the value kept for key on the target's span, as its entry
+// was last looked at, or nil.
 func (tg *Target) Kept(key any) any {
-	if tg.st == nil {
+	if tg.more == nil {
 		return nil
 	}
-	if p := tg.st.kept.Load(); p != nil {
+	if p := tg.more.kept.Load(); p != nil {
 		for _, k := range *p {
 			if k.key == key {
 				return k.value
@@ -46,52 +49,75 @@ func (tg *Target) Kept(key any) any {
 	return nil
 }
 
-// Keep keeps value for key on the target's span, unless a value is kept
-// for key already, which it returns instead, or maxKept are. It returns
-// nil for a span without a state.
-func (tg *Target) Keep(key, value any) any {
-	st := tg.st
-	if st == nil {
+// Keep keeps the value build returns for key on the target's span, counting
+// size bytes for it, and returns it. build is called, outside any lock, only
+// when the value can be kept: the span has an entry, keeps fewer than
+// maxKept values and none for key, and size fits in what MaxKeptBytes
+// leaves. Otherwise Keep returns the value kept for key, or nil when there
+// is none (or it is still being made).
+func (tg *Target) Keep(key any, size int, build func() any) any {
+	sh := tg.sh
+	if sh == nil || keptBytes.Load()+int64(size) > MaxKeptBytes {
 		return nil
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	sh.mu.Lock()
+	e, ok := sh.m[tg.key]
+	if !ok {
+		sh.mu.Unlock()
+		return nil // its span ended, or its entry was released
+	}
 	var kept []keptValue
-	if p := st.kept.Load(); p != nil {
-		kept = *p
+	if e.events&hasMore != 0 {
+		tg.more = sh.more[tg.key]
+		if p := tg.more.kept.Load(); p != nil {
+			kept = *p
+		}
 	}
 	for _, k := range kept {
 		if k.key == key {
+			sh.mu.Unlock()
 			return k.value
 		}
 	}
-	if st.gone {
-		return value // its span ended: nothing is kept for it any more
+	if len(kept) >= maxKept || keptBytes.Add(int64(size)) > MaxKeptBytes {
+		if len(kept) < maxKept {
+			keptBytes.Add(-int64(size))
+		}
+		sh.mu.Unlock()
+		return nil
 	}
-	if len(kept) < maxKept && keptTotal.Add(1) <= MaxKeptTotal {
-		kept = append(slices.Clip(kept), keptValue{key, value})
-		st.kept.Store(&kept)
-	} else if len(kept) < maxKept {
-		keptTotal.Add(-1)
+	x := sh.moreOf(tg.key, &e)
+	sh.m[tg.key] = e
+	tg.more = x
+	// Its place is taken now, so that no other goroutine makes it too.
+	x.store(append(slices.Clip(kept), keptValue{key: key, bytes: size}))
+	sh.mu.Unlock()
+
+	v := build() // the caller's code: outside the lock
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if x.gone {
+		return v // its span ended meanwhile, and its bytes were given back
 	}
-	return value
+	kept = slices.Clone(*x.kept.Load())
+	for i := range kept {
+		if kept[i].key == key {
+			kept[i].value = v
+		}
+	}
+	x.store(kept)
+	return v
 }
 
-// unkeep gives back the values st kept, as its entry goes.
-func (st *state) unkeep() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.gone = true
-	if p := st.kept.Swap(nil); p != nil {
-		keptTotal.Add(-int64(len(*p)))
-	}
-}
+func (x *more) store(kept []keptValue) { x.kept.Store(&kept) }
 
-// Events returns how many events the target's span took so far, 0 for a
-// span without a state.
-func (tg *Target) Events() int {
-	if tg.st == nil {
-		return 0
+// leave gives back the bytes of the values x kept, as its entry goes.
+// The shard's lock must be held.
+func (x *more) leave() {
+	x.gone = true
+	if p := x.kept.Swap(nil); p != nil {
+		for _, k := range *p {
+			keptBytes.Add(-int64(k.bytes))
+		}
 	}
-	return int(tg.st.events.Load())
 }

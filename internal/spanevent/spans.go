@@ -3,6 +3,7 @@ package spanevent
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -11,20 +12,25 @@ import (
 )
 
 // Every span slogspan writes to has one budget (MaxSpanEvents,
-// MaxSpanBytes) and one pair of counters, shared by every Handler and
-// Processor of the program: they live in one table, known by the span's
-// trace and span ids. A span's entry is made when its first event is
-// reserved and dropped when the span ends, which the SDK tells the
-// spanevents.SpanTracker, a span processor (see tracked.go). Spans whose
-// TracerProvider has no tracker get no entry, and so no budget.
+// MaxSpanBytes), shared by every Handler and Processor of the program: it
+// lives in one table, known by the span's ids. A span's entry is made when
+// its first event is reserved and dropped when the span ends, which the
+// SDK tells the spanevents.SpanTracker, a span processor (see tracked.go).
+// Spans whose TracerProvider has no tracker get no entry, and so no
+// budget.
 //
-// The table holds no span, only ids and counts. A span that is never
-// ended keeps its entry; MaxSpans bounds them.
+// The entry is two counts, a value in the shard's map. What only some
+// spans need, the counters set on a span that dropped or cut something
+// and the values kept on a span that logs often, is made when first
+// needed and kept beside it (see more).
 
 // MaxSpans bounds the spans with an entry: spans that took an event and
-// have not ended. Past it, each new span releases the entry of another,
-// picked at random (in practice one that was never ended, as those
-// accumulate), whose budget then starts over if it logs again.
+// have not ended. The table has shardCount shards, each holding at most
+// MaxSpans/shardCount entries: past that, each new span of a full shard
+// releases the entry of another of that shard, picked at random (in
+// practice one that was never ended, as those accumulate), whose budget
+// then starts over if it logs again. With random span ids the first shard
+// fills when about 96 to 98% of MaxSpans spans have an entry.
 const MaxSpans = 1 << 18
 
 const (
@@ -32,38 +38,46 @@ const (
 	perShard   = MaxSpans / shardCount
 )
 
-type spanKey struct {
-	traceID trace.TraceID
-	spanID  trace.SpanID
+// spanKey is a span's key: its span id, and its trace id folded to 64
+// bits. Two spans share a key only if they share a span id, which the SDK
+// draws at random for each local span.
+type spanKey struct{ trace, span uint64 }
+
+func keyOf(sc trace.SpanContext) spanKey {
+	t, s := sc.TraceID(), sc.SpanID()
+	return spanKey{
+		trace: binary.LittleEndian.Uint64(t[:8]) ^ binary.LittleEndian.Uint64(t[8:]),
+		span:  binary.LittleEndian.Uint64(s[:]),
+	}
 }
 
-type shard struct {
-	mu sync.Mutex
-	m  map[spanKey]*state
-	_  [48]byte // one cache line per shard: cores logging to other shards do not contend
+// entry is a span's budget: what it took so far. Both counts saturate.
+type entry struct {
+	// events taken, with hasMore set when the span has a more, and full
+	// once it was refused an event for their count.
+	events uint32
+	bytes  uint32 // bytes taken, at most math.MaxInt32
 }
 
-// table is the program's one table.
-var table [shardCount]shard
+const (
+	hasMore    = 1 << 31
+	full       = 1 << 30
+	eventsMask = full - 1
+)
 
-// shardOf picks k's shard from its span id, mixed so that sequential ids
-// (a test's id generator) spread as random ones do.
-func shardOf(k spanKey) *shard {
-	h := binary.LittleEndian.Uint64(k.spanID[:]) * 0x9e3779b97f4a7c15
-	return &table[h>>59]
+func (e entry) taken() int { return int(e.events & eventsMask) }
+
+// take counts one more event of size bytes.
+func (e *entry) take(size int) {
+	if e.taken() < eventsMask {
+		e.events++
+	}
+	e.bytes = uint32(min(int64(e.bytes)+int64(size), math.MaxInt32)) //nolint:gosec // G115: at most MaxInt32.
 }
 
-// released counts the entries released at MaxSpans.
-var released atomic.Int64
-
-// state is one span's budget and counters.
-type state struct {
-	mu sync.Mutex
-	// events is written under mu and read without it: a span that took
-	// MaxSpanEvents keeps them, so its records can be dropped before
-	// they are converted.
-	events    atomic.Int64
-	bytes     int
+// more is what a span keeps beyond its budget, made when first needed.
+// Its fields are guarded by the shard's lock, but kept.
+type more struct {
 	dropped   int64
 	truncated int64
 	// changes counts changes of the counters, and published how many of
@@ -72,89 +86,123 @@ type state struct {
 	changes, published uint64
 	publishing         bool
 
-	// kept is read without a lock and replaced, copied, under mu (see
-	// kept.go).
+	// kept is read without a lock and replaced, copied, under the lock
+	// (see kept.go).
 	kept atomic.Pointer[[]keptValue]
-	// gone is set, under mu, once the entry left the table.
+	// gone is set once the entry left the table.
 	gone bool
 }
 
-// Target is a recording span that one record's event goes to, with the
-// span's state: nil when the span is not tracked and has no budget. Get
-// one from Open for each record.
-type Target struct {
-	Span trace.Span
-	st   *state
+type shard struct {
+	mu   sync.Mutex
+	m    map[spanKey]entry
+	more map[spanKey]*more
+	// full counts the entries marked full: while there is none, no span
+	// of the shard need be looked up before its record is converted.
+	full atomic.Int32
+	_    [28]byte // one cache line per shard: cores logging to other shards do not contend
 }
 
-// Open returns the target for span, whose span context is sc, with its
-// state, made now if the span has none. A span whose TracerProvider has no
-// SpanTracker gets none: that is reported once, through otel.Handle.
+// table is the program's one table.
+var table [shardCount]shard
+
+// shardOf picks k's shard from its span id, mixed so that sequential ids
+// (a test's id generator) spread as random ones do.
+func shardOf(k spanKey) *shard {
+	return &table[(k.span*0x9e3779b97f4a7c15)>>59]
+}
+
+// released counts the entries released at MaxSpans.
+var released atomic.Int64
+
+// Target is a recording span that one record's event goes to, with the
+// span's place in the table: none when the span is not tracked and has no
+// budget. Get one from Open for each record.
+type Target struct {
+	Span trace.Span
+	sh   *shard // nil: no budget
+	key  spanKey
+	// events and more are the span's, as its entry was last looked at.
+	events int
+	more   *more
+}
+
+// Open returns the target for span, whose span context is sc. A span whose
+// TracerProvider has no SpanTracker has no budget: that is reported once,
+// through otel.Handle. Open takes no lock: the span's entry is made by
+// its first Reserve.
 func Open(span trace.Span, sc trace.SpanContext) Target {
 	if !tracked(span) {
 		reportUntracked()
 		return Target{Span: span}
 	}
-	k := spanKey{sc.TraceID(), sc.SpanID()}
-	sh := shardOf(k)
-	sh.mu.Lock()
-	st := sh.m[k]
-	created := st == nil
-	if created {
-		st = new(state)
-		sh.add(k, st)
-	}
-	sh.mu.Unlock()
-	if created && !span.IsRecording() {
-		// The span ended since the caller looked, and its end may have
-		// been reported before the entry existed.
-		sh.remove(k, st)
-	}
-	return Target{Span: span, st: st}
+	k := keyOf(sc)
+	return Target{Span: span, sh: shardOf(k), key: k}
 }
 
-// add adds st for k, releasing another entry when the shard is full.
-// sh.mu must be held.
-func (sh *shard) add(k spanKey, st *state) {
+// look notes e, the target's entry, and its more. sh.mu must be held.
+func (tg *Target) look(e entry) {
+	tg.events, tg.more = e.taken(), nil
+	if e.events&hasMore != 0 {
+		tg.more = tg.sh.more[tg.key]
+	}
+}
+
+// moreOf returns the more of k, whose entry is *e, made now if it has none.
+// The caller stores *e back. sh.mu must be held.
+func (sh *shard) moreOf(k spanKey, e *entry) *more {
+	if e.events&hasMore != 0 {
+		return sh.more[k]
+	}
+	if sh.more == nil {
+		sh.more = make(map[spanKey]*more)
+	}
+	x := new(more)
+	sh.more[k] = x
+	e.events |= hasMore
+	return x
+}
+
+// makeRoom releases an entry when the shard is full. sh.mu must be held.
+func (sh *shard) makeRoom() {
 	if sh.m == nil {
-		sh.m = make(map[spanKey]*state)
+		sh.m = make(map[spanKey]entry)
 	}
-	if len(sh.m) >= perShard {
-		for old := range sh.m { // Go starts each iteration at a random place
-			sh.drop(old)
-			break
-		}
-		if released.Add(1) == 1 {
-			otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
-				"from now on each new one releases the budget of another, which starts over if it logs again. "+
-				"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
-		}
+	if len(sh.m) < perShard {
+		return
 	}
-	sh.m[k] = st
-}
-
-// remove deletes k's entry if it is st.
-func (sh *shard) remove(k spanKey, st *state) {
-	sh.mu.Lock()
-	if sh.m[k] == st {
-		sh.drop(k)
+	for old := range sh.m { // Go starts each iteration at a random place
+		sh.drop(old)
+		break
 	}
-	sh.mu.Unlock()
+	if released.Add(1) == 1 {
+		otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
+			"from now on each new one releases the budget of another, which starts over if it logs again. "+
+			"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
+	}
 }
 
 // drop deletes k's entry, and gives back what its span kept. sh.mu must be
 // held.
 func (sh *shard) drop(k spanKey) {
-	if st := sh.m[k]; st != nil {
-		st.unkeep()
-		delete(sh.m, k)
+	e, ok := sh.m[k]
+	if !ok {
+		return
 	}
+	if e.events&hasMore != 0 {
+		sh.more[k].leave()
+		delete(sh.more, k)
+	}
+	if e.events&full != 0 {
+		sh.full.Add(-1)
+	}
+	delete(sh.m, k)
 }
 
 // Ended drops the entry of the span with sc's ids: the span ended. The
 // spanevents.SpanTracker calls it from OnEnd.
 func Ended(sc trace.SpanContext) {
-	k := spanKey{sc.TraceID(), sc.SpanID()}
+	k := keyOf(sc)
 	sh := shardOf(k)
 	sh.mu.Lock()
 	if len(sh.m) > 0 {
@@ -179,17 +227,28 @@ func Len() int {
 // events already: later records need not be converted. When the span is
 // full, it counts the record as dropped and reports true, with a
 // log.record.uid for the record when canLink says the full record can be
-// found (see Event.Put).
-func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, full bool) {
-	st := tg.st
-	if st == nil || Within(int(st.events.Load())+1, l.MaxSpanEvents) {
+// found (see Event.Put). It looks the span up only once a span of its
+// shard was refused an event for their count: until then, Reserve refuses
+// what does not fit.
+func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, skip bool) {
+	sh := tg.sh
+	if sh == nil || l.MaxSpanEvents < 0 || sh.full.Load() == 0 {
 		return "", false
 	}
-	st.mu.Lock()
-	st.dropped++
-	st.changes++
-	st.mu.Unlock()
-	st.publish(tg.Span)
+	sh.mu.Lock()
+	e, ok := sh.m[tg.key]
+	if !ok || Within(e.taken()+1, l.MaxSpanEvents) {
+		tg.look(e)
+		sh.mu.Unlock()
+		return "", false
+	}
+	x := sh.moreOf(tg.key, &e)
+	sh.m[tg.key] = e
+	x.dropped++
+	x.changes++
+	tg.look(e)
+	sh.mu.Unlock()
+	x.publish(sh, tg.Span)
 	if canLink {
 		uid = newUID()
 	}
@@ -199,30 +258,53 @@ func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, full bool) 
 // Reserve claims room for one event of size bytes, with truncated values
 // cut, within l and the span's budget, and reports whether it fits. The
 // claim and the counters change together, so counts stay exact when many
-// goroutines log to one span. A span without a state has no budget: the
-// event always fits.
+// goroutines log to one span. A span without a budget always has room.
 func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
-	st := tg.st
-	if st == nil {
+	sh := tg.sh
+	if sh == nil {
 		return true
 	}
-	st.mu.Lock()
-	events := int(st.events.Load())
-	fits := Within(events+1, l.MaxSpanEvents) && Within(st.bytes+size, l.MaxSpanBytes)
+	sh.mu.Lock()
+	e, ok := sh.m[tg.key]
+	if !ok {
+		sh.makeRoom()
+	}
+	room := Within(e.taken()+1, l.MaxSpanEvents)
+	fits := room && Within(int(e.bytes)+size, l.MaxSpanBytes)
 	if fits {
-		st.events.Store(int64(events + 1))
-		st.bytes += size
-		st.truncated += int64(truncated)
-	} else {
-		st.dropped++
+		e.take(size)
+	}
+	if !room && e.events&full == 0 {
+		e.events |= full
+		sh.full.Add(1)
 	}
 	changed := !fits || truncated > 0
+	var x *more
 	if changed {
-		st.changes++
+		x = sh.moreOf(tg.key, &e)
+		if fits {
+			x.truncated += int64(truncated)
+		} else {
+			x.dropped++
+		}
+		x.changes++
 	}
-	st.mu.Unlock()
+	sh.m[tg.key] = e
+	tg.look(e)
+	sh.mu.Unlock()
+	if !ok && !tg.Span.IsRecording() {
+		// The span ended since the caller looked, and its end may have
+		// been reported before the entry existed.
+		sh.mu.Lock()
+		sh.drop(tg.key)
+		sh.mu.Unlock()
+	}
 	if changed {
-		st.publish(tg.Span)
+		x.publish(sh, tg.Span)
 	}
 	return fits
 }
+
+// Events returns how many events the target's span took, as its entry was
+// last looked at: 0 for a span without a budget.
+func (tg *Target) Events() int { return tg.events }

@@ -2,8 +2,8 @@ package spanevent
 
 import (
 	"errors"
+	"maps"
 	"reflect"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -19,59 +19,66 @@ import (
 // the span they wrap. An untracked span never gets an entry, which would
 // outlive it: its budget is not enforced.
 
-// providers are the tracked TracerProviders; copied on write.
+// providers maps each tracked TracerProvider to the number of trackers
+// that track it; copied on write, so that looking a provider up is one
+// map read without a lock, however many providers there are.
 var (
-	providers   atomic.Pointer[[]trace.TracerProvider]
+	providers   atomic.Pointer[map[trace.TracerProvider]int]
 	providersMu sync.Mutex
 )
 
-// Track marks tp as tracked: a SpanTracker reports when its spans end.
+// Track marks tp as tracked by one more tracker: that tracker reports when
+// its spans end. A value of a type that is not comparable cannot be a map
+// key, and is not tracked.
 func Track(tp trace.TracerProvider) {
-	if tp == nil || !reflect.TypeOf(tp).Comparable() || IsTracked(tp) {
+	if tp == nil || !reflect.TypeOf(tp).Comparable() {
 		return
 	}
 	providersMu.Lock()
 	defer providersMu.Unlock()
-	var list []trace.TracerProvider
-	if p := providers.Load(); p != nil {
-		list = *p
-	}
-	if !slices.Contains(list, tp) {
-		list = append(slices.Clip(list), tp)
-		providers.Store(&list)
-	}
+	m := cloneProviders()
+	m[tp]++
+	providers.Store(&m)
 }
 
-// Untrack marks tp as no longer tracked: its tracker was shut down.
+// Untrack marks tp as tracked by one tracker less: that tracker was shut
+// down, or tp was. Once no tracker tracks it, its spans get no budget.
 func Untrack(tp trace.TracerProvider) {
-	providersMu.Lock()
-	defer providersMu.Unlock()
-	p := providers.Load()
-	if p == nil {
+	if !IsTracked(tp) {
 		return
 	}
-	list := slices.DeleteFunc(slices.Clone(*p), func(x trace.TracerProvider) bool { return x == tp })
-	providers.Store(&list)
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	m := cloneProviders()
+	if m[tp] <= 1 {
+		delete(m, tp)
+	} else {
+		m[tp]--
+	}
+	providers.Store(&m)
 }
 
-// IsTracked reports whether tp is tracked. The list holds comparable
-// values only, so the comparison cannot panic.
+// cloneProviders returns a copy of providers. providersMu must be held.
+func cloneProviders() map[trace.TracerProvider]int {
+	if p := providers.Load(); p != nil {
+		return maps.Clone(*p)
+	}
+	return map[trace.TracerProvider]int{}
+}
+
+// IsTracked reports whether tp is tracked. Only comparable values are
+// looked up, so the lookup cannot panic.
 func IsTracked(tp trace.TracerProvider) bool {
 	p := providers.Load()
-	if p == nil {
+	if p == nil || len(*p) == 0 || tp == nil || !reflect.TypeOf(tp).Comparable() {
 		return false
 	}
-	for _, x := range *p {
-		if x == tp {
-			return true
-		}
-	}
-	return false
+	return (*p)[tp] > 0
 }
 
 // tracked reports whether span's end will be reported.
 func tracked(span trace.Span) bool {
-	if providers.Load() == nil {
+	if p := providers.Load(); p == nil || len(*p) == 0 {
 		return false
 	}
 	return IsTracked(span.TracerProvider())

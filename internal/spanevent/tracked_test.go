@@ -32,10 +32,17 @@ func TestTrackedProviders(t *testing.T) {
 	if !tracked(span) || !IsTracked(tp) || IsTracked(sliceProvider{}) {
 		t.Fatal("tracking did not take")
 	}
+	// Tracked twice: by two trackers, each of which untracks it.
+	Untrack(tp)
+	if !tracked(span) {
+		t.Fatal("a provider still tracked by one tracker is not")
+	}
 	Untrack(tp)
 	if tracked(span) {
 		t.Fatal("an untracked provider's span is tracked")
 	}
+	Untrack(tp) // once more than tracked: nothing happens
+	Untrack(sliceProvider{})
 }
 
 func TestUntrackedIsReportedOnce(t *testing.T) {
@@ -54,7 +61,7 @@ func TestUntrackedIsReportedOnce(t *testing.T) {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	for range 3 {
 		_, span := tp.Tracer("t").Start(context.Background(), "op")
-		if tg := Open(span, span.SpanContext()); tg.st != nil {
+		if tg := Open(span, span.SpanContext()); tg.sh != nil {
 			t.Error("an untracked span got a budget")
 		}
 		span.End()
@@ -63,5 +70,29 @@ func TestUntrackedIsReportedOnce(t *testing.T) {
 	defer mu.Unlock()
 	if len(got) != 1 || !errors.Is(got[0], errUntracked) {
 		t.Errorf("reported %v, want errUntracked once", got)
+	}
+}
+
+// BenchmarkTrackedAmongManyProviders looks up a span's provider among
+// 5,000 tracked ones, as a program with providers it never shut down
+// does on every logging call.
+func BenchmarkTrackedAmongManyProviders(b *testing.B) {
+	var tps []*sdktrace.TracerProvider
+	for range 5000 {
+		tp := sdktrace.NewTracerProvider()
+		Track(tp)
+		tps = append(tps, tp)
+	}
+	b.Cleanup(func() {
+		for _, tp := range tps {
+			Untrack(tp)
+		}
+	})
+	_, span := tps[len(tps)/2].Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	for b.Loop() {
+		if !tracked(span) {
+			b.Fatal("not tracked")
+		}
 	}
 }
