@@ -52,11 +52,14 @@ func otlpTargetFor(signal string) (otlpTarget, error) {
 	default:
 		return t, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q is not supported for %s: use http/protobuf or grpc", t.protocol, signal)
 	}
-	if ep := os.Getenv("OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"); ep != "" {
-		t.endpoint = ep // used as given, path included
-		return t, nil
+	if key := "OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"; os.Getenv(key) != "" {
+		t.endpoint = os.Getenv(key) // used as given, path included
+		return t, checkEndpoint(key, t.endpoint)
 	}
 	if ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
+		if err := checkEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT", ep); err != nil {
+			return t, err
+		}
 		t.endpoint = ep
 		if t.protocol == "http/protobuf" {
 			t.endpoint = strings.TrimRight(ep, "/") + "/v1/" + signal

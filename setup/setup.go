@@ -208,6 +208,11 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		res = resource.NewSchemaless(attribute.String("service.name", cfg.serviceName))
 	}
 
+	spanBatch, spanBatchErr := spanBatchOptions()
+	logBatch, logBatchErr := logBatchOptions()
+	if err := errors.Join(spanBatchErr, logBatchErr); err != nil {
+		return nothingToShut, Providers{}, err
+	}
 	r := newReporter(cfg.errorHandler)
 	spanExp, spanEndpoint, err := cfg.spanExporter(ctx)
 	if err != nil {
@@ -225,7 +230,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 	}
 	spans, logs := newDelivery(signalTraces, spanEndpoint, r), newDelivery(signalLogs, logEndpoint, r)
 	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
-		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, cfg.logBatch...), logs}))
+		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, append(logBatch, cfg.logBatch...)...), logs}))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, cfg.handlerOpts...)
 	h := slogspan.New(next, hopts...)
@@ -241,7 +246,7 @@ func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Provider
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
 		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
-			reportingSpanExporter{spanExp, spans}, append(defaultSpanBatch(), cfg.spanBatch...)...), spans}),
+			reportingSpanExporter{spanExp, spans}, append(spanBatch, cfg.spanBatch...)...), spans}),
 	}, cfg.tracerProviderOpts...)...)
 
 	otel.SetErrorHandler(r)
@@ -306,20 +311,6 @@ func handlerToWrap() slog.Handler {
 		return in.next
 	}
 	return current
-}
-
-// DefaultSpanExportBatchSize is the span export batch size when
-// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset. The SDK's 512 spans, each
-// carrying slogspan's default budget of 64 KiB of events, can make a 32 MiB
-// request, far over gRPC's 4 MiB message limit, and the receiver rejects
-// the whole batch (ResourceExhausted). 32 spans stay under it.
-const DefaultSpanExportBatchSize = 32
-
-func defaultSpanBatch() []sdktrace.BatchSpanProcessorOption {
-	if os.Getenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") != "" {
-		return nil
-	}
-	return []sdktrace.BatchSpanProcessorOption{sdktrace.WithMaxExportBatchSize(DefaultSpanExportBatchSize)}
 }
 
 // disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
