@@ -12,8 +12,12 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/slogspan/slogspan/console"
 )
 
 // Exporters are chosen by autoexport, except OTLP with no endpoint
@@ -104,13 +108,13 @@ func exporterName(key string, hasFallback bool) string {
 // names, with fallback when it names none. OTLP is built by otlp, the rest
 // by autoexport (auto).
 func chooseExporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
-	otlp func(context.Context, otlpTarget) (E, error), auto func(context.Context) (E, error),
+	otlp func(context.Context, otlpTarget) (E, error), named func(ctx context.Context, name string) (E, error),
 ) (E, string, error) {
 	var none E
 	if explicit != none {
 		return explicit, "", nil
 	}
-	switch exporterName(envKey, fallback != none) {
+	switch name := exporterName(envKey, fallback != none); name {
 	case "":
 		return fallback, "", nil
 	case "otlp":
@@ -121,21 +125,42 @@ func chooseExporter[E comparable](ctx context.Context, signal, envKey string, ex
 		exp, err := otlp(ctx, t)
 		return exp, t.endpoint, err
 	default:
-		exp, err := auto(ctx)
+		exp, err := named(ctx, name)
 		return exp, "", err
 	}
 }
 
+// consoleJSON names the SDK's stdout exporters, one JSON object a span or
+// record; console is slogspan's console view (the specification leaves
+// the console exporter's format to the SDK).
+const consoleJSON = "console/json"
+
 // spanExporter returns the span exporter and, for OTLP, where it sends.
 func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
 	return chooseExporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan, otlpSpanExporter,
-		func(ctx context.Context) (sdktrace.SpanExporter, error) { return autoexport.NewSpanExporter(ctx) })
+		func(ctx context.Context, name string) (sdktrace.SpanExporter, error) {
+			switch name {
+			case "console":
+				return console.New(os.Stdout), nil
+			case consoleJSON:
+				return stdouttrace.New()
+			}
+			return autoexport.NewSpanExporter(ctx)
+		})
 }
 
 // logExporter returns the log exporter and, for OTLP, where it sends.
 func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, string, error) {
 	return chooseExporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog, otlpLogExporter,
-		func(ctx context.Context) (sdklog.Exporter, error) { return autoexport.NewLogExporter(ctx) })
+		func(ctx context.Context, name string) (sdklog.Exporter, error) {
+			switch name {
+			case "console":
+				return console.NewLogExporter(os.Stdout), nil
+			case consoleJSON:
+				return stdoutlog.New()
+			}
+			return autoexport.NewLogExporter(ctx)
+		})
 }
 
 func otlpSpanExporter(ctx context.Context, t otlpTarget) (sdktrace.SpanExporter, error) {
