@@ -19,7 +19,7 @@ func TestWrappingByHandAndStartWrapOnce(t *testing.T) {
 	// event a line, and the cut record is still diverted to setup's
 	// LoggerProvider.
 	for _, c := range []struct {
-		name         string
+		name          string
 		before, after bool
 	}{
 		{"hand wrap, then Start", true, false},
