@@ -538,6 +538,18 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      event_level: ${1LEVEL}\n",
 		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "${1LEVEL}"`, "not a variable name"},
 	}, {
+		name: "misspelled slogspan",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspn:\n      event_level: debug\n",
+		want: []string{":4: instrumentation/development.go.slogspn is not slogspan's name", "did you mean slogspan?"},
+	}, {
+		name: "slog_span",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slog_span:\n      event_level: debug\n",
+		want: []string{":4: instrumentation/development.go.slog_span is not slogspan's name", "did you mean slogspan?"},
+	}, {
+		name: "golang for go",
+		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  golang:\n    slogspan:\n      event_level: debug\n",
+		want: []string{":3: instrumentation/development.golang is not a field", "did you mean go?"},
+	}, {
 		name: "attributes_list",
 		yaml: "file_format: \"1.0\"\nresource:\n  attributes_list: \"team=shop,oops\"\n",
 		want: []string{`:3: resource.attributes_list has "oops"`, "name=value pairs"},
@@ -572,6 +584,33 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 				t.Errorf("shutdown after a failed Start: %v", err)
 			}
 		})
+	}
+}
+
+func TestConfigFileKeepsOtherLibrariesSettings(t *testing.T) {
+	// Other libraries' names under go:, and other languages, are theirs.
+	clearOTelEnv(t)
+	writeConfig(t, "", `file_format: "1.0"
+instrumentation/development:
+  java:
+    slogspan:
+      x: 1
+  js:
+    anything: {}
+  go:
+    otelhttp:
+      any: thing
+    slog:
+      level: debug
+    slogspan:
+      event_level: debug
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := shutdown(context.Background()); err != nil {
+		t.Error(err)
 	}
 }
 

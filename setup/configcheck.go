@@ -209,10 +209,14 @@ func unknownField(k *yaml.Node, path string, known []string) error {
 	return e
 }
 
-// closest returns the name in known within a few edits of s, or "".
+// closest returns a name in known that s begins with (go for golang),
+// else the one within a few edits of s, or "".
 func closest(s string, known []string) string {
 	best, bestD := "", max(2, len(s)/3)+1
 	for _, k := range known {
+		if len(k) > 1 && strings.HasPrefix(s, k) {
+			return k
+		}
 		if d := editDistance(s, k); d < bestD {
 			best, bestD = k, d
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -178,22 +179,42 @@ func (f *fileConfig) check() error {
 // instrumentation checks instrumentation/development, where each language
 // keeps its instrumentation's settings by name, and decodes slogspan's.
 func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
-	c := schemaCheck{}
-	if n.Kind != yaml.MappingNode {
-		return c.check(n, reflect.TypeFor[map[string]any](), path)
-	}
-	goNode := mapValue(n, "go")
-	if goNode == nil {
-		return nil
-	}
-	if err := c.check(goNode, reflect.TypeFor[map[string]any](), joinPath(path, "go")); err != nil {
+	if err := (&schemaCheck{}).check(n, reflect.TypeFor[map[string]any](), path); err != nil {
 		return err
 	}
-	s := mapValue(goNode, settingsName)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !slices.Contains(languages, k.Value) {
+			return unknownField(k, path, languages)
+		}
+	}
+	if goNode := mapValue(n, "go"); goNode != nil {
+		return f.goInstrumentation(goNode, joinPath(path, "go"))
+	}
+	return nil
+}
+
+// languages are instrumentation/development's keys in the schema that
+// otelconf v0.27.0 reads (otelconf/x's ExperimentalInstrumentation).
+var languages = []string{"cpp", "dotnet", "erlang", "general", "go", "java", "js", "php", "python", "ruby", "rust", "swift"}
+
+// goInstrumentation checks the go: map of every Go library's settings,
+// and decodes slogspan's. Other names are other libraries', but one a
+// typo or two away from slogspan is taken for a misspelling.
+func (f *fileConfig) goInstrumentation(n *yaml.Node, path string) error {
+	if err := (&schemaCheck{}).check(n, reflect.TypeFor[map[string]any](), path); err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Value != settingsName && editDistance(k.Value, settingsName) <= 2 {
+			return &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not slogspan's name",
+				Fix: "did you mean " + settingsName + "? Its settings are read only under that name"}
+		}
+	}
+	s := mapValue(n, settingsName)
 	if s == nil {
 		return nil
 	}
-	return f.settings.decode(s, joinPath(path, "go."+settingsName))
+	return f.settings.decode(s, joinPath(path, settingsName))
 }
 
 // takeBridge takes the bridge out of the model: setup builds it, at the
