@@ -32,7 +32,7 @@ func configFile() (string, bool) {
 // and propagators from the file, and setup adds what otelconf does not
 // build (the bridge, the span tracker, the span limits), then installs the
 // handler and the reports as Start does from the environment.
-func startFromFile(ctx context.Context, cfg *config, path string) (ShutdownFunc, Providers, error) {
+func startFromFile(ctx context.Context, cfg *config, path string) (func(context.Context) error, Providers, error) {
 	f, err := readConfigFile(path, cfg.serviceName)
 	if err != nil {
 		return nothingToShut, Providers{}, err

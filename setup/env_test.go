@@ -25,7 +25,7 @@ func startWithEnv(t *testing.T, env map[string]string) error {
 	}
 	before, tpBefore := slog.Default(), otel.GetTracerProvider()
 	var (
-		shutdown setup.ShutdownFunc
+		shutdown func(context.Context) error
 		err      error
 	)
 	func() {

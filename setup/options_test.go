@@ -40,7 +40,7 @@ func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
 
 // onlyExportedSpan shuts setup down and returns the one span exported,
 // failing the test if the SDK evicted any of its events.
-func onlyExportedSpan(t *testing.T, shutdown setup.ShutdownFunc, spans *memSpans) tracetest.SpanStub {
+func onlyExportedSpan(t *testing.T, shutdown func(context.Context) error, spans *memSpans) tracetest.SpanStub {
 	t.Helper()
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)

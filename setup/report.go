@@ -13,7 +13,7 @@ import (
 
 // ExportError is an export of spans or log records that failed, or spans
 // and records that never reached the receiver. Setup reports the first
-// failure of each kind while the program runs, and the ShutdownFunc
+// failure of each kind while the program runs, and the shutdown function
 // returns one ExportError for each kind seen since Start, with the counts.
 type ExportError struct {
 	// Signal is "traces" or "logs".

@@ -1,127 +1,3 @@
-// Package setup configures OpenTelemetry tracing and logging for a program
-// that logs with log/slog, in one call, and returns the one function that
-// flushes and stops it all.
-//
-//	shutdown, err := setup.Start(ctx, setup.WithServiceName("shop"))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	defer shutdown(context.Background())
-//
-// Start builds a resource, a TracerProvider and a LoggerProvider with batch
-// processors, picks their exporters from the standard OTEL_* environment
-// variables, registers both providers and the propagators globally, and
-// wraps slog's default handler with a [slogspan.Handler] that diverts cut
-// payloads to the LoggerProvider.
-//
-// Exporters follow the environment, through
-// go.opentelemetry.io/contrib/exporters/autoexport:
-//
-//	OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER   otlp (default) | console | none
-//	OTEL_EXPORTER_OTLP_ENDPOINT                default http://localhost:4318
-//	                                           (grpc: http://localhost:4317)
-//	OTEL_EXPORTER_OTLP_PROTOCOL                http/protobuf (default) | grpc
-//	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …      per signal, used as given
-//	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
-//	OTEL_BSP_*, OTEL_BLRP_*                    batch sizes and queues (the span
-//	                                           export batch defaults to 32 here)
-//	OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS
-//	OTEL_SPAN_EVENT_COUNT_LIMIT, …             span limits, raised to the handler's
-//	OTEL_SDK_DISABLED=true                     Start changes nothing
-//
-// With no endpoint variable set, OTLP goes to plain http://localhost, as the
-// OpenTelemetry specification says and local receivers (Jaeger, the
-// Collector) serve, not to the https the Go exporters would default to.
-// With OTEL_TRACES_EXPORTER or OTEL_LOGS_EXPORTER unset, the exporter given
-// to [WithFallbackSpanExporter] or [WithFallbackLogExporter] is used, and
-// OTLP when there is none.
-//
-// # A configuration file
-//
-// When OTEL_CONFIG_FILE names a file, Start configures from it instead,
-// as OpenTelemetry's declarative configuration specifies: the schema's
-// file_format "1.0", read through go.opentelemetry.io/contrib/otelconf.
-// The file's tracer_provider, logger_provider, meter_provider, propagator
-// and resource make the SDK, and the OTEL_* variables apply only where the
-// file refers to them, as ${NAME} or ${NAME:-default}; disabled: true means
-// Start changes nothing. Start still installs the Handler, with diverted
-// records going to the file's LoggerProvider, registers a span tracker,
-// makes room for slogspan's budgets in the span limits, and reports export
-// failures as below, with hints that name the field to fix. The options
-// that build what the file describes (exporters, batch processors, span
-// limits, the resource, the span events bridge) do not apply;
-// [WithTracerProviderOptions] and [WithLoggerProviderOptions] apply before
-// the file's own, so the file's sampler and processors win;
-// [WithServiceName] gives service.name when neither the file nor
-// OTEL_SERVICE_NAME does. examples/config/otel.yaml is a commented file
-// for Jaeger.
-//
-// The schema's event_to_span_event_bridge/development log record processor
-// is spanevents' Processor; it must be the first of
-// logger_provider.processors. slogspan's own settings are where the schema
-// keeps each language's instrumentation libraries by name, and win over
-// the program's [WithHandlerOptions]:
-//
-//	instrumentation/development:
-//	  go:
-//	    slogspan:
-//	      event_level: debug        # slogspan.WithEventLevel: debug, info+2, …
-//	      error_status_level: error # slogspan.WithErrorStatusLevel
-//	      source: false             # slogspan.WithSource
-//	      divert_all: false         # slogspan.WithDivertAll
-//	      limits:                   # slogspan.WithLimits; each field may be left out
-//	        max_value_bytes: 1024
-//	        max_event_attrs: 32
-//	        max_event_bytes: 8192
-//	        max_span_events: 100
-//	        max_span_bytes: 65536
-//	      bridge:                   # none: the specification's bridge
-//	        limits: {}              # spanevents.WithLimits, the same fields
-//	        all_records: true       # spanevents.WithAllRecords
-//	        error_status_level: error # spanevents.WithErrorStatusLevel, as a slog level
-//
-// A mistake in the file (YAML syntax, a field the Go SDK does not know, a
-// value of the wrong type, a component or value otelconf cannot build, a
-// file that cannot be read) is a [ConfigError] naming its line, field and
-// fix, and Start then changes nothing. With a file, setup sees failed
-// exports as the SDK reports them, through otel.Handle, without their
-// size: an [ExportError] counts the failed exports, with Items 0.
-//
-// # Log lines that reached no span
-//
-// Start turns on slogspan.WithMissingSpans: the ShutdownFunc reports the
-// log lines that reached no span, by call site and reason, once, after
-// the last export. A span exporter that shows the report itself, such as
-// the console view, prints it after the last trace; otherwise it is
-// written through the program's own handler, one WARN line a call site
-// (INFO for unsampled spans). Providers.Handler.MissingSpans reads it in
-// code.
-//
-// # Failures are loud
-//
-// Every span and log record is counted from its batch processor to the
-// receiver's answer. The first failed export of each kind (nothing
-// listening, plain HTTP spoken to https, a backend that does not accept
-// logs, a time-out, …) is logged at WARN through the program's handler,
-// naming the signal, the endpoint and what to try, and while failures of
-// that kind go on, a WARN repeats the counts at most once a minute. An
-// export that has had no answer for 5 seconds is logged at WARN too, at
-// most once a minute for each signal. The [ShutdownFunc] returns one
-// [ExportError] for each kind, with the spans or records lost: those of
-// failed exports, those still queued or in flight when its deadline
-// passed, and those dropped from a full queue. Other errors the SDK
-// reports through otel.Handle are logged once each, at WARN.
-// [WithErrorHandler] sends all of it elsewhere.
-//
-// # Stopping a program
-//
-// Start installs no signal handler: which signals stop a program, and
-// what it finishes first, are the program's to say. A server stops on
-// SIGINT or SIGTERM through signal.NotifyContext, shuts its http.Server
-// down, so that the requests in progress end their spans, and then calls
-// the ShutdownFunc and checks its error (see examples/httpserver). A
-// program that exits through os.Exit or log.Fatal, or dies on a signal,
-// skips deferred calls, and loses what the batch processors held.
 package setup
 
 import (
@@ -146,17 +22,6 @@ import (
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// ShutdownFunc flushes everything recorded so far to the exporters and
-// stops the providers, both at once, each with the whole of ctx's
-// deadline. It returns every export failure since Start, one
-// [ExportError] for each kind with its counts, what was not delivered
-// before the deadline counted among them, and any other error of the
-// providers, in one errors.Join whose Unwrap() []error lists each of
-// them: nil means everything recorded was delivered. Without a deadline
-// on ctx it waits at most DefaultShutdownTimeout. Calls after the first
-// do nothing and return nil.
-type ShutdownFunc func(ctx context.Context) error
-
 // DefaultShutdownTimeout bounds a shutdown whose context has no deadline,
 // so that an unreachable backend cannot hold a program at exit.
 const DefaultShutdownTimeout = 10 * time.Second
@@ -173,23 +38,31 @@ type Providers struct {
 }
 
 // Start configures tracing and logging as the package documentation
-// describes and returns the function that shuts it down.
+// describes, and returns the function that shuts it all down.
 //
-// On error nothing is registered, whatever was built is shut down, and the
-// returned ShutdownFunc does nothing: it is always safe to call. A resource
-// that is only partly built (a malformed OTEL_RESOURCE_ATTRIBUTES, a
-// detector that fails) is not an error: it is reported through otel.Handle,
-// and Start goes on with what it has.
-func Start(ctx context.Context, opts ...Option) (ShutdownFunc, error) {
-	shutdown, _, err := StartProviders(ctx, opts...)
+// shutdown flushes everything recorded so far to the exporters and stops
+// the providers, both at once, each with the whole of ctx's deadline, or
+// DefaultShutdownTimeout when ctx has none. It returns every export
+// failure since Start, one [ExportError] for each kind with its counts,
+// what was not delivered before the deadline counted among them, and any
+// other error of the providers, in one errors.Join: nil means everything
+// recorded was delivered. Calls after the first do nothing and return nil.
+//
+// On error nothing is registered, whatever was built is shut down, and
+// shutdown does nothing: it is always safe to call. A resource that is
+// only partly built (a malformed OTEL_RESOURCE_ATTRIBUTES, a detector that
+// fails) is not an error: it is reported, and Start goes on with what it
+// has.
+func Start(ctx context.Context, opts ...Option) (shutdown func(ctx context.Context) error, err error) {
+	shutdown, _, err = StartProviders(ctx, opts...)
 	return shutdown, err
 }
 
-// nothingToShut is the ShutdownFunc when Start built nothing.
+// nothingToShut is the shutdown function when Start built nothing.
 func nothingToShut(context.Context) error { return nil }
 
 // StartProviders is Start, also returning the providers it registered.
-func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Providers, error) {
+func StartProviders(ctx context.Context, opts ...Option) (func(context.Context) error, Providers, error) {
 	cfg := newConfig(opts)
 	if path, ok := configFile(); ok {
 		return startFromFile(ctx, cfg, path)

@@ -74,7 +74,7 @@ func (e *memSpans) GetSpans() tracetest.SpanStubs {
 
 // startInMemory starts setup with opts and with spans and log records
 // exported to memory, failing the test if Start fails.
-func startInMemory(t *testing.T, opts ...setup.Option) (setup.ShutdownFunc, *memSpans, *memlog.Exporter) {
+func startInMemory(t *testing.T, opts ...setup.Option) (func(context.Context) error, *memSpans, *memlog.Exporter) {
 	t.Helper()
 	spans, logs := &memSpans{}, &memlog.Exporter{}
 	opts = append([]setup.Option{setup.WithSpanExporter(spans), setup.WithLogExporter(logs)}, opts...)

@@ -5,10 +5,10 @@ import (
 	"sync"
 )
 
-// onceShutdown returns the ShutdownFunc around stop: the first call runs
+// onceShutdown returns the shutdown function around stop: the first call runs
 // stop, within DefaultShutdownTimeout when ctx has no deadline, and
 // returns its error; later calls do nothing and return nil.
-func onceShutdown(stop func(ctx context.Context) error) ShutdownFunc {
+func onceShutdown(stop func(ctx context.Context) error) func(context.Context) error {
 	var once sync.Once
 	return func(ctx context.Context) error {
 		var err error
