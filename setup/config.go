@@ -2,7 +2,6 @@ package setup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/contrib/otelconf"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -27,21 +25,15 @@ func configFile() (string, bool) {
 	return path, path != ""
 }
 
-// startFromFile is Start when OTEL_CONFIG_FILE names a configuration file:
+// fromFile builds the providers from the configuration file at path:
 // otelconf builds the providers, exporters, processors, sampler, resource
-// and propagators from the file, and setup adds what otelconf does not
-// build (the bridge, the span tracker, the span limits), then installs the
-// handler and the reports as Start does from the environment.
-func startFromFile(ctx context.Context, cfg *config, path string) (func(context.Context) error, Providers, error) {
+// and propagators, and setup adds what otelconf does not build (the
+// bridge, the span tracker, the span limits).
+func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) {
 	f, err := readConfigFile(path, cfg.serviceName)
-	if err != nil {
-		return nothingToShut, Providers{}, err
+	if err != nil || f.disabled {
+		return nil, err
 	}
-	if f.disabled {
-		return nothingToShut, Providers{}, nil
-	}
-	next := handlerToWrap()
-
 	// The file's settings win over the program's options; the limits it
 	// leaves out keep the program's values.
 	hopts := slices.Clone(cfg.handlerOpts)
@@ -73,61 +65,26 @@ func startFromFile(ctx context.Context, cfg *config, path string) (func(context.
 		otelconf.WithLoggerProviderOptions(lpOpts...),
 	)
 	if err != nil {
-		return nothingToShut, Providers{}, f.locate(err)
+		return nil, f.locate(err)
 	}
 	tp, _ := sdk.TracerProvider().(*sdktrace.TracerProvider)
 	lp, _ := sdk.LoggerProvider().(*sdklog.LoggerProvider)
-
 	var payload log.LoggerProvider // none when the file configures no logs
 	if lp != nil {
 		payload = lp
 	}
-	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(payload), slogspan.WithMissingSpans(true)}, hopts...)...)
 	r := newReporter(cfg.errorHandler)
-	if r.handle == nil {
-		// Through the program's own handler, never the slogspan one: a
-		// report must not become an event or a diverted record.
-		r.handle = warnTo(h.Next())
-	}
+	h := newHandler(r, handlerToWrap(), payload, hopts)
 	exports := exportsOf(f, r)
-
-	otel.SetErrorHandler(exports.handler())
-	otel.SetTracerProvider(sdk.TracerProvider())
-	otel.SetLoggerProvider(sdk.LoggerProvider())
-	if f.model.MeterProvider != nil {
-		otel.SetMeterProvider(sdk.MeterProvider())
+	p := &pipeline{
+		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
+		tp:        sdk.TracerProvider(), lp: sdk.LoggerProvider(), prop: sdk.Propagator(),
+		r: r, errs: exports.handler(), settle: exports.settle,
 	}
-	otel.SetTextMapPropagator(sdk.Propagator())
-	slog.SetDefault(slog.New(h))
-	installed.Store(&installation{h, h.Next()})
-
-	shutdown := onceShutdown(func(ctx context.Context) error {
-		// All at once, each with the whole deadline, as from the
-		// environment. The span processors' last exports fail through
-		// otel.Handle; the log processors' come back here. Neither
-		// counts its exports' size, so a deadline's loss is the
-		// context's error, not a count.
-		providers := []struct {
-			signal string
-			p      any
-			err    error
-		}{{signalTraces, sdk.TracerProvider(), nil}, {signalLogs, sdk.LoggerProvider(), nil}, {"metrics", sdk.MeterProvider(), nil}}
-		var wg sync.WaitGroup
-		for i := range providers {
-			if p, ok := providers[i].p.(interface{ Shutdown(context.Context) error }); ok {
-				wg.Go(func() { providers[i].err = p.Shutdown(ctx) })
-			}
-		}
-		wg.Wait()
-		var errs []error
-		for _, p := range providers {
-			errs = append(errs, providerError(p.signal, exports.settle(p.err), false))
-		}
-		err := errors.Join(append(errs, r.close(ctx.Err() != nil)...)...)
-		logMissingSpans(h, h.Next())
-		return err
-	})
-	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
+	if f.model.MeterProvider != nil {
+		p.mp = sdk.MeterProvider()
+	}
+	return p, nil
 }
 
 // newSDKMu serializes newSDK's use of the environment.

@@ -11,15 +11,15 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/spanevents"
 )
 
 // DefaultShutdownTimeout bounds a shutdown whose context has no deadline,
@@ -41,7 +41,7 @@ type Providers struct {
 // describes, and returns the function that shuts it all down.
 //
 // shutdown flushes everything recorded so far to the exporters and stops
-// the providers, both at once, each with the whole of ctx's deadline, or
+// the providers, all at once, each with the whole of ctx's deadline, or
 // DefaultShutdownTimeout when ctx has none. It returns every export
 // failure since Start, one [ExportError] for each kind with its counts,
 // what was not delivered before the deadline counted among them, and any
@@ -58,109 +58,122 @@ func Start(ctx context.Context, opts ...Option) (shutdown func(ctx context.Conte
 	return shutdown, err
 }
 
-// nothingToShut is the shutdown function when Start built nothing.
-func nothingToShut(context.Context) error { return nil }
-
 // StartProviders is Start, also returning the providers it registered.
 func StartProviders(ctx context.Context, opts ...Option) (func(context.Context) error, Providers, error) {
 	cfg := newConfig(opts)
-	if path, ok := configFile(); ok {
-		return startFromFile(ctx, cfg, path)
+	var p *pipeline
+	var err error
+	switch path, ok := configFile(); {
+	case ok:
+		p, err = fromFile(ctx, cfg, path)
+	case !disabled():
+		p, err = fromEnvironment(ctx, cfg)
 	}
-	if disabled() {
-		return nothingToShut, Providers{}, nil
-	}
-	next := handlerToWrap()
-
-	res, resErr := resource.New(ctx, append([]resource.Option{
-		resource.WithAttributes(attribute.String("service.name", cfg.serviceName)),
-		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
-		resource.WithTelemetrySDK(),
-	}, cfg.resourceOpts...)...)
-	if res == nil {
-		res = resource.NewSchemaless(attribute.String("service.name", cfg.serviceName))
-	}
-
-	spanBatch, spanBatchErr := spanBatchOptions()
-	logBatch, logBatchErr := logBatchOptions()
-	if err := errors.Join(spanBatchErr, logBatchErr); err != nil {
+	if err != nil || p == nil {
 		return nothingToShut, Providers{}, err
 	}
-	r := newReporter(cfg.errorHandler)
-	spanExp, spanEndpoint, err := cfg.spanExporter(ctx)
-	if err != nil {
-		return nothingToShut, Providers{}, fmt.Errorf("setup: span exporter: %w", err)
-	}
-	logExp, logEndpoint, err := cfg.logExporter(ctx)
-	if err != nil {
-		return nothingToShut, Providers{}, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
-	}
+	return p.install(), p.providers, nil
+}
 
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
-	if cfg.bridge != nil {
-		// Before the export, so that the exported record carries the uid.
-		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
-	}
-	spans, logs := newDelivery(signalTraces, spanEndpoint, r), newDelivery(signalLogs, logEndpoint, r)
-	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
-		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, append(logBatch, cfg.logBatch...)...), logs}))
-	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
-	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, cfg.handlerOpts...)
-	h := slogspan.New(next, hopts...)
-	missingShown := showMissingSpans(spanExp, h)
+// nothingToShut is the shutdown function when Start built nothing.
+func nothingToShut(context.Context) error { return nil }
+
+// disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
+func disabled() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
+}
+
+// A pipeline is what the environment or the configuration file built,
+// ready to install.
+type pipeline struct {
+	providers Providers
+	tp        trace.TracerProvider
+	lp        log.LoggerProvider
+	mp        metric.MeterProvider // nil: the global one is left alone
+	prop      propagation.TextMapPropagator
+	r         *reporter
+	// errs is OpenTelemetry's error handler: r, or the file's, which
+	// counts its exporters' failures first.
+	errs otel.ErrorHandler
+	// deliveries count what setup's own exporters took in and settled.
+	deliveries []*delivery
+	// settle counts the export failures among a provider's Shutdown
+	// error, and returns the rest.
+	settle func(error) error
+	// missingShown is true when the span exporter shows the missing-span
+	// report itself.
+	missingShown bool
+	// afterInstall reports what Start goes on without.
+	afterInstall error
+}
+
+// newHandler returns the Handler to install over next, diverting to lp
+// (none when nil), and has r report through the program's own handler
+// unless the program gave one: a report must never become an event or a
+// diverted record.
+func newHandler(r *reporter, next slog.Handler, lp log.LoggerProvider, hopts []slogspan.Option) *slogspan.Handler {
+	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, hopts...)...)
 	if r.handle == nil {
-		// Through the program's own handler, never the slogspan one: a
-		// report must not become an event or a diverted record.
 		r.handle = warnTo(h.Next())
 	}
-	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
-		sdktrace.WithResource(res),
-		// Span budgets are kept while spans run, dropped as they end.
-		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
-		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
-			reportingSpanExporter{spanExp, spans}, append(spanBatch, cfg.spanBatch...)...), spans}),
-	}, cfg.tracerProviderOpts...)...)
+	return h
+}
 
-	otel.SetErrorHandler(r)
-	otel.SetTracerProvider(tp)
-	otel.SetLoggerProvider(lp)
-	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
+// install registers p globally and returns the function that shuts it
+// down.
+func (p *pipeline) install() func(context.Context) error {
+	h := p.providers.Handler
+	otel.SetErrorHandler(p.errs)
+	otel.SetTracerProvider(p.tp)
+	otel.SetLoggerProvider(p.lp)
+	if p.mp != nil {
+		otel.SetMeterProvider(p.mp)
+	}
+	otel.SetTextMapPropagator(p.prop)
 	slog.SetDefault(slog.New(h))
 	installed.Store(&installation{h, h.Next()})
-	if resErr != nil {
-		otel.Handle(fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr))
+	if p.afterInstall != nil {
+		otel.Handle(p.afterInstall)
 	}
 
-	shutdown := onceShutdown(func(ctx context.Context) error {
-		// Both at once, each with the whole deadline, so that an
-		// exporter that hangs leaves the other its time. Neither waits
-		// on the other: records are diverted when they are logged, not
-		// when their span ends.
-		var tpErr, lpErr error
+	type stopper struct {
+		signal string
+		p      any
+		err    error
+	}
+	return onceShutdown(func(ctx context.Context) error {
+		// All at once, each with the whole deadline, so that an exporter
+		// that hangs leaves the others their time. None waits on another:
+		// records are diverted when they are logged, not when their span
+		// ends.
+		stops := []stopper{{signalTraces, p.tp, nil}, {signalLogs, p.lp, nil}, {"metrics", p.mp, nil}}
 		var wg sync.WaitGroup
-		wg.Go(func() { tpErr = tp.Shutdown(ctx) })
-		wg.Go(func() { lpErr = lp.Shutdown(ctx) })
+		for i := range stops {
+			if s, ok := stops[i].p.(interface{ Shutdown(context.Context) error }); ok {
+				wg.Go(func() { stops[i].err = s.Shutdown(ctx) })
+			}
+		}
 		wg.Wait()
+		// Once the deadline has passed, the reporter counts what was not
+		// delivered, when setup's own exporters counted it.
 		expired := ctx.Err() != nil
-		err := errors.Join(append([]error{
-			providerError(signalTraces, tpErr, expired),
-			providerError(signalLogs, lpErr, expired),
-		}, r.close(expired, spans, logs)...)...)
-		if !missingShown {
+		var errs []error
+		for _, s := range stops {
+			errs = append(errs, providerError(s.signal, p.settle(s.err), expired && len(p.deliveries) > 0))
+		}
+		err := errors.Join(append(errs, p.r.close(expired, p.deliveries...)...)...)
+		if !p.missingShown {
 			logMissingSpans(h, h.Next())
 		}
 		return err
 	})
-	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
 }
 
 // providerError is what a provider's Shutdown returned, less what the
 // reporter returns with its counts: export errors, and, once the deadline
-// has passed (expired), the context's error, the same loss as the
-// ExportError that counts what was not delivered.
-func providerError(signal string, err error, expired bool) error {
-	err = without(err, func(err error) bool { return isExportError(err) || (expired && isContextError(err)) })
+// has passed and the loss is counted (counted), the context's error.
+func providerError(signal string, err error, counted bool) error {
+	err = without(err, func(err error) bool { return isExportError(err) || (counted && isContextError(err)) })
 	if err == nil {
 		return nil
 	}
@@ -184,9 +197,4 @@ func handlerToWrap() slog.Handler {
 		return in.next
 	}
 	return current
-}
-
-// disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
-func disabled() bool {
-	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
 }
