@@ -2,12 +2,10 @@ package setup
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 
 	"go.opentelemetry.io/contrib/otelconf"
 	"go.opentelemetry.io/otel/log"
@@ -65,7 +63,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 		otelconf.WithLoggerProviderOptions(lpOpts...),
 	)
 	if err != nil {
-		return nil, f.locate(err)
+		return nil, f.rejected(err)
 	}
 	tp, _ := sdk.TracerProvider().(*sdktrace.TracerProvider)
 	lp, _ := sdk.LoggerProvider().(*sdklog.LoggerProvider)
@@ -85,23 +83,4 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 		p.mp = sdk.MeterProvider()
 	}
 	return p, nil
-}
-
-// newSDKMu serializes newSDK's use of the environment.
-var newSDKMu sync.Mutex
-
-// newSDK is otelconf.NewSDK, given the model setup read. otelconf v0.27.0
-// reads OTEL_CONFIG_FILE itself and lets the file it names win over the
-// model it is given, and it cannot build that file: it has no bridge. So
-// the variable is hidden from it while it builds, and set again after.
-func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
-	newSDKMu.Lock()
-	defer newSDKMu.Unlock()
-	if v, ok := os.LookupEnv(configFileEnv); ok {
-		if err := os.Unsetenv(configFileEnv); err != nil {
-			return otelconf.SDK{}, fmt.Errorf("setup: %w", err)
-		}
-		defer func() { _ = os.Setenv(configFileEnv, v) }()
-	}
-	return otelconf.NewSDK(opts...)
 }
