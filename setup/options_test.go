@@ -210,12 +210,12 @@ func otelLoggerRecord() string {
 func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
 	clearOTelEnv(t)
 	shutdown, spans, logs := startInMemory(t,
-		setup.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
+		setup.WithHandlerOptions(slogspan.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == "password" {
 				return slog.String(a.Key, "REDACTED")
 			}
 			return a
-		}))
+		})))
 	ctx, span := otel.Tracer("redact").Start(context.Background(), "login")
 	slog.InfoContext(ctx, "login", "password", "hunter2", "body", strings.Repeat("x", 5000))
 	span.End()
