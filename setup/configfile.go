@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,8 +12,13 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/contrib/otelconf"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // configFileEnv names the configuration file, as the OpenTelemetry
@@ -295,4 +301,73 @@ func walk(n *yaml.Node, path string, fn func(n *yaml.Node, key *yaml.Node, path 
 		}
 	}
 	return true
+}
+
+// configFile returns the path OTEL_CONFIG_FILE names, and whether it names
+// one: an empty value is unset, as for every OTEL_* variable.
+func configFile() (string, bool) {
+	path := strings.TrimSpace(os.Getenv(configFileEnv))
+	return path, path != ""
+}
+
+// fromFile builds the providers from the configuration file at path:
+// otelconf builds the providers, exporters, processors, sampler, resource
+// and propagators, and setup adds what otelconf does not build (the
+// bridge, the span tracker, the span limits).
+func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) {
+	f, err := readConfigFile(path, cfg.serviceName)
+	if err != nil || f.disabled {
+		return nil, err
+	}
+	// The Handler takes the program's options, then the file's settings
+	// over them (the limits the file leaves out keep the program's
+	// values), and, once otelconf has built it, the LoggerProvider: New
+	// over a Handler adds to its options. The span limits make room for
+	// its budget and the bridge's.
+	h := slogspan.New(handlerToWrap(), cfg.handlerOpts...)
+	h = slogspan.New(h, f.settings.handlerOptions(h.Limits())...)
+	cfg.bridge = nil // the file's pipeline decides
+	if f.bridge {
+		cfg.bridge = spanevents.NewProcessor(f.settings.bridgeOptions()...)
+	}
+	tpOpts := append([]sdktrace.TracerProviderOption{
+		// Span budgets are kept while spans run, dropped as they end.
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+		sdktrace.WithRawSpanLimits(spanLimitsFor(&f.spanLimits, cfg.eventBudget(h))),
+	}, cfg.tracerProviderOpts...)
+	var lpOpts []sdklog.LoggerProviderOption
+	if cfg.bridge != nil {
+		// otelconf registers these before the file's processors: the
+		// bridge runs first, so that the exported records carry its uid.
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+	}
+	lpOpts = append(lpOpts, cfg.loggerProviderOpts...)
+
+	sdk, err := newSDK(
+		otelconf.WithContext(ctx),
+		otelconf.WithOpenTelemetryConfiguration(f.model),
+		otelconf.WithTracerProviderOptions(tpOpts...),
+		otelconf.WithLoggerProviderOptions(lpOpts...),
+	)
+	if err != nil {
+		return nil, f.rejected(err)
+	}
+	tp, _ := sdk.TracerProvider().(*sdktrace.TracerProvider)
+	lp, _ := sdk.LoggerProvider().(*sdklog.LoggerProvider)
+	var payload log.LoggerProvider // none when the file configures no logs
+	if lp != nil {
+		payload = lp
+	}
+	r := newReporter(cfg.errorHandler)
+	h = newHandler(r, h, payload, nil)
+	exports := exportsOf(f, r)
+	p := &pipeline{
+		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
+		tp:        sdk.TracerProvider(), lp: sdk.LoggerProvider(), prop: sdk.Propagator(),
+		r: r, errs: exports.handler(), settle: exports.settle,
+	}
+	if f.model.MeterProvider != nil {
+		p.mp = sdk.MeterProvider()
+	}
+	return p, nil
 }
