@@ -358,13 +358,16 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 	if lp != nil {
 		payload = lp
 	}
+	// otelconf offers no way to wrap the exporters it builds: setup sees
+	// their failures only as the SDK reports them, through otel.Handle,
+	// and the log processors' Shutdown.
 	r := newReporter(cfg.errorHandler)
+	r.returnOthers = true
 	h = newHandler(r, h, payload, nil)
-	exports := exportsOf(f, r)
 	p := &pipeline{
 		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
 		tp:        sdk.TracerProvider(), lp: sdk.LoggerProvider(), prop: sdk.Propagator(),
-		r: r, errs: exports.handler(), settle: exports.settle,
+		r: r,
 	}
 	if f.model.MeterProvider != nil {
 		p.mp = sdk.MeterProvider()

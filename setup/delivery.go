@@ -18,9 +18,6 @@ import (
 type delivery struct {
 	signal, endpoint string
 	r                *reporter
-	// hint, when set, rewrites what explain says to try for a kind of
-	// failure: for an exporter set by a configuration file.
-	hint func(kind, hint string) string
 
 	// entered counts what the batch processor was given: sampled spans,
 	// or log records.

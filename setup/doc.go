@@ -91,7 +91,9 @@
 // repeats the counts at most once a minute, and an export with no answer
 // for 5 seconds is reported too. shutdown returns an [ExportError] for each
 // kind, with the spans or records lost. Other errors of the SDK are logged
-// once each. [WithErrorHandler] sends all of it elsewhere.
+// once each. With a configuration file, whose exporters otelconf builds,
+// export failures are among these, and shutdown returns each with how many
+// times it came. [WithErrorHandler] sends all of it elsewhere.
 //
 // # Log lines that reached no span
 //

@@ -65,7 +65,7 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 	return &pipeline{
 		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
 		tp:        tp, lp: lp, prop: autoprop.NewTextMapPropagator(),
-		r: r, errs: r, deliveries: []*delivery{spans, logs}, settle: func(err error) error { return err },
+		r: r, deliveries: []*delivery{spans, logs},
 		missingShown: showMissingSpans(spanExp, h),
 		afterInstall: resErr,
 	}, nil

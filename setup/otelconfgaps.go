@@ -16,6 +16,9 @@ package setup
 //     defaults (TestConfigFileSettingsWinOverTheSDKsVariables): defaults.
 //   - It does not build the event_to_span_event_bridge/development
 //     processor (TestConfigFileBridgeRunsBeforeTheExport): takeBridge.
+//   - It offers no way to wrap the exporters it builds, so setup cannot
+//     count their exports: it reports the SDK's errors, through otel.Handle
+//     (TestConfigFileExportFailuresAreReported).
 //   - It reads OTEL_CONFIG_FILE again in NewSDK, and the file it names wins
 //     over the model it is given (TestConfigFileBuildsTheSDK): newSDK.
 

@@ -23,8 +23,7 @@ type ExportError struct {
 	// Failures is how many exports failed this way, and Items how many
 	// spans or log records were lost. Items can exceed what the failed
 	// exports held: what was still queued when shutdown's deadline passed
-	// is counted with the exports that had no answer. With OTEL_CONFIG_FILE
-	// the SDK reports a failed export without its size, and Items is 0.
+	// is counted with the exports that had no answer.
 	Failures, Items int
 	// Hint says what to try.
 	Hint string
@@ -153,8 +152,12 @@ type reporter struct {
 	kinds    map[string]*ExportError
 	order    []string
 	reported map[string]time.Time // when each kind (or stall) was last reported
-	seen     map[string]bool      // other errors already reported
-	closed   bool
+	seen     map[string]*sdkError // other errors already reported
+	others   []*sdkError          // the same, in the order first seen
+	// returnOthers has close return the other errors too: with a
+	// configuration file, export failures are among them.
+	returnOthers bool
+	closed       bool
 }
 
 // maxOtherErrors bounds the distinct other errors remembered; past it,
@@ -163,7 +166,7 @@ const maxOtherErrors = 256
 
 func newReporter(handle func(error)) *reporter {
 	return &reporter{handle: handle, stallAfter: stallAfter, remindEvery: remindEvery, kinds: map[string]*ExportError{},
-		reported: map[string]time.Time{}, seen: map[string]bool{}}
+		reported: map[string]time.Time{}, seen: map[string]*sdkError{}}
 }
 
 // warnTo returns a handle function that logs each error at WARN to h.
@@ -213,9 +216,6 @@ func (r *reporter) answered(d *delivery, items int, err error) error {
 	var kind, hint string
 	if err != nil {
 		kind, hint = explain(d.signal, err)
-		if d.hint != nil {
-			hint = d.hint(kind, hint)
-		}
 		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()
@@ -270,14 +270,25 @@ func (r *reporter) Handle(err error) {
 	}
 	msg := err.Error()
 	r.mu.Lock()
-	first := !r.seen[msg]
-	if first && len(r.seen) < maxOtherErrors {
-		r.seen[msg] = true
+	e, seen := r.seen[msg]
+	if seen {
+		e.n++
+	} else if len(r.seen) < maxOtherErrors {
+		e = &sdkError{err, 1}
+		r.seen[msg] = e
+		r.others = append(r.others, e)
 	}
 	r.mu.Unlock()
-	if first {
+	if !seen {
 		r.handle(err)
 	}
+}
+
+// sdkError is an error the SDK reported through otel.Handle, and how many
+// times.
+type sdkError struct {
+	err error
+	n   int
 }
 
 // close ends the reporting, once the providers have shut down or
@@ -304,6 +315,11 @@ func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	for _, k := range r.order {
 		c := *r.kinds[k]
 		errs = append(errs, &c)
+	}
+	for _, e := range r.others {
+		if r.returnOthers {
+			errs = append(errs, fmt.Errorf("setup: the SDK reported (%d %s): %w", e.n, plural("time", e.n), e.err))
+		}
 	}
 	return errs
 }

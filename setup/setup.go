@@ -92,14 +92,8 @@ type pipeline struct {
 	mp        metric.MeterProvider // nil: the global one is left alone
 	prop      propagation.TextMapPropagator
 	r         *reporter
-	// errs is OpenTelemetry's error handler: r, or the file's, which
-	// counts its exporters' failures first.
-	errs otel.ErrorHandler
 	// deliveries count what setup's own exporters took in and settled.
 	deliveries []*delivery
-	// settle counts the export failures among a provider's Shutdown
-	// error, and returns the rest.
-	settle func(error) error
 	// missingShown is true when the span exporter shows the missing-span
 	// report itself.
 	missingShown bool
@@ -123,7 +117,7 @@ func newHandler(r *reporter, next slog.Handler, lp log.LoggerProvider, hopts []s
 // down.
 func (p *pipeline) install() func(context.Context) error {
 	h := p.providers.Handler
-	otel.SetErrorHandler(p.errs)
+	otel.SetErrorHandler(p.r)
 	otel.SetTracerProvider(p.tp)
 	otel.SetLoggerProvider(p.lp)
 	if p.mp != nil {
@@ -159,7 +153,7 @@ func (p *pipeline) install() func(context.Context) error {
 		expired := ctx.Err() != nil
 		var errs []error
 		for _, s := range stops {
-			errs = append(errs, providerError(s.signal, p.settle(s.err), expired && len(p.deliveries) > 0))
+			errs = append(errs, providerError(s.signal, s.err, expired && len(p.deliveries) > 0))
 		}
 		err := errors.Join(append(errs, p.r.close(expired, p.deliveries...)...)...)
 		if !p.missingShown {
