@@ -538,6 +538,10 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      event_level: ${1LEVEL}\n",
 		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "${1LEVEL}"`, "not a variable name"},
 	}, {
+		name: "schedule_delay 0", // the batch processor would export without pause, a busy loop
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: 0\n        exporter:\n          console:\n",
+		want: []string{":5: logger_provider.processors[0].batch.schedule_delay is 0", "above 0"},
+	}, {
 		name: "misspelled slogspan",
 		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspn:\n      event_level: debug\n",
 		want: []string{":4: instrumentation/development.go.slogspn is not slogspan's name", "did you mean slogspan?"},

@@ -175,7 +175,10 @@ func (f *fileConfig) check() error {
 			return nil
 		}},
 	}}
-	return f.at(c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""))
+	if err := c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""); err != nil {
+		return f.at(err)
+	}
+	return f.at(zeroDelay(f.root))
 }
 
 // instrumentation checks instrumentation/development, where each language

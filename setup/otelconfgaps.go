@@ -16,6 +16,9 @@ package setup
 //     defaults (TestConfigFileSettingsWinOverTheSDKsVariables): defaults.
 //   - It does not build the event_to_span_event_bridge/development
 //     processor (TestConfigFileBridgeRunsBeforeTheExport): takeBridge.
+//   - It accepts a batch processor's schedule_delay of 0, with which the
+//     SDK exports without pause, a busy loop: zeroDelay
+//     (TestConfigFileMistakesStopStart).
 //   - It offers no way to wrap the exporters it builds, so setup cannot
 //     count their exports: it reports the SDK's errors, through otel.Handle
 //     (TestConfigFileExportFailuresAreReported).
@@ -449,4 +452,18 @@ func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
 		defer func() { _ = os.Setenv(configFileEnv, v) }()
 	}
 	return otelconf.NewSDK(opts...)
+}
+
+// zeroDelay refuses a schedule_delay of 0 anywhere in the file.
+func zeroDelay(root *yaml.Node) error {
+	var err error
+	walk(root, "", func(n, k *yaml.Node, path string) bool {
+		if k != nil && k.Value == "schedule_delay" && n.Kind == yaml.ScalarNode && n.Value == "0" {
+			err = &ConfigError{Line: k.Line, Path: path, Problem: "is 0, with which the batch processor exports without pause",
+				Fix: "write a delay in milliseconds above 0 (the schema's default is 5000 for spans, 1000 for logs)"}
+			return false
+		}
+		return true
+	})
+	return err
 }
