@@ -742,21 +742,6 @@ logger_provider:
 	}
 }
 
-// unjoin returns the errors err joins, or err alone.
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var all []error
-		for _, e := range j.Unwrap() {
-			all = append(all, unjoin(e)...)
-		}
-		return all
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
-}
-
 func TestConfigFileHandlerSettings(t *testing.T) {
 	clearOTelEnv(t)
 	rcv := newReceiver(t)

@@ -23,7 +23,7 @@ func (printEvents) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 		for _, e := range s.Events() {
 			attrs := make([]string, 0, len(e.Attributes))
 			for _, kv := range e.Attributes {
-				attrs = append(attrs, string(kv.Key)+"="+kv.Value.Emit())
+				attrs = append(attrs, string(kv.Key)+"="+kv.Value.String())
 			}
 			fmt.Printf("%s: %s %s\n", s.Name(), e.Name, strings.Join(attrs, " "))
 		}
