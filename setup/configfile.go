@@ -89,7 +89,7 @@ type fileConfig struct {
 	settings fileSettings
 	// spanLimits are the file's, all six, with the schema's defaults.
 	spanLimits sdktrace.SpanLimits
-	// root is the file's YAML tree, to place otelconf's errors in it.
+	// root is the file's YAML tree, with the lines of its keys.
 	root *yaml.Node
 }
 
