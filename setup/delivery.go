@@ -17,6 +17,7 @@ import (
 // in an export with no answer, or was dropped from a full queue.
 type delivery struct {
 	signal, endpoint string
+	endpointFrom     string // the setting that gave endpoint, as KEY="value"
 	r                *reporter
 
 	// entered counts what the batch processor was given: sampled spans,
@@ -27,8 +28,8 @@ type delivery struct {
 	inFlight int
 }
 
-func newDelivery(signal, endpoint string, r *reporter) *delivery {
-	return &delivery{signal: signal, endpoint: endpoint, r: r}
+func newDelivery(signal string, t otlpTarget, r *reporter) *delivery {
+	return &delivery{signal: signal, endpoint: t.endpoint, endpointFrom: t.from, r: r}
 }
 
 // export runs one export of items spans or records through do, reporting

@@ -38,17 +38,17 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 		resErr = fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr)
 	}
 
-	spanExp, spanEndpoint, err := cfg.spanExporter(ctx)
+	spanExp, spanTarget, err := cfg.spanExporter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("setup: span exporter: %w", err)
 	}
-	logExp, logEndpoint, err := cfg.logExporter(ctx)
+	logExp, logTarget, err := cfg.logExporter(ctx)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
 	}
 
 	r := newReporter(cfg.errorHandler)
-	spans, logs := newDelivery(signalTraces, spanEndpoint, r), newDelivery(signalLogs, logEndpoint, r)
+	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
 	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
 	if cfg.bridge != nil {
 		// Before the export, so that the exported record carries the uid.

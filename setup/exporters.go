@@ -38,6 +38,9 @@ type otlpTarget struct {
 	signal   string
 	protocol string // grpc or http/protobuf
 	endpoint string // as errors show it
+	// from is the setting that gave the endpoint, as KEY="value", or ""
+	// for the default.
+	from string
 	// plainDefault is true when no endpoint and no insecure variable is
 	// set: the exporter must be told to use plain HTTP.
 	plainDefault bool
@@ -58,13 +61,14 @@ func otlpTargetFor(signal string) (otlpTarget, error) {
 	}
 	if key := "OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"; os.Getenv(key) != "" {
 		t.endpoint = os.Getenv(key) // used as given, path included
+		t.from = fmt.Sprintf("%s=%q", key, t.endpoint)
 		return t, checkEndpoint(key, t.endpoint)
 	}
 	if ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
 		if err := checkEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT", ep); err != nil {
 			return t, err
 		}
-		t.endpoint = ep
+		t.endpoint, t.from = ep, fmt.Sprintf("OTEL_EXPORTER_OTLP_ENDPOINT=%q", ep)
 		if t.protocol == "http/protobuf" {
 			t.endpoint = strings.TrimRight(ep, "/") + "/v1/" + signal
 		}
@@ -109,24 +113,24 @@ func exporterName(key string, hasFallback bool) string {
 // by autoexport (auto).
 func chooseExporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
 	otlp func(context.Context, otlpTarget) (E, error), named func(ctx context.Context, name string) (E, error),
-) (E, string, error) {
+) (E, otlpTarget, error) {
 	var none E
 	if explicit != none {
-		return explicit, "", nil
+		return explicit, otlpTarget{}, nil
 	}
 	switch name := exporterName(envKey, fallback != none); name {
 	case "":
-		return fallback, "", nil
+		return fallback, otlpTarget{}, nil
 	case "otlp":
 		t, err := otlpTargetFor(signal)
 		if err != nil {
-			return none, "", err
+			return none, t, err
 		}
 		exp, err := otlp(ctx, t)
-		return exp, t.endpoint, err
+		return exp, t, err
 	default:
 		exp, err := named(ctx, name)
-		return exp, "", err
+		return exp, otlpTarget{}, err
 	}
 }
 
@@ -136,7 +140,7 @@ func chooseExporter[E comparable](ctx context.Context, signal, envKey string, ex
 const consoleJSON = "console/json"
 
 // spanExporter returns the span exporter and, for OTLP, where it sends.
-func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
+func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan, otlpSpanExporter,
 		func(ctx context.Context, name string) (sdktrace.SpanExporter, error) {
 			switch name {
@@ -150,7 +154,7 @@ func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, strin
 }
 
 // logExporter returns the log exporter and, for OTLP, where it sends.
-func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, string, error) {
+func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog, otlpLogExporter,
 		func(ctx context.Context, name string) (sdklog.Exporter, error) {
 			switch name {

@@ -96,12 +96,15 @@ const timeoutHint = "The receiver did not answer in time: it is slow, stopped or
 
 // explain returns the kind of an export failure, for counting, and what to
 // try.
-func explain(signal string, err error) (kind, hint string) {
-	msg := err.Error()
+func explain(d *delivery, err error) (kind, hint string) {
+	signal, msg := d.signal, err.Error()
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "connection refused"):
-		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), " +
-			"or set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+		fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+		if d.endpointFrom != "" {
+			fix = "correct " + d.endpointFrom
+		}
+		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), or " + fix
 	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
 		return "tls", "The receiver speaks plain HTTP: spell the endpoint http://…, " +
 			"or set OTEL_EXPORTER_OTLP_INSECURE=true"
@@ -215,7 +218,7 @@ func (r *reporter) answered(d *delivery, items int, err error) error {
 	var e *ExportError
 	var kind, hint string
 	if err != nil {
-		kind, hint = explain(d.signal, err)
+		kind, hint = explain(d, err)
 		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()

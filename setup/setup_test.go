@@ -309,8 +309,13 @@ func TestUnreachableOTLPIsReportedWithinDeadline(t *testing.T) {
 	if err == nil {
 		t.Fatal("shutdown swallowed the export failure")
 	}
+	if strings.Contains(err.Error(), "set OTEL_EXPORTER_OTLP_ENDPOINT") {
+		t.Errorf("shutdown error asks to set the variable that is set: %v", err)
+	}
 	// The README's "My trace is not in Jaeger" names this error by its text.
-	for _, want := range []string{"traces export to http://" + addr + "/v1/traces failed", "connection refused", "Nothing listens there"} {
+	// The hint names the variable that is set, and does not ask to set it.
+	for _, want := range []string{"traces export to http://" + addr + "/v1/traces failed", "connection refused", "Nothing listens there",
+		`or correct OTEL_EXPORTER_OTLP_ENDPOINT="http://` + addr + `"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("shutdown error lacks %q: %v", want, err)
 		}
