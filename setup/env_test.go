@@ -121,3 +121,12 @@ func TestEndpointWithoutSchemeIsAStartError(t *testing.T) {
 		t.Errorf("a URL: %v", err)
 	}
 }
+
+func TestUnknownExporterIsAStartError(t *testing.T) {
+	for _, key := range []string{"OTEL_TRACES_EXPORTER", "OTEL_LOGS_EXPORTER"} {
+		err := startWithEnv(t, map[string]string{key: "zipkin"})
+		if err == nil || !strings.Contains(err.Error(), key+`="zipkin"`) || !strings.Contains(err.Error(), "console/json") {
+			t.Errorf("%s=zipkin: Start error = %v, want one naming the variable, the value and the choices", key, err)
+		}
+	}
+}

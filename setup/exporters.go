@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
@@ -20,12 +19,10 @@ import (
 	"github.com/slogspan/slogspan/console"
 )
 
-// Exporters are chosen by autoexport, except OTLP with no endpoint
-// configured. The Go OTLP exporters then default to https://localhost, but
-// the specification's default, and what Jaeger and the Collector serve on
-// 4318 and 4317, is plain http://localhost. autoexport builds its OTLP
-// exporters without options, so setup builds those itself, with the same
-// environment variables and WithInsecure added.
+// With no endpoint configured, the Go OTLP exporters default to
+// https://localhost, but the specification's default, and what Jaeger and
+// the Collector serve on 4318 and 4317, is plain http://localhost: setup
+// adds WithInsecure then.
 
 // Signal names, as they appear in errors and in the OTEL_* variables.
 const (
@@ -110,7 +107,7 @@ func exporterName(key string, hasFallback bool) string {
 // chooseExporter returns the exporter of one signal, and for OTLP where it
 // sends: explicit when set, else what the environment variable envKey
 // names, with fallback when it names none. OTLP is built by otlp, the rest
-// by autoexport (auto).
+// by named.
 func chooseExporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
 	otlp func(context.Context, otlpTarget) (E, error), named func(ctx context.Context, name string) (E, error),
 ) (E, otlpTarget, error) {
@@ -142,30 +139,50 @@ const consoleJSON = "console/json"
 // spanExporter returns the span exporter and, for OTLP, where it sends.
 func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan, otlpSpanExporter,
-		func(ctx context.Context, name string) (sdktrace.SpanExporter, error) {
+		func(_ context.Context, name string) (sdktrace.SpanExporter, error) {
 			switch name {
 			case "console":
 				return console.New(os.Stdout), nil
 			case consoleJSON:
 				return stdouttrace.New()
+			case "none":
+				return noSpans{}, nil
 			}
-			return autoexport.NewSpanExporter(ctx)
+			return nil, unknownExporter("OTEL_TRACES_EXPORTER", name)
 		})
 }
 
 // logExporter returns the log exporter and, for OTLP, where it sends.
 func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog, otlpLogExporter,
-		func(ctx context.Context, name string) (sdklog.Exporter, error) {
+		func(_ context.Context, name string) (sdklog.Exporter, error) {
 			switch name {
 			case "console":
 				return console.NewLogExporter(os.Stdout), nil
 			case consoleJSON:
 				return stdoutlog.New()
+			case "none":
+				return noLogs{}, nil
 			}
-			return autoexport.NewLogExporter(ctx)
+			return nil, unknownExporter("OTEL_LOGS_EXPORTER", name)
 		})
 }
+
+func unknownExporter(key, name string) error {
+	return fmt.Errorf("%s=%q is not an exporter setup knows: write otlp, console, console/json or none", key, name)
+}
+
+// noSpans and noLogs are the exporters "none" names.
+type (
+	noSpans struct{}
+	noLogs  struct{}
+)
+
+func (noSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (noSpans) Shutdown(context.Context) error                             { return nil }
+func (noLogs) Export(context.Context, []sdklog.Record) error               { return nil }
+func (noLogs) Shutdown(context.Context) error                              { return nil }
+func (noLogs) ForceFlush(context.Context) error                            { return nil }
 
 func otlpSpanExporter(ctx context.Context, t otlpTarget) (sdktrace.SpanExporter, error) {
 	if t.protocol == "grpc" {
