@@ -83,7 +83,8 @@ type step struct {
 // setup.Start, or after the line above), New does not wrap it a second
 // time: it returns a Handler over the handler next wraps, with next's
 // options and then opts, so that each line carries its ids once and
-// becomes one event.
+// becomes one event. (A Handler derived by WithAttrs or WithGroup is
+// wrapped as any other handler.)
 //
 // New panics if next is nil.
 func New(next slog.Handler, opts ...Option) *Handler {
