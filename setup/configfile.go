@@ -144,9 +144,6 @@ func readConfigFile(path, serviceName string) (*fileConfig, error) {
 // check checks the file against the schema, as otelconf's model and
 // slogspan's settings spell it, and decodes slogspan's settings.
 func (f *fileConfig) check() error {
-	if f.root.Kind != yaml.MappingNode {
-		return f.at(wrongType(f.root, "", "a mapping, starting with file_format: \"1.0\""))
-	}
 	format := mapValue(f.root, "file_format")
 	switch {
 	case format == nil:
@@ -156,14 +153,7 @@ func (f *fileConfig) check() error {
 		return &ConfigError{File: f.path, Line: format.Line, Path: "file_format", Problem: fmt.Sprintf("is %q", format.Value),
 			Fix: `setup reads the stable schema, file_format "1.0", through otelconf v0.27.0: write the file for it`}
 	}
-	// otelconf requires what the schema does not: an endpoint.
-	endpoint := map[string]string{"endpoint": "otelconf v0.27.0 requires it (the schema would default it)"}
-	c := schemaCheck{required: map[reflect.Type]map[string]string{
-		reflect.TypeFor[otelconf.OTLPHttpExporter]():       endpoint,
-		reflect.TypeFor[otelconf.OTLPGrpcExporter]():       endpoint,
-		reflect.TypeFor[otelconf.OTLPHttpMetricExporter](): endpoint,
-		reflect.TypeFor[otelconf.OTLPGrpcMetricExporter](): endpoint,
-	}, extra: map[reflect.Type]map[string]func(*yaml.Node, string) error{
+	c := schemaCheck{extra: map[reflect.Type]map[string]func(*yaml.Node, string) error{
 		reflect.TypeFor[otelconf.OpenTelemetryConfiguration](): {"instrumentation/development": f.instrumentation},
 		reflect.TypeFor[otelconf.LogRecordProcessor](): {bridgeKey: func(n *yaml.Node, path string) error {
 			if n.Kind == yaml.MappingNode && len(n.Content) > 0 || n.Kind == yaml.SequenceNode ||
@@ -184,7 +174,7 @@ func (f *fileConfig) check() error {
 // instrumentation checks instrumentation/development, where each language
 // keeps its instrumentation's settings by name, and decodes slogspan's.
 func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
-	if err := (&schemaCheck{}).check(n, reflect.TypeFor[map[string]any](), path); err != nil {
+	if err := mapping(n, path); err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -206,7 +196,7 @@ var languages = []string{"cpp", "dotnet", "erlang", "general", "go", "java", "js
 // and decodes slogspan's. Other names are other libraries', but one a
 // typo or two away from slogspan is taken for a misspelling.
 func (f *fileConfig) goInstrumentation(n *yaml.Node, path string) error {
-	if err := (&schemaCheck{}).check(n, reflect.TypeFor[map[string]any](), path); err != nil {
+	if err := mapping(n, path); err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -220,6 +210,15 @@ func (f *fileConfig) goInstrumentation(n *yaml.Node, path string) error {
 		return nil
 	}
 	return f.settings.decode(s, joinPath(path, settingsName))
+}
+
+// mapping reports a node of slogspan's part of the schema, which otelconf
+// does not read, that is neither a mapping nor empty.
+func mapping(n *yaml.Node, path string) error {
+	if n.Kind == yaml.MappingNode || n.ShortTag() == nullTag {
+		return nil
+	}
+	return &ConfigError{Line: n.Line, Path: path, Problem: "is not a mapping", Fix: "write name: value lines under it"}
 }
 
 func setInt[P ~*int](dst *int, p P) {

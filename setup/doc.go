@@ -75,8 +75,9 @@
 //	        all_records: true       # spanevents.WithAllRecords
 //	        error_status_level: error # spanevents.WithErrorStatusLevel, as a slog level
 //
-// A mistake in the file is a [ConfigError] naming its line, field and fix,
-// and Start then changes nothing. The options that build what the file
+// A mistake in the file is a [ConfigError], and Start then changes
+// nothing: a key the Go SDK does not know with its line, field and a
+// did-you-mean; what yaml and otelconf refuse, in their words. The options that build what the file
 // describes (exporters, batch processors, span limits, the resource, the
 // bridge) do not apply; [WithServiceName] gives service.name when neither
 // the file nor OTEL_SERVICE_NAME does. examples/config/otel.yaml is a

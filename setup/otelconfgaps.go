@@ -7,8 +7,7 @@ package setup
 //   - It ignores keys it does not know, so a misspelled key would silently
 //     leave its part of the SDK at its default: schemaCheck walks the file
 //     with the model's field names and types first
-//     (TestConfigFileMistakesStopStart). It also requires an OTLP
-//     exporter's endpoint, which the schema would default.
+//     (TestConfigFileMistakesStopStart).
 //   - It applies two of the six span limits (TestConfigFileSettingsWinOverTheSDKsVariables)
 //     and ignores resource.attributes_list (TestConfigFileResourceAttributesList).
 //   - It lets OTEL_BSP_*, OTEL_BLRP_*, OTEL_EXPORTER_OTLP_* and
@@ -40,16 +39,13 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// schemaCheck checks YAML nodes against the Go types of a configuration
-// model.
+// schemaCheck finds the keys a configuration model does not know, by its
+// Go types. Types and required fields are for yaml and otelconf to report.
 type schemaCheck struct {
 	// extra are keys a struct type accepts besides its fields, each with
 	// its own check: the parts of the schema that are slogspan's, which
 	// otelconf's model leaves out.
 	extra map[reflect.Type]map[string]func(n *yaml.Node, path string) error
-	// required are fields a struct type requires besides those its tags
-	// mark, and why.
-	required map[reflect.Type]map[string]string
 }
 
 // check checks n, found at path, against t.
@@ -60,60 +56,34 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == nullTag {
-		return nil // every property may be null, and then takes its default
-	}
-	switch t.Kind() {
-	case reflect.Interface:
-		return nil
-	case reflect.Struct:
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return c.object(n, t, path)
-	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			return wrongType(n, path, "a mapping (name: value lines)")
-		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if err := c.check(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value)); err != nil {
 				return err
 			}
 		}
-		return nil
-	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			return wrongType(n, path, "a list (lines starting with -)")
-		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, e := range n.Content {
 			if err := c.check(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
 		}
-		return nil
-	case reflect.Bool:
-		return scalar(n, path, "true or false", "!!bool")
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return scalar(n, path, "an integer", "!!int")
-	case reflect.Float32, reflect.Float64:
-		return scalar(n, path, "a number", "!!int", "!!float")
-	case reflect.String:
-		return scalar(n, path, "a string", "!!str", "!!int", "!!float", "!!bool", "!!timestamp")
 	}
 	return nil
 }
 
 const nullTag = "!!null"
 
-// object checks a mapping against the fields of struct type t.
+// object checks the keys of a mapping against the fields of struct type t.
 func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
-	if n.Kind != yaml.MappingNode {
-		return wrongType(n, path, "a mapping (name: value lines)")
-	}
-	fields, required := yamlFields(t)
+	fields := yamlFields(t)
 	extra := c.extra[t]
-	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		p := joinPath(path, k.Value)
-		seen[k.Value] = true
 		if check, ok := extra[k.Value]; ok {
 			if err := check(v, p); err != nil {
 				return err
@@ -126,18 +96,6 @@ func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
 		}
 		if err := c.check(v, ft, p); err != nil {
 			return err
-		}
-	}
-	for _, name := range required {
-		if !seen[name] {
-			return &ConfigError{Line: n.Line, Path: path, Problem: "has no " + name,
-				Fix: "add " + name + ": it is required here"}
-		}
-	}
-	for name, why := range c.required[t] {
-		if !seen[name] {
-			return &ConfigError{Line: n.Line, Path: path, Problem: "has no " + name,
-				Fix: "add " + name + ": " + why}
 		}
 	}
 	// The schema's extension points (processors, exporters, samplers,
@@ -170,50 +128,20 @@ func fieldNames[V1, V2 any](fields map[string]V1, extra map[string]V2) []string 
 	return names
 }
 
-// yamlFields returns the YAML names of t's fields with their types, and
-// the names that are required (those not marked omitempty).
-func yamlFields(t reflect.Type) (map[string]reflect.Type, []string) {
+// yamlFields returns the YAML names of t's fields with their types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
 	fields := map[string]reflect.Type{}
-	var required []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, ok := f.Tag.Lookup("yaml")
 		if !ok || !f.IsExported() {
 			continue // AdditionalProperties: no key of its own
 		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" || name == "" {
-			continue
-		}
-		fields[name] = f.Type
-		if !strings.Contains(opts, "omitempty") {
-			required = append(required, name)
+		if name, _, _ := strings.Cut(tag, ","); name != "-" && name != "" {
+			fields[name] = f.Type
 		}
 	}
-	return fields, required
-}
-
-// scalar checks that n is a scalar with one of the tags. A string that
-// refers to an environment variable is left for after the substitution.
-func scalar(n *yaml.Node, path, want string, tags ...string) error {
-	if n.Kind == yaml.ScalarNode {
-		tag := n.ShortTag()
-		if slices.Contains(tags, tag) || (tag == "!!str" && strings.Contains(n.Value, "${")) {
-			return nil
-		}
-	}
-	return wrongType(n, path, want)
-}
-
-func wrongType(n *yaml.Node, path, want string) error {
-	got := "a mapping"
-	switch n.Kind {
-	case yaml.ScalarNode:
-		got = fmt.Sprintf("%q", n.Value)
-	case yaml.SequenceNode:
-		got = "a list"
-	}
-	return &ConfigError{Line: n.Line, Path: path, Problem: "is " + got, Fix: "write " + want}
+	return fields
 }
 
 // unknownField reports key k, unknown at path, suggesting the known name
