@@ -79,10 +79,26 @@ type step struct {
 // keeps the output format and does not deadlock. Attributes added to the
 // default handler with With before New are not carried over.
 //
+// If next is itself a Handler returned by New (slog's default after
+// setup.Start, or after the line above), New does not wrap it a second
+// time: it returns a Handler over the handler next wraps, with next's
+// options and then opts, so that each line carries its ids once and
+// becomes one event. (A Handler derived by WithAttrs or WithGroup is
+// wrapped as any other handler.)
+//
 // New panics if next is nil.
 func New(next slog.Handler, opts ...Option) *Handler {
 	if next == nil {
 		panic("slogspan: New called with a nil handler")
+	}
+	if inner, ok := next.(*Handler); ok && inner.attrs == nil && inner.groups == nil && inner.steps == nil {
+		// One Handler, not two, which would write every id and event twice.
+		cfg := *inner.cfg
+		for _, o := range opts {
+			o.apply(&cfg)
+		}
+		cfg.limits = cfg.limits.WithDefaults()
+		return &Handler{cfg: &cfg, next: inner.next, payload: cfg.payload}
 	}
 	if isSlogDefaultHandler(next) {
 		next = newStdlogHandler(next)

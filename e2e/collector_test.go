@@ -154,7 +154,7 @@ func onEachProtocol(t *testing.T, test func(t *testing.T, proto string, c *colle
 
 // shutdownCleanly shuts down within ctx and fails the test if that fails,
 // or if the SDK reported errors about c: an export refused, or lost.
-func shutdownCleanly(ctx context.Context, t *testing.T, shutdown setup.ShutdownFunc, c *collector, errs *errorsSeen) {
+func shutdownCleanly(ctx context.Context, t *testing.T, shutdown func(context.Context) error, c *collector, errs *errorsSeen) {
 	t.Helper()
 	if err := shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -166,7 +166,7 @@ func shutdownCleanly(ctx context.Context, t *testing.T, shutdown setup.ShutdownF
 
 // startSlogspan points setup's OTLP exporters at c over proto through the
 // environment, as a user would, and starts it.
-func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Option) setup.ShutdownFunc {
+func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Option) func(context.Context) error {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {

@@ -1,20 +1,24 @@
 package setup
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"reflect"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/contrib/otelconf"
-	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/spanevents"
 )
 
 // configFileEnv names the configuration file, as the OpenTelemetry
@@ -85,7 +89,7 @@ type fileConfig struct {
 	settings fileSettings
 	// spanLimits are the file's, all six, with the schema's defaults.
 	spanLimits sdktrace.SpanLimits
-	// root is the file's YAML tree, to place otelconf's errors in it.
+	// root is the file's YAML tree, with the lines of its keys.
 	root *yaml.Node
 }
 
@@ -107,9 +111,8 @@ func readConfigFile(path, serviceName string) (*fileConfig, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		line, msg := yamlLine(err.Error())
-		return nil, &ConfigError{File: path, Line: line, Problem: "is not valid YAML (" + msg + ")", Err: err,
-			Fix: "check the indentation and the quotes on that line and the lines before it"}
+		return nil, &ConfigError{File: path, Problem: "is not valid YAML (" + err.Error() + ")", Err: err,
+			Fix: "check the indentation and the quotes on the line it names and the lines before it"}
 	}
 	if len(doc.Content) == 0 {
 		return nil, &ConfigError{File: path, Problem: "is empty", Fix: `start it with file_format: "1.0"`}
@@ -120,7 +123,7 @@ func readConfigFile(path, serviceName string) (*fileConfig, error) {
 	}
 	model, err := otelconf.ParseYAML(raw)
 	if err != nil {
-		return nil, f.locate(err)
+		return nil, f.rejected(err)
 	}
 	f.model = *model
 	f.disabled = model.Disabled != nil && *model.Disabled
@@ -141,9 +144,6 @@ func readConfigFile(path, serviceName string) (*fileConfig, error) {
 // check checks the file against the schema, as otelconf's model and
 // slogspan's settings spell it, and decodes slogspan's settings.
 func (f *fileConfig) check() error {
-	if f.root.Kind != yaml.MappingNode {
-		return f.at(wrongType(f.root, "", "a mapping, starting with file_format: \"1.0\""))
-	}
 	format := mapValue(f.root, "file_format")
 	switch {
 	case format == nil:
@@ -153,14 +153,7 @@ func (f *fileConfig) check() error {
 		return &ConfigError{File: f.path, Line: format.Line, Path: "file_format", Problem: fmt.Sprintf("is %q", format.Value),
 			Fix: `setup reads the stable schema, file_format "1.0", through otelconf v0.27.0: write the file for it`}
 	}
-	// otelconf requires what the schema does not: an endpoint.
-	endpoint := map[string]string{"endpoint": "otelconf v0.27.0 requires it (the schema would default it)"}
-	c := schemaCheck{required: map[reflect.Type]map[string]string{
-		reflect.TypeFor[otelconf.OTLPHttpExporter]():       endpoint,
-		reflect.TypeFor[otelconf.OTLPGrpcExporter]():       endpoint,
-		reflect.TypeFor[otelconf.OTLPHttpMetricExporter](): endpoint,
-		reflect.TypeFor[otelconf.OTLPGrpcMetricExporter](): endpoint,
-	}, extra: map[reflect.Type]map[string]func(*yaml.Node, string) error{
+	c := schemaCheck{extra: map[reflect.Type]map[string]func(*yaml.Node, string) error{
 		reflect.TypeFor[otelconf.OpenTelemetryConfiguration](): {"instrumentation/development": f.instrumentation},
 		reflect.TypeFor[otelconf.LogRecordProcessor](): {bridgeKey: func(n *yaml.Node, path string) error {
 			if n.Kind == yaml.MappingNode && len(n.Content) > 0 || n.Kind == yaml.SequenceNode ||
@@ -172,125 +165,60 @@ func (f *fileConfig) check() error {
 			return nil
 		}},
 	}}
-	return f.at(c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""))
+	if err := c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""); err != nil {
+		return f.at(err)
+	}
+	return f.at(zeroDelay(f.root))
 }
 
 // instrumentation checks instrumentation/development, where each language
 // keeps its instrumentation's settings by name, and decodes slogspan's.
 func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
-	c := schemaCheck{}
-	if n.Kind != yaml.MappingNode {
-		return c.check(n, reflect.TypeFor[map[string]any](), path)
-	}
-	goNode := mapValue(n, "go")
-	if goNode == nil {
-		return nil
-	}
-	if err := c.check(goNode, reflect.TypeFor[map[string]any](), joinPath(path, "go")); err != nil {
+	if err := mapping(n, path); err != nil {
 		return err
 	}
-	s := mapValue(goNode, settingsName)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !slices.Contains(languages, k.Value) {
+			return unknownField(k, path, languages)
+		}
+	}
+	if goNode := mapValue(n, "go"); goNode != nil {
+		return f.goInstrumentation(goNode, joinPath(path, "go"))
+	}
+	return nil
+}
+
+// languages are instrumentation/development's keys in the schema that
+// otelconf v0.27.0 reads (otelconf/x's ExperimentalInstrumentation).
+var languages = []string{"cpp", "dotnet", "erlang", "general", "go", "java", "js", "php", "python", "ruby", "rust", "swift"}
+
+// goInstrumentation checks the go: map of every Go library's settings,
+// and decodes slogspan's. Other names are other libraries', but one a
+// typo or two away from slogspan is taken for a misspelling.
+func (f *fileConfig) goInstrumentation(n *yaml.Node, path string) error {
+	if err := mapping(n, path); err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Value != settingsName && editDistance(k.Value, settingsName) <= 2 {
+			return &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not slogspan's name",
+				Fix: "did you mean " + settingsName + "? Its settings are read only under that name"}
+		}
+	}
+	s := mapValue(n, settingsName)
 	if s == nil {
 		return nil
 	}
-	return f.settings.decode(s, joinPath(path, "go."+settingsName))
+	return f.settings.decode(s, joinPath(path, settingsName))
 }
 
-// takeBridge takes the bridge out of the model: setup builds it, at the
-// head of the processors, the one place otelconf lets it add a processor
-// of its own.
-func (f *fileConfig) takeBridge() error {
-	procs := mapValue(mapValue(f.root, "logger_provider"), "processors")
-	if procs == nil || procs.Kind != yaml.SequenceNode {
+// mapping reports a node of slogspan's part of the schema, which otelconf
+// does not read, that is neither a mapping nor empty.
+func mapping(n *yaml.Node, path string) error {
+	if n.Kind == yaml.MappingNode || n.ShortTag() == nullTag {
 		return nil
 	}
-	for i, p := range procs.Content {
-		if !hasKey(p, bridgeKey) {
-			continue
-		}
-		if f.bridge {
-			return &ConfigError{File: f.path, Line: p.Line, Path: fmt.Sprintf("logger_provider.processors[%d]", i),
-				Problem: "is a second span event bridge", Fix: "keep the first: one bridge puts each record on its span once"}
-		}
-		if i > 0 {
-			return &ConfigError{File: f.path, Line: p.Line, Path: fmt.Sprintf("logger_provider.processors[%d]", i),
-				Problem: "is the span event bridge, after other processors",
-				Fix: "make it the first processor: setup runs it ahead of the file's others " +
-					"(otelconf v0.27.0 offers no way to place a processor between them), " +
-					"so that the records they export carry the log.record.uid its span events link to"}
-		}
-		f.bridge = true
-	}
-	if f.bridge {
-		lp := f.model.LoggerProvider
-		lp.Processors = lp.Processors[1:]
-	}
-	return nil
-}
-
-// resource writes resource.attributes_list, which otelconf v0.27.0
-// ignores, into resource.attributes, below them, and the program's
-// service.name when neither the file nor the environment gives one.
-func (f *fileConfig) resource(serviceName string) error {
-	r := f.model.Resource
-	if r == nil {
-		r = &otelconf.Resource{}
-	}
-	has := map[string]bool{}
-	for _, a := range r.Attributes {
-		has[a.Name] = true
-	}
-	if r.AttributesList != nil {
-		for kv := range strings.SplitSeq(*r.AttributesList, ",") {
-			if strings.TrimSpace(kv) == "" {
-				continue
-			}
-			k, v, ok := strings.Cut(kv, "=")
-			k = strings.TrimSpace(k)
-			v, err := url.PathUnescape(strings.TrimSpace(v))
-			if !ok || k == "" || err != nil {
-				n := findKey(f.root, "attributes_list")
-				e := &ConfigError{File: f.path, Path: "resource.attributes_list", Problem: fmt.Sprintf("has %q", kv),
-					Fix: "write name=value pairs separated by commas, with %-escapes for commas and equals signs in values"}
-				if n != nil {
-					e.Line = n.Line
-				}
-				return e
-			}
-			if !has[k] {
-				has[k] = true
-				r.Attributes = append(r.Attributes, otelconf.AttributeNameValue{Name: k, Value: v})
-			}
-		}
-		r.AttributesList = nil
-	}
-	if _, fromEnv := resource.Environment().Set().Value("service.name"); !has["service.name"] && !fromEnv {
-		r.Attributes = append(r.Attributes, otelconf.AttributeNameValue{Name: "service.name", Value: serviceName})
-	}
-	f.model.Resource = r
-	return nil
-}
-
-// spanLimitsOf returns the span limits the file sets, with the schema's
-// defaults where it sets none: tracer_provider.limits, then
-// attribute_limits, then 128 (the value length: unlimited).
-func spanLimitsOf(m *otelconf.OpenTelemetryConfiguration) sdktrace.SpanLimits {
-	l := sdktrace.SpanLimits{AttributeValueLengthLimit: -1, AttributeCountLimit: 128,
-		EventCountLimit: 128, LinkCountLimit: 128, AttributePerEventCountLimit: 128, AttributePerLinkCountLimit: 128}
-	if a := m.AttributeLimits; a != nil {
-		setInt(&l.AttributeCountLimit, a.AttributeCountLimit)
-		setInt(&l.AttributeValueLengthLimit, a.AttributeValueLengthLimit)
-	}
-	if m.TracerProvider != nil && m.TracerProvider.Limits != nil {
-		t := m.TracerProvider.Limits
-		setInt(&l.AttributeCountLimit, t.AttributeCountLimit)
-		setInt(&l.AttributeValueLengthLimit, t.AttributeValueLengthLimit)
-		setInt(&l.EventCountLimit, t.EventCountLimit)
-		setInt(&l.AttributePerEventCountLimit, t.EventAttributeCountLimit)
-		setInt(&l.LinkCountLimit, t.LinkCountLimit)
-		setInt(&l.AttributePerLinkCountLimit, t.LinkAttributeCountLimit)
-	}
-	return l
+	return &ConfigError{Line: n.Line, Path: path, Problem: "is not a mapping", Fix: "write name: value lines under it"}
 }
 
 func setInt[P ~*int](dst *int, p P) {
@@ -307,72 +235,6 @@ func orDefault[P ~*T, T any](p P, d T) P {
 	return p
 }
 
-// defaults writes the schema's defaults where the file leaves a batch
-// processor's, an exporter's or the log limits' value out. Otherwise the
-// SDK and the exporters would take them from OTEL_BSP_*, OTEL_BLRP_*,
-// OTEL_EXPORTER_OTLP_* and OTEL_LOGRECORD_*, and the file would not win,
-// and an OTLP endpoint given as null would be https://, which local
-// receivers do not speak (otelconf requires the key). The span batch size defaults to
-// DefaultSpanExportBatchSize rather than the schema's 512, for the reason
-// given there.
-func (f *fileConfig) defaults() {
-	m := &f.model
-	if tp := m.TracerProvider; tp != nil {
-		for _, p := range tp.Processors {
-			if b := p.Batch; b != nil {
-				b.ScheduleDelay = orDefault(b.ScheduleDelay, 5000)
-				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
-				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
-				b.MaxExportBatchSize = orDefault(b.MaxExportBatchSize, DefaultSpanExportBatchSize)
-				exporterDefaults(b.Exporter.OTLPHttp, b.Exporter.OTLPGrpc, signalTraces)
-			}
-			if s := p.Simple; s != nil {
-				exporterDefaults(s.Exporter.OTLPHttp, s.Exporter.OTLPGrpc, signalTraces)
-			}
-		}
-	}
-	if lp := m.LoggerProvider; lp != nil {
-		for _, p := range lp.Processors {
-			if b := p.Batch; b != nil {
-				b.ScheduleDelay = orDefault(b.ScheduleDelay, 1000)
-				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
-				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
-				b.MaxExportBatchSize = orDefault(b.MaxExportBatchSize, 512)
-				exporterDefaults(b.Exporter.OTLPHttp, b.Exporter.OTLPGrpc, signalLogs)
-			}
-			if s := p.Simple; s != nil {
-				exporterDefaults(s.Exporter.OTLPHttp, s.Exporter.OTLPGrpc, signalLogs)
-			}
-		}
-		l := lp.Limits
-		if l == nil {
-			l = &otelconf.LogRecordLimits{}
-		}
-		var general otelconf.AttributeLimits
-		if m.AttributeLimits != nil {
-			general = *m.AttributeLimits
-		}
-		l.AttributeCountLimit = orDefault(l.AttributeCountLimit, *orDefault(general.AttributeCountLimit, 128))
-		l.AttributeValueLengthLimit = orDefault(l.AttributeValueLengthLimit, *orDefault(general.AttributeValueLengthLimit, -1))
-		lp.Limits = l
-	}
-}
-
-// exporterDefaults writes the schema's defaults into the OTLP exporter
-// of a signal.
-func exporterDefaults(h *otelconf.OTLPHttpExporter, g *otelconf.OTLPGrpcExporter, signal string) {
-	if h != nil {
-		h.Endpoint = orDefault(h.Endpoint, "http://localhost:4318/v1/"+signal)
-		h.Timeout = orDefault(h.Timeout, 10000)
-		h.Compression = orDefault(h.Compression, "none")
-	}
-	if g != nil {
-		g.Endpoint = orDefault(g.Endpoint, "http://localhost:4317")
-		g.Timeout = orDefault(g.Timeout, 10000)
-		g.Compression = orDefault(g.Compression, "none")
-	}
-}
-
 // at completes a ConfigError from the checks with the file's path.
 func (f *fileConfig) at(err error) error {
 	var ce *ConfigError
@@ -382,69 +244,10 @@ func (f *fileConfig) at(err error) error {
 	return err
 }
 
-var (
-	lineRE  = regexp.MustCompile(`line (\d+): `)
-	boundRE = regexp.MustCompile(`field (\w+): must be (>=?) (\d+)`)
-	quoteRE = regexp.MustCompile(`"([^"]+)"|` + "`([^`]+)`")
-)
-
-// yamlLine returns the line a YAML error names, and its message without
-// the "yaml: line N:" prefix.
-func yamlLine(msg string) (int, string) {
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if m := lineRE.FindStringSubmatchIndex(msg); m != nil {
-		line, _ := strconv.Atoi(msg[m[2]:m[3]])
-		return line, msg[m[1]:]
-	}
-	return 0, msg
-}
-
-// locate turns an error of otelconf's into a ConfigError, placed in the
-// file by the line it names, the field whose bound it states, or the value
-// it quotes.
-func (f *fileConfig) locate(err error) error {
-	var parts []string
-	for part := range strings.SplitSeq(err.Error(), "\n") {
-		part = strings.TrimSpace(part)
-		if part == "" || strings.HasPrefix(part, "unmarshal error in ") || part == "yaml: unmarshal errors:" {
-			continue
-		}
-		parts = append(parts, part)
-	}
-	msg := strings.Join(parts, "; ")
-	e := &ConfigError{File: f.path, Problem: "is not accepted by otelconf: " + msg, Err: err}
-	if line, rest := yamlLine(msg); line > 0 {
-		e.Line, e.Path = line, pathAtLine(f.root, line)
-		e.Problem = "is not accepted: " + rest
-		e.Fix = "write a value of the type the schema gives (after environment variable substitution)"
-		return e
-	}
-	if m := boundRE.FindStringSubmatch(msg); m != nil {
-		if n := findKeyPath(f.root, m[1]); n.path != "" {
-			e.Line, e.Path = n.node.Line, n.path
-		}
-		e.Problem = fmt.Sprintf("must be %s %s", m[2], m[3])
-		e.Fix = "change the value"
-		return e
-	}
-	for _, q := range quoteRE.FindAllStringSubmatch(msg, -1) {
-		v := q[1] + q[2]
-		if n := findValuePath(f.root, v); n.path != "" {
-			e.Line, e.Path = n.node.Line, n.path
-			e.Problem = fmt.Sprintf("is %q, which otelconf does not accept (%s)", v, msg)
-			e.Fix = "see the schema for the values this field takes"
-			return e
-		}
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		if n := findValuePath(f.root, pe.Path); n.path != "" {
-			e.Line, e.Path = n.node.Line, n.path
-			e.Problem = fmt.Sprintf("names %s, which cannot be read (%v)", pe.Path, pe.Err)
-			e.Fix = "give the path of a readable file"
-		}
-	}
-	return e
+// rejected is an error otelconf returned for the file, as it says it.
+func (f *fileConfig) rejected(err error) error {
+	return &ConfigError{File: f.path, Problem: "is not accepted by otelconf (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")",
+		Fix: "see the configuration schema for the values each field takes", Err: err}
 }
 
 // mapValue returns the value of key in mapping n, or nil.
@@ -471,12 +274,6 @@ func hasKey(n *yaml.Node, key string) bool {
 		}
 	}
 	return false
-}
-
-// found is a node found in the tree, with its path.
-type found struct {
-	node *yaml.Node
-	path string
 }
 
 // walk calls fn for every node under n, with its path, until fn returns
@@ -508,45 +305,74 @@ func walk(n *yaml.Node, path string, fn func(n *yaml.Node, key *yaml.Node, path 
 	return true
 }
 
-// pathAtLine returns the path of the deepest field on line.
-func pathAtLine(root *yaml.Node, line int) string {
-	best := ""
-	walk(root, "", func(n, k *yaml.Node, path string) bool {
-		if (k != nil && k.Line == line) || n.Line == line {
-			best = path
-		}
-		return true
-	})
-	return best
+// configFile returns the path OTEL_CONFIG_FILE names, and whether it names
+// one: an empty value is unset, as for every OTEL_* variable.
+func configFile() (string, bool) {
+	path := strings.TrimSpace(os.Getenv(configFileEnv))
+	return path, path != ""
 }
 
-// findKeyPath returns the first field named key.
-func findKeyPath(root *yaml.Node, key string) found {
-	var f found
-	walk(root, "", func(_, k *yaml.Node, path string) bool {
-		if k != nil && k.Value == key {
-			f = found{k, path}
-			return false
-		}
-		return true
-	})
-	return f
-}
+// fromFile builds the providers from the configuration file at path:
+// otelconf builds the providers, exporters, processors, sampler, resource
+// and propagators, and setup adds what otelconf does not build (the
+// bridge, the span tracker, the span limits).
+func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) {
+	f, err := readConfigFile(path, cfg.serviceName)
+	if err != nil || f.disabled {
+		return nil, err
+	}
+	// The Handler takes the program's options, then the file's settings
+	// over them (the limits the file leaves out keep the program's
+	// values), and, once otelconf has built it, the LoggerProvider: New
+	// over a Handler adds to its options. The span limits make room for
+	// its budget and the bridge's.
+	h := slogspan.New(handlerToWrap(), cfg.handlerOpts...)
+	h = slogspan.New(h, f.settings.handlerOptions(h.Limits())...)
+	cfg.bridge = nil // the file's pipeline decides
+	if f.bridge {
+		cfg.bridge = spanevents.NewProcessor(f.settings.bridgeOptions()...)
+	}
+	tpOpts := append([]sdktrace.TracerProviderOption{
+		// Span budgets are kept while spans run, dropped as they end.
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+		sdktrace.WithRawSpanLimits(spanLimitsFor(&f.spanLimits, cfg.eventBudget(h))),
+	}, cfg.tracerProviderOpts...)
+	var lpOpts []sdklog.LoggerProviderOption
+	if cfg.bridge != nil {
+		// otelconf registers these before the file's processors: the
+		// bridge runs first, so that the exported records carry its uid.
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+	}
+	lpOpts = append(lpOpts, cfg.loggerProviderOpts...)
 
-// findKey returns the key node of the first field named key, or nil.
-func findKey(root *yaml.Node, key string) *yaml.Node {
-	return findKeyPath(root, key).node
-}
-
-// findValuePath returns the first scalar whose value is v.
-func findValuePath(root *yaml.Node, v string) found {
-	var f found
-	walk(root, "", func(n, _ *yaml.Node, path string) bool {
-		if n.Kind == yaml.ScalarNode && n.Value == v {
-			f = found{n, path}
-			return false
-		}
-		return true
-	})
-	return f
+	sdk, err := newSDK(
+		otelconf.WithContext(ctx),
+		otelconf.WithOpenTelemetryConfiguration(f.model),
+		otelconf.WithTracerProviderOptions(tpOpts...),
+		otelconf.WithLoggerProviderOptions(lpOpts...),
+	)
+	if err != nil {
+		return nil, f.rejected(err)
+	}
+	tp, _ := sdk.TracerProvider().(*sdktrace.TracerProvider)
+	lp, _ := sdk.LoggerProvider().(*sdklog.LoggerProvider)
+	var payload log.LoggerProvider // none when the file configures no logs
+	if lp != nil {
+		payload = lp
+	}
+	// otelconf offers no way to wrap the exporters it builds: setup sees
+	// their failures only as the SDK reports them, through otel.Handle,
+	// and the log processors' Shutdown.
+	r := newReporter(cfg.errorHandler)
+	r.returnOthers = true
+	h = newHandler(r, h, payload, nil)
+	p := &pipeline{
+		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
+		tp:        sdk.TracerProvider(), lp: sdk.LoggerProvider(), prop: sdk.Propagator(),
+		r: r,
+	}
+	if f.model.MeterProvider != nil {
+		p.mp = sdk.MeterProvider()
+	}
+	return p, nil
 }

@@ -72,9 +72,9 @@ func (s *fileSettings) decode(n *yaml.Node, path string) error {
 	if err := (&schemaCheck{}).check(n, reflect.TypeFor[fileSettings](), path); err != nil {
 		return err
 	}
-	if err := n.Decode(s); err != nil {
-		// The check above leaves nothing for Decode to refuse.
-		return &ConfigError{Line: n.Line, Path: path, Problem: "cannot be read: " + err.Error(), Err: err}
+	if err := n.Decode(s); err != nil { // yaml's words, with the line
+		return &ConfigError{Line: n.Line, Path: path, Problem: "cannot be read (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")",
+			Fix: "write each setting as its type is documented", Err: err}
 	}
 	levels := []level{
 		{n, "event_level", path, s.EventLevel, &s.eventLevel},

@@ -17,10 +17,8 @@ import (
 // in an export with no answer, or was dropped from a full queue.
 type delivery struct {
 	signal, endpoint string
+	endpointFrom     string // the setting that gave endpoint, as KEY="value"
 	r                *reporter
-	// hint, when set, rewrites what explain says to try for a kind of
-	// failure: for an exporter set by a configuration file.
-	hint func(kind, hint string) string
 
 	// entered counts what the batch processor was given: sampled spans,
 	// or log records.
@@ -30,8 +28,8 @@ type delivery struct {
 	inFlight int
 }
 
-func newDelivery(signal, endpoint string, r *reporter) *delivery {
-	return &delivery{signal: signal, endpoint: endpoint, r: r}
+func newDelivery(signal string, t otlpTarget, r *reporter) *delivery {
+	return &delivery{signal: signal, endpoint: t.endpoint, endpointFrom: t.from, r: r}
 }
 
 // export runs one export of items spans or records through do, reporting

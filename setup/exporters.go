@@ -7,21 +7,22 @@ import (
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/slogspan/slogspan/console"
 )
 
-// Exporters are chosen by autoexport, except OTLP with no endpoint
-// configured. The Go OTLP exporters then default to https://localhost, but
-// the specification's default, and what Jaeger and the Collector serve on
-// 4318 and 4317, is plain http://localhost. autoexport builds its OTLP
-// exporters without options, so setup builds those itself, with the same
-// environment variables and WithInsecure added.
+// With no endpoint configured, the Go OTLP exporters default to
+// https://localhost, but the specification's default, and what Jaeger and
+// the Collector serve on 4318 and 4317, is plain http://localhost: setup
+// adds WithInsecure then.
 
 // Signal names, as they appear in errors and in the OTEL_* variables.
 const (
@@ -34,6 +35,9 @@ type otlpTarget struct {
 	signal   string
 	protocol string // grpc or http/protobuf
 	endpoint string // as errors show it
+	// from is the setting that gave the endpoint, as KEY="value", or ""
+	// for the default.
+	from string
 	// plainDefault is true when no endpoint and no insecure variable is
 	// set: the exporter must be told to use plain HTTP.
 	plainDefault bool
@@ -52,12 +56,16 @@ func otlpTargetFor(signal string) (otlpTarget, error) {
 	default:
 		return t, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q is not supported for %s: use http/protobuf or grpc", t.protocol, signal)
 	}
-	if ep := os.Getenv("OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"); ep != "" {
-		t.endpoint = ep // used as given, path included
-		return t, nil
+	if key := "OTEL_EXPORTER_OTLP_" + up + "_ENDPOINT"; os.Getenv(key) != "" {
+		t.endpoint = os.Getenv(key) // used as given, path included
+		t.from = fmt.Sprintf("%s=%q", key, t.endpoint)
+		return t, checkEndpoint(key, t.endpoint)
 	}
 	if ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); ep != "" {
-		t.endpoint = ep
+		if err := checkEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT", ep); err != nil {
+			return t, err
+		}
+		t.endpoint, t.from = ep, fmt.Sprintf("OTEL_EXPORTER_OTLP_ENDPOINT=%q", ep)
 		if t.protocol == "http/protobuf" {
 			t.endpoint = strings.TrimRight(ep, "/") + "/v1/" + signal
 		}
@@ -99,41 +107,82 @@ func exporterName(key string, hasFallback bool) string {
 // chooseExporter returns the exporter of one signal, and for OTLP where it
 // sends: explicit when set, else what the environment variable envKey
 // names, with fallback when it names none. OTLP is built by otlp, the rest
-// by autoexport (auto).
+// by named.
 func chooseExporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
-	otlp func(context.Context, otlpTarget) (E, error), auto func(context.Context) (E, error),
-) (E, string, error) {
+	otlp func(context.Context, otlpTarget) (E, error), named func(ctx context.Context, name string) (E, error),
+) (E, otlpTarget, error) {
 	var none E
 	if explicit != none {
-		return explicit, "", nil
+		return explicit, otlpTarget{}, nil
 	}
-	switch exporterName(envKey, fallback != none) {
+	switch name := exporterName(envKey, fallback != none); name {
 	case "":
-		return fallback, "", nil
+		return fallback, otlpTarget{}, nil
 	case "otlp":
 		t, err := otlpTargetFor(signal)
 		if err != nil {
-			return none, "", err
+			return none, t, err
 		}
 		exp, err := otlp(ctx, t)
-		return exp, t.endpoint, err
+		return exp, t, err
 	default:
-		exp, err := auto(ctx)
-		return exp, "", err
+		exp, err := named(ctx, name)
+		return exp, otlpTarget{}, err
 	}
 }
 
+// consoleJSON names the SDK's stdout exporters, one JSON object a span or
+// record; console is slogspan's console view (the specification leaves
+// the console exporter's format to the SDK).
+const consoleJSON = "console/json"
+
 // spanExporter returns the span exporter and, for OTLP, where it sends.
-func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
+func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan, otlpSpanExporter,
-		func(ctx context.Context) (sdktrace.SpanExporter, error) { return autoexport.NewSpanExporter(ctx) })
+		func(_ context.Context, name string) (sdktrace.SpanExporter, error) {
+			switch name {
+			case "console":
+				return console.New(os.Stdout), nil
+			case consoleJSON:
+				return stdouttrace.New()
+			case "none":
+				return noSpans{}, nil
+			}
+			return nil, unknownExporter("OTEL_TRACES_EXPORTER", name)
+		})
 }
 
 // logExporter returns the log exporter and, for OTLP, where it sends.
-func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, string, error) {
+func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, otlpTarget, error) {
 	return chooseExporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog, otlpLogExporter,
-		func(ctx context.Context) (sdklog.Exporter, error) { return autoexport.NewLogExporter(ctx) })
+		func(_ context.Context, name string) (sdklog.Exporter, error) {
+			switch name {
+			case "console":
+				return console.NewLogExporter(os.Stdout), nil
+			case consoleJSON:
+				return stdoutlog.New()
+			case "none":
+				return noLogs{}, nil
+			}
+			return nil, unknownExporter("OTEL_LOGS_EXPORTER", name)
+		})
 }
+
+func unknownExporter(key, name string) error {
+	return fmt.Errorf("%s=%q is not an exporter setup knows: write otlp, console, console/json or none", key, name)
+}
+
+// noSpans and noLogs are the exporters "none" names.
+type (
+	noSpans struct{}
+	noLogs  struct{}
+)
+
+func (noSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (noSpans) Shutdown(context.Context) error                             { return nil }
+func (noLogs) Export(context.Context, []sdklog.Record) error               { return nil }
+func (noLogs) Shutdown(context.Context) error                              { return nil }
+func (noLogs) ForceFlush(context.Context) error                            { return nil }
 
 func otlpSpanExporter(ctx context.Context, t otlpTarget) (sdktrace.SpanExporter, error) {
 	if t.protocol == "grpc" {

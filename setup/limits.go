@@ -23,22 +23,9 @@ func spanLimitsFor(base *sdktrace.SpanLimits, l slogspan.Limits) sdktrace.SpanLi
 	if base != nil {
 		sl = *base
 	}
-	sl.EventCountLimit = atLeast(sl.EventCountLimit, sumLimit(l.MaxSpanEvents, OtherEventsRoom))
-	sl.AttributePerEventCountLimit = atLeast(sl.AttributePerEventCountLimit, l.MaxEventAttrs)
+	sl.EventCountLimit = maxLimit(sl.EventCountLimit, sumLimit(l.MaxSpanEvents, OtherEventsRoom))
+	sl.AttributePerEventCountLimit = maxLimit(sl.AttributePerEventCountLimit, l.MaxEventAttrs)
 	return sl
-}
-
-// atLeast returns limit raised to need, where a negative value means
-// unlimited for both.
-func atLeast(limit, need int) int {
-	switch {
-	case limit < 0:
-		return limit
-	case need < 0:
-		return -1
-	default:
-		return max(limit, need)
-	}
 }
 
 // eventBudget returns the limits the SDK's span limits must make room for:

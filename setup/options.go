@@ -1,7 +1,6 @@
 package setup
 
 import (
-	"log/slog"
 	"os"
 	"strings"
 
@@ -102,7 +101,10 @@ func WithLogBatch(opts ...sdklog.BatchProcessorOption) Option {
 }
 
 // WithHandlerOptions passes options to the slogspan handler. They apply
-// after Start's own, which diverts payloads to the LoggerProvider.
+// after Start's own, which diverts payloads to the LoggerProvider. Pass
+// slogspan.WithReplaceAttr here with the function your own handler
+// redacts with, so that what stdout never shows does not reach the trace
+// backend either.
 func WithHandlerOptions(opts ...slogspan.Option) Option {
 	return optionFunc(func(c *config) { c.handlerOpts = append(c.handlerOpts, opts...) })
 }
@@ -145,15 +147,6 @@ func WithRawSpanLimits(l sdktrace.SpanLimits) Option {
 // h instead. Start installs it as OpenTelemetry's global error handler.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c *config) { c.errorHandler = h })
-}
-
-// WithReplaceAttr passes replace to the slogspan handler
-// (slogspan.WithReplaceAttr): it rewrites or drops attributes on span
-// events and in the records diverted to the LoggerProvider. Use the
-// function your own handler redacts with, so that what stdout never shows
-// does not reach the trace backend either.
-func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
-	return WithHandlerOptions(slogspan.WithReplaceAttr(replace))
 }
 
 // WithSpanEventsBridge registers a spanevents.Processor, configured by

@@ -40,7 +40,7 @@ func eventsOnOneSpan(t *testing.T, n int, opts ...setup.Option) int {
 
 // onlyExportedSpan shuts setup down and returns the one span exported,
 // failing the test if the SDK evicted any of its events.
-func onlyExportedSpan(t *testing.T, shutdown setup.ShutdownFunc, spans *memSpans) tracetest.SpanStub {
+func onlyExportedSpan(t *testing.T, shutdown func(context.Context) error, spans *memSpans) tracetest.SpanStub {
 	t.Helper()
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
@@ -210,12 +210,12 @@ func otelLoggerRecord() string {
 func TestReplaceAttrReachesSpansAndLogs(t *testing.T) {
 	clearOTelEnv(t)
 	shutdown, spans, logs := startInMemory(t,
-		setup.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
+		setup.WithHandlerOptions(slogspan.WithReplaceAttr(func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == "password" {
 				return slog.String(a.Key, "REDACTED")
 			}
 			return a
-		}))
+		})))
 	ctx, span := otel.Tracer("redact").Start(context.Background(), "login")
 	slog.InfoContext(ctx, "login", "password", "hunter2", "body", strings.Repeat("x", 5000))
 	span.End()

@@ -13,7 +13,7 @@ import (
 
 // ExportError is an export of spans or log records that failed, or spans
 // and records that never reached the receiver. Setup reports the first
-// failure of each kind while the program runs, and the ShutdownFunc
+// failure of each kind while the program runs, and the shutdown function
 // returns one ExportError for each kind seen since Start, with the counts.
 type ExportError struct {
 	// Signal is "traces" or "logs".
@@ -23,8 +23,7 @@ type ExportError struct {
 	// Failures is how many exports failed this way, and Items how many
 	// spans or log records were lost. Items can exceed what the failed
 	// exports held: what was still queued when shutdown's deadline passed
-	// is counted with the exports that had no answer. With OTEL_CONFIG_FILE
-	// the SDK reports a failed export without its size, and Items is 0.
+	// is counted with the exports that had no answer.
 	Failures, Items int
 	// Hint says what to try.
 	Hint string
@@ -97,12 +96,15 @@ const timeoutHint = "The receiver did not answer in time: it is slow, stopped or
 
 // explain returns the kind of an export failure, for counting, and what to
 // try.
-func explain(signal string, err error) (kind, hint string) {
-	msg := err.Error()
+func explain(d *delivery, err error) (kind, hint string) {
+	signal, msg := d.signal, err.Error()
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "connection refused"):
-		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), " +
-			"or set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+		fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+		if d.endpointFrom != "" {
+			fix = "correct " + d.endpointFrom
+		}
+		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), or " + fix
 	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
 		return "tls", "The receiver speaks plain HTTP: spell the endpoint http://…, " +
 			"or set OTEL_EXPORTER_OTLP_INSECURE=true"
@@ -153,8 +155,12 @@ type reporter struct {
 	kinds    map[string]*ExportError
 	order    []string
 	reported map[string]time.Time // when each kind (or stall) was last reported
-	seen     map[string]bool      // other errors already reported
-	closed   bool
+	seen     map[string]*sdkError // other errors already reported
+	others   []*sdkError          // the same, in the order first seen
+	// returnOthers has close return the other errors too: with a
+	// configuration file, export failures are among them.
+	returnOthers bool
+	closed       bool
 }
 
 // maxOtherErrors bounds the distinct other errors remembered; past it,
@@ -163,7 +169,7 @@ const maxOtherErrors = 256
 
 func newReporter(handle func(error)) *reporter {
 	return &reporter{handle: handle, stallAfter: stallAfter, remindEvery: remindEvery, kinds: map[string]*ExportError{},
-		reported: map[string]time.Time{}, seen: map[string]bool{}}
+		reported: map[string]time.Time{}, seen: map[string]*sdkError{}}
 }
 
 // warnTo returns a handle function that logs each error at WARN to h.
@@ -212,10 +218,7 @@ func (r *reporter) answered(d *delivery, items int, err error) error {
 	var e *ExportError
 	var kind, hint string
 	if err != nil {
-		kind, hint = explain(d.signal, err)
-		if d.hint != nil {
-			hint = d.hint(kind, hint)
-		}
+		kind, hint = explain(d, err)
 		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()
@@ -270,14 +273,25 @@ func (r *reporter) Handle(err error) {
 	}
 	msg := err.Error()
 	r.mu.Lock()
-	first := !r.seen[msg]
-	if first && len(r.seen) < maxOtherErrors {
-		r.seen[msg] = true
+	e, seen := r.seen[msg]
+	if seen {
+		e.n++
+	} else if len(r.seen) < maxOtherErrors {
+		e = &sdkError{err, 1}
+		r.seen[msg] = e
+		r.others = append(r.others, e)
 	}
 	r.mu.Unlock()
-	if first {
+	if !seen {
 		r.handle(err)
 	}
+}
+
+// sdkError is an error the SDK reported through otel.Handle, and how many
+// times.
+type sdkError struct {
+	err error
+	n   int
 }
 
 // close ends the reporting, once the providers have shut down or
@@ -304,6 +318,11 @@ func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	for _, k := range r.order {
 		c := *r.kinds[k]
 		errs = append(errs, &c)
+	}
+	for _, e := range r.others {
+		if r.returnOthers {
+			errs = append(errs, fmt.Errorf("setup: the SDK reported (%d %s): %w", e.n, plural("time", e.n), e.err))
+		}
 	}
 	return errs
 }

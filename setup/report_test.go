@@ -257,7 +257,7 @@ func TestPartialResourceIsReportedAndStartGoesOn(t *testing.T) {
 		t.Fatalf("Start: %v", err)
 	}
 	if shutdown == nil {
-		t.Fatal("no ShutdownFunc")
+		t.Fatal("no shutdown function")
 	}
 	logInSpan()
 	if err := shutdown(context.Background()); err != nil {
@@ -286,7 +286,7 @@ func TestFailedStartReturnsASafeShutdown(t *testing.T) {
 		t.Error("a failed Start registered a TracerProvider")
 	}
 	if shutdown == nil {
-		t.Fatal("a failed Start returned a nil ShutdownFunc")
+		t.Fatal("a failed Start returned a nil shutdown function")
 	}
 	if err := shutdown(context.Background()); err != nil {
 		t.Errorf("shutdown after a failed Start: %v", err)

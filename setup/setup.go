@@ -1,127 +1,3 @@
-// Package setup configures OpenTelemetry tracing and logging for a program
-// that logs with log/slog, in one call, and returns the one function that
-// flushes and stops it all.
-//
-//	shutdown, err := setup.Start(ctx, setup.WithServiceName("shop"))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	defer shutdown(context.Background())
-//
-// Start builds a resource, a TracerProvider and a LoggerProvider with batch
-// processors, picks their exporters from the standard OTEL_* environment
-// variables, registers both providers and the propagators globally, and
-// wraps slog's default handler with a [slogspan.Handler] that diverts cut
-// payloads to the LoggerProvider.
-//
-// Exporters follow the environment, through
-// go.opentelemetry.io/contrib/exporters/autoexport:
-//
-//	OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER   otlp (default) | console | none
-//	OTEL_EXPORTER_OTLP_ENDPOINT                default http://localhost:4318
-//	                                           (grpc: http://localhost:4317)
-//	OTEL_EXPORTER_OTLP_PROTOCOL                http/protobuf (default) | grpc
-//	OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, …      per signal, used as given
-//	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
-//	OTEL_BSP_*, OTEL_BLRP_*                    batch sizes and queues (the span
-//	                                           export batch defaults to 32 here)
-//	OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS
-//	OTEL_SPAN_EVENT_COUNT_LIMIT, …             span limits, raised to the handler's
-//	OTEL_SDK_DISABLED=true                     Start changes nothing
-//
-// With no endpoint variable set, OTLP goes to plain http://localhost, as the
-// OpenTelemetry specification says and local receivers (Jaeger, the
-// Collector) serve, not to the https the Go exporters would default to.
-// With OTEL_TRACES_EXPORTER or OTEL_LOGS_EXPORTER unset, the exporter given
-// to [WithFallbackSpanExporter] or [WithFallbackLogExporter] is used, and
-// OTLP when there is none.
-//
-// # A configuration file
-//
-// When OTEL_CONFIG_FILE names a file, Start configures from it instead,
-// as OpenTelemetry's declarative configuration specifies: the schema's
-// file_format "1.0", read through go.opentelemetry.io/contrib/otelconf.
-// The file's tracer_provider, logger_provider, meter_provider, propagator
-// and resource make the SDK, and the OTEL_* variables apply only where the
-// file refers to them, as ${NAME} or ${NAME:-default}; disabled: true means
-// Start changes nothing. Start still installs the Handler, with diverted
-// records going to the file's LoggerProvider, registers a span tracker,
-// makes room for slogspan's budgets in the span limits, and reports export
-// failures as below, with hints that name the field to fix. The options
-// that build what the file describes (exporters, batch processors, span
-// limits, the resource, the span events bridge) do not apply;
-// [WithTracerProviderOptions] and [WithLoggerProviderOptions] apply before
-// the file's own, so the file's sampler and processors win;
-// [WithServiceName] gives service.name when neither the file nor
-// OTEL_SERVICE_NAME does. examples/config/otel.yaml is a commented file
-// for Jaeger.
-//
-// The schema's event_to_span_event_bridge/development log record processor
-// is spanevents' Processor; it must be the first of
-// logger_provider.processors. slogspan's own settings are where the schema
-// keeps each language's instrumentation libraries by name, and win over
-// the program's [WithHandlerOptions]:
-//
-//	instrumentation/development:
-//	  go:
-//	    slogspan:
-//	      event_level: debug        # slogspan.WithEventLevel: debug, info+2, …
-//	      error_status_level: error # slogspan.WithErrorStatusLevel
-//	      source: false             # slogspan.WithSource
-//	      divert_all: false         # slogspan.WithDivertAll
-//	      limits:                   # slogspan.WithLimits; each field may be left out
-//	        max_value_bytes: 1024
-//	        max_event_attrs: 32
-//	        max_event_bytes: 8192
-//	        max_span_events: 100
-//	        max_span_bytes: 65536
-//	      bridge:                   # none: the specification's bridge
-//	        limits: {}              # spanevents.WithLimits, the same fields
-//	        all_records: true       # spanevents.WithAllRecords
-//	        error_status_level: error # spanevents.WithErrorStatusLevel, as a slog level
-//
-// A mistake in the file (YAML syntax, a field the Go SDK does not know, a
-// value of the wrong type, a component or value otelconf cannot build, a
-// file that cannot be read) is a [ConfigError] naming its line, field and
-// fix, and Start then changes nothing. With a file, setup sees failed
-// exports as the SDK reports them, through otel.Handle, without their
-// size: an [ExportError] counts the failed exports, with Items 0.
-//
-// # Log lines that reached no span
-//
-// Start turns on slogspan.WithMissingSpans: the ShutdownFunc reports the
-// log lines that reached no span, by call site and reason, once, after
-// the last export. A span exporter that shows the report itself, such as
-// the console view, prints it after the last trace; otherwise it is
-// written through the program's own handler, one WARN line a call site
-// (INFO for unsampled spans). Providers.Handler.MissingSpans reads it in
-// code.
-//
-// # Failures are loud
-//
-// Every span and log record is counted from its batch processor to the
-// receiver's answer. The first failed export of each kind (nothing
-// listening, plain HTTP spoken to https, a backend that does not accept
-// logs, a time-out, …) is logged at WARN through the program's handler,
-// naming the signal, the endpoint and what to try, and while failures of
-// that kind go on, a WARN repeats the counts at most once a minute. An
-// export that has had no answer for 5 seconds is logged at WARN too, at
-// most once a minute for each signal. The [ShutdownFunc] returns one
-// [ExportError] for each kind, with the spans or records lost: those of
-// failed exports, those still queued or in flight when its deadline
-// passed, and those dropped from a full queue. Other errors the SDK
-// reports through otel.Handle are logged once each, at WARN.
-// [WithErrorHandler] sends all of it elsewhere.
-//
-// # Stopping a program
-//
-// Start installs no signal handler: which signals stop a program, and
-// what it finishes first, are the program's to say. A server stops on
-// SIGINT or SIGTERM through signal.NotifyContext, shuts its http.Server
-// down, so that the requests in progress end their spans, and then calls
-// the ShutdownFunc and checks its error (see examples/httpserver). A
-// program that exits through os.Exit or log.Fatal, or dies on a signal,
-// skips deferred calls, and loses what the batch processors held.
 package setup
 
 import (
@@ -135,27 +11,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/spanevents"
 )
-
-// ShutdownFunc flushes everything recorded so far to the exporters and
-// stops the providers, both at once, each with the whole of ctx's
-// deadline. It returns every export failure since Start, one
-// [ExportError] for each kind with its counts, what was not delivered
-// before the deadline counted among them, and any other error of the
-// providers, in one errors.Join whose Unwrap() []error lists each of
-// them: nil means everything recorded was delivered. Without a deadline
-// on ctx it waits at most DefaultShutdownTimeout. Calls after the first
-// do nothing and return nil.
-type ShutdownFunc func(ctx context.Context) error
 
 // DefaultShutdownTimeout bounds a shutdown whose context has no deadline,
 // so that an unreachable backend cannot hold a program at exit.
@@ -173,116 +38,136 @@ type Providers struct {
 }
 
 // Start configures tracing and logging as the package documentation
-// describes and returns the function that shuts it down.
+// describes, and returns the function that shuts it all down.
 //
-// On error nothing is registered, whatever was built is shut down, and the
-// returned ShutdownFunc does nothing: it is always safe to call. A resource
-// that is only partly built (a malformed OTEL_RESOURCE_ATTRIBUTES, a
-// detector that fails) is not an error: it is reported through otel.Handle,
-// and Start goes on with what it has.
-func Start(ctx context.Context, opts ...Option) (ShutdownFunc, error) {
-	shutdown, _, err := StartProviders(ctx, opts...)
+// shutdown flushes everything recorded so far to the exporters and stops
+// the providers, all at once, each with the whole of ctx's deadline, or
+// DefaultShutdownTimeout when ctx has none. It returns every export
+// failure since Start, one [ExportError] for each kind with its counts,
+// what was not delivered before the deadline counted among them, and any
+// other error of the providers, in one errors.Join: nil means everything
+// recorded was delivered. Calls after the first do nothing and return nil.
+//
+// On error nothing is registered, whatever was built is shut down, and
+// shutdown does nothing: it is always safe to call. A resource that is
+// only partly built (a malformed OTEL_RESOURCE_ATTRIBUTES, a detector that
+// fails) is not an error: it is reported, and Start goes on with what it
+// has.
+func Start(ctx context.Context, opts ...Option) (shutdown func(ctx context.Context) error, err error) {
+	shutdown, _, err = StartProviders(ctx, opts...)
 	return shutdown, err
 }
 
-// nothingToShut is the ShutdownFunc when Start built nothing.
+// StartProviders is Start, also returning the providers it registered.
+func StartProviders(ctx context.Context, opts ...Option) (func(context.Context) error, Providers, error) {
+	cfg := newConfig(opts)
+	var p *pipeline
+	var err error
+	switch path, ok := configFile(); {
+	case ok:
+		p, err = fromFile(ctx, cfg, path)
+	case !disabled():
+		p, err = fromEnvironment(ctx, cfg)
+	}
+	if err != nil || p == nil {
+		return nothingToShut, Providers{}, err
+	}
+	return p.install(), p.providers, nil
+}
+
+// nothingToShut is the shutdown function when Start built nothing.
 func nothingToShut(context.Context) error { return nil }
 
-// StartProviders is Start, also returning the providers it registered.
-func StartProviders(ctx context.Context, opts ...Option) (ShutdownFunc, Providers, error) {
-	cfg := newConfig(opts)
-	if path, ok := configFile(); ok {
-		return startFromFile(ctx, cfg, path)
-	}
-	if disabled() {
-		return nothingToShut, Providers{}, nil
-	}
-	next := handlerToWrap()
+// disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
+func disabled() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
+}
 
-	res, resErr := resource.New(ctx, append([]resource.Option{
-		resource.WithAttributes(attribute.String("service.name", cfg.serviceName)),
-		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
-		resource.WithTelemetrySDK(),
-	}, cfg.resourceOpts...)...)
-	if res == nil {
-		res = resource.NewSchemaless(attribute.String("service.name", cfg.serviceName))
-	}
+// A pipeline is what the environment or the configuration file built,
+// ready to install.
+type pipeline struct {
+	providers Providers
+	tp        trace.TracerProvider
+	lp        log.LoggerProvider
+	mp        metric.MeterProvider // nil: the global one is left alone
+	prop      propagation.TextMapPropagator
+	r         *reporter
+	// deliveries count what setup's own exporters took in and settled.
+	deliveries []*delivery
+	// missingShown is true when the span exporter shows the missing-span
+	// report itself.
+	missingShown bool
+	// afterInstall reports what Start goes on without.
+	afterInstall error
+}
 
-	r := newReporter(cfg.errorHandler)
-	spanExp, spanEndpoint, err := cfg.spanExporter(ctx)
-	if err != nil {
-		return nothingToShut, Providers{}, fmt.Errorf("setup: span exporter: %w", err)
-	}
-	logExp, logEndpoint, err := cfg.logExporter(ctx)
-	if err != nil {
-		return nothingToShut, Providers{}, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
-	}
-
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
-	if cfg.bridge != nil {
-		// Before the export, so that the exported record carries the uid.
-		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
-	}
-	spans, logs := newDelivery(signalTraces, spanEndpoint, r), newDelivery(signalLogs, logEndpoint, r)
-	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
-		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, cfg.logBatch...), logs}))
-	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
-	hopts := append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, cfg.handlerOpts...)
-	h := slogspan.New(next, hopts...)
-	missingShown := showMissingSpans(spanExp, h)
+// newHandler returns the Handler to install over next, diverting to lp
+// (none when nil), and has r report through the program's own handler
+// unless the program gave one: a report must never become an event or a
+// diverted record.
+func newHandler(r *reporter, next slog.Handler, lp log.LoggerProvider, hopts []slogspan.Option) *slogspan.Handler {
+	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, hopts...)...)
 	if r.handle == nil {
-		// Through the program's own handler, never the slogspan one: a
-		// report must not become an event or a diverted record.
 		r.handle = warnTo(h.Next())
 	}
-	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
-		sdktrace.WithResource(res),
-		// Span budgets are kept while spans run, dropped as they end.
-		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
-		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
-			reportingSpanExporter{spanExp, spans}, append(defaultSpanBatch(), cfg.spanBatch...)...), spans}),
-	}, cfg.tracerProviderOpts...)...)
+	return h
+}
 
-	otel.SetErrorHandler(r)
-	otel.SetTracerProvider(tp)
-	otel.SetLoggerProvider(lp)
-	otel.SetTextMapPropagator(autoprop.NewTextMapPropagator())
+// install registers p globally and returns the function that shuts it
+// down.
+func (p *pipeline) install() func(context.Context) error {
+	h := p.providers.Handler
+	otel.SetErrorHandler(p.r)
+	otel.SetTracerProvider(p.tp)
+	otel.SetLoggerProvider(p.lp)
+	if p.mp != nil {
+		otel.SetMeterProvider(p.mp)
+	}
+	otel.SetTextMapPropagator(p.prop)
 	slog.SetDefault(slog.New(h))
 	installed.Store(&installation{h, h.Next()})
-	if resErr != nil {
-		otel.Handle(fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr))
+	if p.afterInstall != nil {
+		otel.Handle(p.afterInstall)
 	}
 
-	shutdown := onceShutdown(func(ctx context.Context) error {
-		// Both at once, each with the whole deadline, so that an
-		// exporter that hangs leaves the other its time. Neither waits
-		// on the other: records are diverted when they are logged, not
-		// when their span ends.
-		var tpErr, lpErr error
+	type stopper struct {
+		signal string
+		p      any
+		err    error
+	}
+	return onceShutdown(func(ctx context.Context) error {
+		// All at once, each with the whole deadline, so that an exporter
+		// that hangs leaves the others their time. None waits on another:
+		// records are diverted when they are logged, not when their span
+		// ends.
+		stops := []stopper{{signalTraces, p.tp, nil}, {signalLogs, p.lp, nil}, {"metrics", p.mp, nil}}
 		var wg sync.WaitGroup
-		wg.Go(func() { tpErr = tp.Shutdown(ctx) })
-		wg.Go(func() { lpErr = lp.Shutdown(ctx) })
+		for i := range stops {
+			if s, ok := stops[i].p.(interface{ Shutdown(context.Context) error }); ok {
+				wg.Go(func() { stops[i].err = s.Shutdown(ctx) })
+			}
+		}
 		wg.Wait()
+		// Once the deadline has passed, the reporter counts what was not
+		// delivered, when setup's own exporters counted it.
 		expired := ctx.Err() != nil
-		err := errors.Join(append([]error{
-			providerError(signalTraces, tpErr, expired),
-			providerError(signalLogs, lpErr, expired),
-		}, r.close(expired, spans, logs)...)...)
-		if !missingShown {
+		var errs []error
+		for _, s := range stops {
+			errs = append(errs, providerError(s.signal, s.err, expired && len(p.deliveries) > 0))
+		}
+		err := errors.Join(append(errs, p.r.close(expired, p.deliveries...)...)...)
+		if !p.missingShown {
 			logMissingSpans(h, h.Next())
 		}
 		return err
 	})
-	return shutdown, Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h}, nil
 }
 
 // providerError is what a provider's Shutdown returned, less what the
 // reporter returns with its counts: export errors, and, once the deadline
-// has passed (expired), the context's error, the same loss as the
-// ExportError that counts what was not delivered.
-func providerError(signal string, err error, expired bool) error {
-	err = without(err, func(err error) bool { return isExportError(err) || (expired && isContextError(err)) })
+// has passed and the loss is counted (counted), the context's error.
+func providerError(signal string, err error, counted bool) error {
+	err = without(err, func(err error) bool { return isExportError(err) || (counted && isContextError(err)) })
 	if err == nil {
 		return nil
 	}
@@ -308,21 +193,21 @@ func handlerToWrap() slog.Handler {
 	return current
 }
 
-// DefaultSpanExportBatchSize is the span export batch size when
-// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset. The SDK's 512 spans, each
-// carrying slogspan's default budget of 64 KiB of events, can make a 32 MiB
-// request, far over gRPC's 4 MiB message limit, and the receiver rejects
-// the whole batch (ResourceExhausted). 32 spans stay under it.
-const DefaultSpanExportBatchSize = 32
-
-func defaultSpanBatch() []sdktrace.BatchSpanProcessorOption {
-	if os.Getenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") != "" {
-		return nil
+// onceShutdown returns the shutdown function around stop: the first call runs
+// stop, within DefaultShutdownTimeout when ctx has no deadline, and
+// returns its error; later calls do nothing and return nil.
+func onceShutdown(stop func(ctx context.Context) error) func(context.Context) error {
+	var once sync.Once
+	return func(ctx context.Context) error {
+		var err error
+		once.Do(func() {
+			if _, ok := ctx.Deadline(); !ok {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, DefaultShutdownTimeout)
+				defer cancel()
+			}
+			err = stop(ctx)
+		})
+		return err
 	}
-	return []sdktrace.BatchSpanProcessorOption{sdktrace.WithMaxExportBatchSize(DefaultSpanExportBatchSize)}
-}
-
-// disabled reports whether OTEL_SDK_DISABLED asks for no telemetry.
-func disabled() bool {
-	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true")
 }

@@ -74,7 +74,7 @@ func (e *memSpans) GetSpans() tracetest.SpanStubs {
 
 // startInMemory starts setup with opts and with spans and log records
 // exported to memory, failing the test if Start fails.
-func startInMemory(t *testing.T, opts ...setup.Option) (setup.ShutdownFunc, *memSpans, *memlog.Exporter) {
+func startInMemory(t *testing.T, opts ...setup.Option) (func(context.Context) error, *memSpans, *memlog.Exporter) {
 	t.Helper()
 	spans, logs := &memSpans{}, &memlog.Exporter{}
 	opts = append([]setup.Option{setup.WithSpanExporter(spans), setup.WithLogExporter(logs)}, opts...)
@@ -211,15 +211,19 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		env        []string
-		wantStdout bool // the console (stdout JSON) exporter printed the span
+		wantStdout bool // the SDK's stdout exporter printed the span, in JSON
 		wantMem    bool // the fallback exporters got the span and the diverted record
-		wantLogOut bool // the console log exporter printed the diverted record
+		wantLogOut bool // the SDK's stdout log exporter printed the diverted record, in JSON
+		wantTree   bool // slogspan's console printed the span tree
+		wantLogs   bool // slogspan's console printed the diverted record's line
 	}{
-		{"unset uses the fallback", nil, false, true, false},
-		{"empty uses the fallback", []string{"OTEL_TRACES_EXPORTER=", "OTEL_LOGS_EXPORTER="}, false, true, false},
-		{"console", []string{"OTEL_TRACES_EXPORTER=console", "OTEL_LOGS_EXPORTER=none"}, true, false, false},
-		{"logs to the console", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=console"}, false, false, true},
-		{"none", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}, false, false, false},
+		{"unset uses the fallback", nil, false, true, false, false, false},
+		{"empty uses the fallback", []string{"OTEL_TRACES_EXPORTER=", "OTEL_LOGS_EXPORTER="}, false, true, false, false, false},
+		{"console is the tree", []string{"OTEL_TRACES_EXPORTER=console", "OTEL_LOGS_EXPORTER=none"}, false, false, false, true, false},
+		{"logs to the console", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=console"}, false, false, false, false, true},
+		{"console/json is the SDK's", []string{"OTEL_TRACES_EXPORTER=console/json", "OTEL_LOGS_EXPORTER=none"}, true, false, false, false, false},
+		{"logs to the console in JSON", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=console/json"}, false, false, true, false, false},
+		{"none", []string{"OTEL_TRACES_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}, false, false, false, false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -238,6 +242,12 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 			}
 			if got := strings.Contains(string(out), strings.Repeat("x", 5000)); got != c.wantLogOut {
 				t.Errorf("stdout has the diverted record: %v, want %v\n%.3000s", got, c.wantLogOut, out)
+			}
+			if got := strings.Contains(string(out), "\nwork ") && strings.Contains(string(out), "INFO  small k=1"); got != c.wantTree {
+				t.Errorf("stdout has the span tree: %v, want %v\n%.3000s", got, c.wantTree, out)
+			}
+			if got := strings.Contains("\n"+string(out), "\nlog ") && strings.Contains(string(out), "INFO big"); got != c.wantLogs {
+				t.Errorf("stdout has the console's log line: %v, want %v\n%.3000s", got, c.wantLogs, out)
 			}
 			if got := strings.Contains(string(out), "fallback log records: 1\n"); got != c.wantMem {
 				t.Errorf("fallback got the diverted record: %v, want %v\n%s", got, c.wantMem, out)
@@ -299,8 +309,13 @@ func TestUnreachableOTLPIsReportedWithinDeadline(t *testing.T) {
 	if err == nil {
 		t.Fatal("shutdown swallowed the export failure")
 	}
+	if strings.Contains(err.Error(), "set OTEL_EXPORTER_OTLP_ENDPOINT") {
+		t.Errorf("shutdown error asks to set the variable that is set: %v", err)
+	}
 	// The README's "My trace is not in Jaeger" names this error by its text.
-	for _, want := range []string{"traces export to http://" + addr + "/v1/traces failed", "connection refused", "Nothing listens there"} {
+	// The hint names the variable that is set, and does not ask to set it.
+	for _, want := range []string{"traces export to http://" + addr + "/v1/traces failed", "connection refused", "Nothing listens there",
+		`or correct OTEL_EXPORTER_OTLP_ENDPOINT="http://` + addr + `"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("shutdown error lacks %q: %v", want, err)
 		}

@@ -1,0 +1,167 @@
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/contrib/propagators/autoprop"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/slogspan/slogspan/spanevents"
+)
+
+// fromEnvironment builds the providers, their exporters and batch
+// processors from the OTEL_* variables and the options.
+func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
+	spanBatch, spanBatchErr := spanBatchOptions()
+	logBatch, logBatchErr := logBatchOptions()
+	if err := errors.Join(spanBatchErr, logBatchErr); err != nil {
+		return nil, err
+	}
+	res, resErr := resource.New(ctx, append([]resource.Option{
+		resource.WithAttributes(attribute.String("service.name", cfg.serviceName)),
+		resource.WithFromEnv(), // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win
+		resource.WithTelemetrySDK(),
+	}, cfg.resourceOpts...)...)
+	if res == nil {
+		res = resource.NewSchemaless(attribute.String("service.name", cfg.serviceName))
+	}
+	if resErr != nil {
+		resErr = fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr)
+	}
+
+	spanExp, spanTarget, err := cfg.spanExporter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("setup: span exporter: %w", err)
+	}
+	logExp, logTarget, err := cfg.logExporter(ctx)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("setup: log exporter: %w", err), spanExp.Shutdown(ctx))
+	}
+
+	r := newReporter(cfg.errorHandler)
+	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
+	if cfg.bridge != nil {
+		// Before the export, so that the exported record carries the uid.
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+	}
+	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
+		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, append(logBatch, cfg.logBatch...)...), logs}))
+	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
+	h := newHandler(r, handlerToWrap(), lp, cfg.handlerOpts)
+	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
+		sdktrace.WithResource(res),
+		// Span budgets are kept while spans run, dropped as they end.
+		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
+		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
+		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
+			reportingSpanExporter{spanExp, spans}, append(spanBatch, cfg.spanBatch...)...), spans}),
+	}, cfg.tracerProviderOpts...)...)
+	return &pipeline{
+		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
+		tp:        tp, lp: lp, prop: autoprop.NewTextMapPropagator(),
+		r: r, deliveries: []*delivery{spans, logs},
+		missingShown: showMissingSpans(spanExp, h),
+		afterInstall: resErr,
+	}, nil
+}
+
+// DefaultSpanExportBatchSize is the span export batch size when
+// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset. The SDK's 512 spans, each
+// carrying slogspan's default budget of 64 KiB of events, can make a 32 MiB
+// request, far over gRPC's 4 MiB message limit, and the receiver rejects
+// the whole batch (ResourceExhausted). 32 spans stay under it.
+const DefaultSpanExportBatchSize = 32
+
+// batchSettings are a batch processor's settings: the OTEL_BSP_* or
+// OTEL_BLRP_* variables, each checked, or its default.
+type batchSettings struct {
+	delay, timeout, queue, batch int // milliseconds, milliseconds, items, items
+}
+
+// The specification's defaults, but the span batch (see
+// DefaultSpanExportBatchSize).
+var (
+	spanBatchDefaults = batchSettings{delay: 5000, timeout: 30000, queue: 2048, batch: DefaultSpanExportBatchSize}
+	logBatchDefaults  = batchSettings{delay: 1000, timeout: 30000, queue: 2048, batch: 512}
+)
+
+// readBatch resolves the variables prefix names (OTEL_BSP_, OTEL_BLRP_)
+// over d. Each must be a positive whole number: the SDK panics on a
+// negative size, spins on a delay of 0, and silently takes its own default
+// for what strconv.Atoi refuses. Setup passes every value on as an
+// option, so that the SDK never reads one itself.
+func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
+	var errs []error
+	resolve := func(name, unit string, dst *int) bool {
+		key := prefix + name
+		v := os.Getenv(key)
+		if v == "" {
+			return false
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("setup: %s=%q is not a positive whole number of %s: "+
+				"write one, such as %d (the default), or unset it", key, v, unit, *dst))
+			return false
+		}
+		*dst = n
+		return true
+	}
+	resolve("SCHEDULE_DELAY", "milliseconds", &d.delay)
+	resolve("EXPORT_TIMEOUT", "milliseconds", &d.timeout)
+	queueSet := resolve("MAX_QUEUE_SIZE", items, &d.queue)
+	batchSet := resolve("MAX_EXPORT_BATCH_SIZE", items, &d.batch)
+	switch {
+	case d.batch <= d.queue:
+	case batchSet:
+		errs = append(errs, fmt.Errorf("setup: %sMAX_EXPORT_BATCH_SIZE=%d is more than %sMAX_QUEUE_SIZE=%d "+
+			"holds: make the batch at most the queue", prefix, d.batch, prefix, d.queue))
+	case queueSet:
+		d.batch = d.queue // a small queue takes the default batch down with it
+	}
+	return d, errors.Join(errs...)
+}
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// spanBatchOptions returns the span batch processor's settings from the
+// environment, as options.
+func spanBatchOptions() ([]sdktrace.BatchSpanProcessorOption, error) {
+	b, err := readBatch("OTEL_BSP_", "spans", spanBatchDefaults)
+	return []sdktrace.BatchSpanProcessorOption{
+		sdktrace.WithBatchTimeout(ms(b.delay)), sdktrace.WithExportTimeout(ms(b.timeout)),
+		sdktrace.WithMaxQueueSize(b.queue), sdktrace.WithMaxExportBatchSize(b.batch),
+	}, err
+}
+
+// logBatchOptions returns the log batch processor's settings from the
+// environment, as options.
+func logBatchOptions() ([]sdklog.BatchProcessorOption, error) {
+	b, err := readBatch("OTEL_BLRP_", "log records", logBatchDefaults)
+	return []sdklog.BatchProcessorOption{
+		sdklog.WithExportInterval(ms(b.delay)), sdklog.WithExportTimeout(ms(b.timeout)),
+		sdklog.WithMaxQueueSize(b.queue), sdklog.WithExportMaxBatchSize(b.batch),
+	}, err
+}
+
+// checkEndpoint checks the endpoint variable key, set to v, as the OTLP
+// exporters need it: a URL with http:// or https:// and a host. Given
+// host:port alone, they would send to https://localhost instead.
+func checkEndpoint(key, v string) error {
+	u, err := url.Parse(v)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	return fmt.Errorf("%s=%q is not a URL with a scheme and a host: write it as http://host:port "+
+		"for a receiver that speaks plain HTTP (a local Collector or Jaeger), or https://host:port", key, v)
+}
