@@ -75,6 +75,7 @@ func TestExportedConstantsMatchInternal(t *testing.T) {
 		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, spanevent.DefaultMaxSpanEvents},
 		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, spanevent.DefaultMaxSpanBytes},
 		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, spanevent.MaxSpans},
+		"MaxValueDepth":        {slogspan.MaxValueDepth, spanevent.MaxDepth},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("slogspan.%s = %d, internal %d", name, c[0], c[1])
