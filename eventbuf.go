@@ -3,7 +3,7 @@ package slogspan
 import (
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // eventBuf is the per-record scratch space of recordEvent, on its stack,
@@ -13,7 +13,7 @@ type eventBuf struct {
 	// conv builds the event's attributes, ev.Attrs: level, the With
 	// attributes, then the record's.
 	conv converter
-	ev   spanevent.Event
+	ev   onspan.Event
 }
 
 // init readies b for a record of recordAttrs attributes, with the

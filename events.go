@@ -7,7 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // recordEvent adds r as an event to tg's span, within the limits and the
@@ -16,7 +16,7 @@ import (
 // record's log.record.uid when it has one, and the payload handler's
 // error. toNext says whether next gets the record: its line, which holds
 // the full record, then carries the uid too.
-func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.Record, toNext bool) (uid string, err error) {
+func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Record, toNext bool) (uid string, err error) {
 	canLink := h.payload != nil || toNext
 	lim := &h.cfg.limits
 	if uid, full := tg.SkipWhenFull(lim, canLink); full {
@@ -37,9 +37,9 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 		b.conv.addAttr(a)
 		return true
 	})
-	name, nameCut := spanevent.TruncateString(r.Message, lim.MaxValueBytes)
+	name, nameCut := onspan.TruncateString(r.Message, lim.MaxValueBytes)
 	if name == "" {
-		name = spanevent.NameEmpty
+		name = onspan.NameEmpty
 	}
 
 	ev := &b.ev
@@ -50,7 +50,7 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 	}
 	var link func(string) bool
 	if canLink {
-		link = spanevent.Always
+		link = onspan.Always
 	}
 	uid = ev.Put(tg, name, r.Time, lim, h.cfg.divertAll, link)
 	return uid, h.divert(ctx, r, uid)
@@ -67,8 +67,8 @@ func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 		errVal = h.attrsErr
 	}
 	if errVal != nil {
-		typ, c1 := spanevent.TruncateString(typeName(errVal), lim.MaxValueBytes)
-		msg, c2 := spanevent.TruncateString(safeString(errVal, errVal.Error), lim.MaxValueBytes)
+		typ, c1 := onspan.TruncateString(typeName(errVal), lim.MaxValueBytes)
+		msg, c2 := onspan.TruncateString(safeString(errVal, errVal.Error), lim.MaxValueBytes)
 		if c1 {
 			cut++
 		}
@@ -81,8 +81,8 @@ func (h *Handler) eventTail(b *eventBuf, r slog.Record) (cut int) {
 	}
 	if h.cfg.source {
 		if src := r.Source(); src != nil {
-			file, c1 := spanevent.TruncateString(src.File, lim.MaxValueBytes)
-			fn, c2 := spanevent.TruncateString(src.Function, lim.MaxValueBytes)
+			file, c1 := onspan.TruncateString(src.File, lim.MaxValueBytes)
+			fn, c2 := onspan.TruncateString(src.Function, lim.MaxValueBytes)
 			if c1 {
 				cut++
 			}

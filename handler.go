@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // Handler is a [slog.Handler] that records each log record as an event on
@@ -161,18 +161,18 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 	var uid string
 	var payloadErr error
-	var tg spanevent.Target // the span's budget, once the record is an event
+	var tg onspan.Target // the span's budget, once the record is an event
 	recording := span.IsRecording()
 	if m := h.cfg.missing; m != nil && toEvent {
 		if !recording || sc.IsRemote() {
 			m.missed(sc, r.PC)
 		} else {
-			spanevent.NoteSpanStarted()
+			onspan.NoteSpanStarted()
 		}
 	}
 	if recording {
 		if toEvent {
-			tg = spanevent.Open(span, sc)
+			tg = onspan.Open(span, sc)
 			uid, payloadErr = h.recordEvent(ctx, &tg, r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
@@ -180,7 +180,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			// Cut and repaired like an event name: OTLP needs valid UTF-8.
-			desc, _ := spanevent.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
+			desc, _ := onspan.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
 			span.SetStatus(codes.Error, desc)
 		}
 	}
@@ -213,7 +213,7 @@ const recordsBeforeKeepingNext = 3
 // is open, and are added before replaying the groups when one is. For a
 // span with a budget (tg), next with the ids added is kept on the span
 // (see recordsBeforeKeepingNext), so that the ids are formatted once.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *spanevent.Target, uid string, r slog.Record) error {
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r slog.Record) error {
 	if uid == "" {
 		if next, ok := tg.Kept(h).(slog.Handler); ok {
 			return next.Handle(ctx, r)
@@ -257,7 +257,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 const keptNextBytes = 320
 
 // keptBytes returns about how many bytes keeping next with the ids added
-// on a span holds, for spanevent.MaxKeptBytes: each handler derived keeps
+// on a span holds, for onspan.MaxKeptBytes: each handler derived keeps
 // the With attributes formatted, in a buffer up to twice their size, and
 // the kept handler keeps h, which holds them twice more (converted, and
 // formatted by next), when nothing else does. It reports false when it

@@ -5,15 +5,15 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // buf is the per-record scratch space of OnEmit, pooled so that building
 // an event allocates only what the span keeps: ev.Attrs, made for each
 // record.
 type buf struct {
-	ev     spanevent.Event
-	limits *spanevent.Limits
+	ev     onspan.Event
+	limits *onspan.Limits
 	// tailKeys sends exception.* and code.* to ev.Tail, in the order
 	// slogspan.Handler puts them, instead of among the user's attributes.
 	tailKeys bool
@@ -31,7 +31,7 @@ const maxPooledAttrs = 256
 
 // getBuf returns an empty buf for limits l. Pooled bufs were emptied by
 // free.
-func getBuf(l *spanevent.Limits) *buf {
+func getBuf(l *onspan.Limits) *buf {
 	b := bufPool.Get().(*buf)
 	b.limits = l
 	return b

@@ -6,14 +6,14 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // tailOrder is where slogspan.Handler puts the attributes it adds after
 // the user's.
 var tailOrder = [5]attribute.Key{
-	spanevent.ExceptionTypeKey, spanevent.ExceptionMessageKey,
-	spanevent.CodeFilePathKey, spanevent.CodeLineNumberKey, spanevent.CodeFunctionNameKey,
+	onspan.ExceptionTypeKey, onspan.ExceptionMessageKey,
+	onspan.CodeFilePathKey, onspan.CodeLineNumberKey, onspan.CodeFunctionNameKey,
 }
 
 // add converts kv for a log line's event, as slogspan.Handler converts
@@ -23,7 +23,7 @@ var tailOrder = [5]attribute.Key{
 // text. The record's own log.record.uid is kept aside, whole, as its
 // link.
 func (b *buf) add(kv attribute.KeyValue) {
-	if kv.Key == spanevent.UIDKey && len(b.prefix) == 0 {
+	if kv.Key == onspan.UIDKey && len(b.prefix) == 0 {
 		b.keepUID(kv)
 		return
 	}
@@ -40,7 +40,7 @@ func (b *buf) add(kv attribute.KeyValue) {
 	if len(b.prefix) > 0 {
 		key = string(b.prefix) + key
 	}
-	key, keyCut := spanevent.TruncateString(key, b.limits.MaxValueBytes)
+	key, keyCut := onspan.TruncateString(key, b.limits.MaxValueBytes)
 	v, valueCut := b.value(kv.Value)
 	if keyCut {
 		b.ev.Cut++
@@ -58,15 +58,15 @@ func (b *buf) add(kv attribute.KeyValue) {
 		}
 	}
 	b.ev.Attrs = append(b.ev.Attrs, out)
-	b.ev.UserBytes += spanevent.KVBytes(out)
+	b.ev.UserBytes += onspan.KVBytes(out)
 }
 
 // keepUID keeps kv, the record's own log.record.uid, as the event's link:
 // whole, as the uid on the record it names. Like every attribute, it
 // counts against the span's budget.
 func (b *buf) keepUID(kv attribute.KeyValue) {
-	if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
-		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
+	if !onspan.ValidKV(kv, 0, onspan.MaxDepth) {
+		kv = onspan.RepairKV(nil, kv, 0, onspan.MaxDepth, "")[0]
 	}
 	b.uid = kv
 }
@@ -89,24 +89,24 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 	maxBytes := b.limits.MaxValueBytes
 	switch v.Type() {
 	case attribute.STRING:
-		s, cut := spanevent.TruncateString(v.AsString(), maxBytes)
+		s, cut := onspan.TruncateString(v.AsString(), maxBytes)
 		return attribute.StringValue(s), cut
 	case attribute.BOOL, attribute.INT64, attribute.FLOAT64:
 		return v, false
 	case attribute.STRINGSLICE:
-		ss, cut := spanevent.TruncateStrings(v.AsStringSlice(), maxBytes)
+		ss, cut := onspan.TruncateStrings(v.AsStringSlice(), maxBytes)
 		return attribute.StringSliceValue(ss), cut
 	case attribute.INT64SLICE:
 		s := v.AsInt64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, maxBytes)
+		n := onspan.ElementsWithin(len(s), 8, maxBytes)
 		return attribute.Int64SliceValue(s[:n]), n < len(s)
 	case attribute.FLOAT64SLICE:
 		s := v.AsFloat64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, maxBytes)
+		n := onspan.ElementsWithin(len(s), 8, maxBytes)
 		return attribute.Float64SliceValue(s[:n]), n < len(s)
 	case attribute.BOOLSLICE:
 		s := v.AsBoolSlice()
-		n := spanevent.ElementsWithin(len(s), 1, maxBytes)
+		n := onspan.ElementsWithin(len(s), 1, maxBytes)
 		return attribute.BoolSliceValue(s[:n]), n < len(s)
 	case attribute.EMPTY:
 		return attribute.StringValue("<nil>"), false
@@ -114,11 +114,11 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 		// As slogspan.Handler shows []byte: as text. Only what can be
 		// kept is converted: the value may be huge.
 		bs := v.AsByteSlice()
-		s, cut := spanevent.TruncateAt(string(bs[:min(len(bs), readBytes(maxBytes))]), len(bs), maxBytes)
+		s, cut := onspan.TruncateAt(string(bs[:min(len(bs), readBytes(maxBytes))]), len(bs), maxBytes)
 		return attribute.StringValue(s), cut
 	default:
 		// Slices of values and maps inside slices: their text, cut.
-		s, cut := spanevent.TruncateString(v.String(), maxBytes)
+		s, cut := onspan.TruncateString(v.String(), maxBytes)
 		return attribute.StringValue(s), cut
 	}
 }

@@ -3,7 +3,7 @@ package spanevents
 import (
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // addKept adds kv to an event's attributes with its kind kept, as the
@@ -12,18 +12,18 @@ import (
 // slogspan.MaxValueDepth deep (as addEvent repairs it). The record's own
 // log.record.uid is kept aside, whole, as its link.
 func (b *buf) addKept(kv attribute.KeyValue) {
-	if kv.Key == spanevent.UIDKey {
+	if kv.Key == onspan.UIDKey {
 		b.keepUID(kv)
 		return
 	}
-	if spanevent.Deeper(kv.Value, spanevent.MaxDepth) {
+	if onspan.Deeper(kv.Value, onspan.MaxDepth) {
 		// What was nested past the bound is text now: a cut. MaxDepth >
 		// 0: a top-level attribute stays one.
-		kv = spanevent.RepairKV(nil, kv, 0, spanevent.MaxDepth, "")[0]
+		kv = onspan.RepairKV(nil, kv, 0, onspan.MaxDepth, "")[0]
 		b.ev.Cut++
 	}
 	limit := b.limits.MaxValueBytes
-	key, keyCut := spanevent.TruncateString(string(kv.Key), limit)
+	key, keyCut := onspan.TruncateString(string(kv.Key), limit)
 	v, size, cut := cutValue(kv.Value, limit)
 	if keyCut {
 		cut++
@@ -35,7 +35,7 @@ func (b *buf) addKept(kv attribute.KeyValue) {
 }
 
 // cutValue returns v of the same kind within limit bytes as the limits
-// count them (spanevent.ValueBytes; limit < 0: any size), its size, and
+// count them (onspan.ValueBytes; limit < 0: any size), its size, and
 // how many values it cut. Strings are cut as slogspan cuts them, with a
 // marker, and made valid UTF-8 (OTLP requires it), at any depth; byte
 // slices keep their first limit bytes; typed slices their first elements,
@@ -46,36 +46,36 @@ func (b *buf) addKept(kv attribute.KeyValue) {
 func cutValue(v attribute.Value, limit int) (out attribute.Value, size, cuts int) {
 	switch v.Type() {
 	case attribute.STRING:
-		s, cut := spanevent.TruncateString(v.AsString(), limit)
+		s, cut := onspan.TruncateString(v.AsString(), limit)
 		return attribute.StringValue(s), len(s), count(cut)
 	case attribute.BYTESLICE:
 		bs := v.AsByteSlice()
-		if spanevent.Within(len(bs), limit) {
+		if onspan.Within(len(bs), limit) {
 			return v, len(bs), 0
 		}
 		return attribute.ByteSliceValue(bs[:limit]), limit, 1
 	case attribute.STRINGSLICE:
-		ss, cut := spanevent.TruncateStrings(v.AsStringSlice(), limit)
+		ss, cut := onspan.TruncateStrings(v.AsStringSlice(), limit)
 		out = attribute.StringSliceValue(ss)
-		return out, spanevent.ValueBytes(out), count(cut)
+		return out, onspan.ValueBytes(out), count(cut)
 	case attribute.INT64SLICE:
 		s := v.AsInt64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, limit)
+		n := onspan.ElementsWithin(len(s), 8, limit)
 		return attribute.Int64SliceValue(s[:n]), 8 * n, count(n < len(s))
 	case attribute.FLOAT64SLICE:
 		s := v.AsFloat64Slice()
-		n := spanevent.ElementsWithin(len(s), 8, limit)
+		n := onspan.ElementsWithin(len(s), 8, limit)
 		return attribute.Float64SliceValue(s[:n]), 8 * n, count(n < len(s))
 	case attribute.BOOLSLICE:
 		s := v.AsBoolSlice()
-		n := spanevent.ElementsWithin(len(s), 1, limit)
+		n := onspan.ElementsWithin(len(s), 1, limit)
 		return attribute.BoolSliceValue(s[:n]), n, count(n < len(s))
 	case attribute.SLICE:
 		return cutSlice(v.AsSlice(), limit)
 	case attribute.MAP:
 		return cutMap(v.AsMap(), limit)
 	default: // BOOL, INT64, FLOAT64, EMPTY
-		return v, spanevent.ValueBytes(v), 0
+		return v, onspan.ValueBytes(v), 0
 	}
 }
 
@@ -86,7 +86,7 @@ func cutSlice(vs []attribute.Value, limit int) (attribute.Value, int, int) {
 	for i, e := range vs {
 		room := left(limit, used)
 		ce, size, c := cutValue(e, room)
-		if !spanevent.Within(size, room) || (c > 0 && size == 0) {
+		if !onspan.Within(size, room) || (c > 0 && size == 0) {
 			cuts++ // no room for it: it and the rest are left out
 			break
 		}
@@ -109,10 +109,10 @@ func cutMap(kvs []attribute.KeyValue, limit int) (attribute.Value, int, int) {
 	cuts, used := 0, 0
 	for i, kv := range kvs {
 		room := left(limit, used)
-		key, _ := spanevent.TruncateString(string(kv.Key), -1) // made valid
+		key, _ := onspan.TruncateString(string(kv.Key), -1) // made valid
 		cv, size, c := cutValue(kv.Value, left(limit, used+len(key)))
 		size += len(key)
-		if !spanevent.Within(size, room) {
+		if !onspan.Within(size, room) {
 			cuts++ // no room for it: it and the rest are left out
 			break
 		}

@@ -5,7 +5,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // addLimitedEvent adds record, an event, to span as the specification
@@ -23,7 +23,7 @@ func (p *Processor) addLimitedEvent(span trace.Span, sc trace.SpanContext, recor
 // record takes one (see link.go).
 func (p *Processor) put(span trace.Span, sc trace.SpanContext, record *sdklog.Record, line bool) {
 	lim := &p.cfg.limits
-	tg := spanevent.Open(span, sc)
+	tg := onspan.Open(span, sc)
 	if uid, full := tg.SkipWhenFull(lim, true); full {
 		if !hasUID(record) {
 			linkRecord(record)(uid)
@@ -50,9 +50,9 @@ func (p *Processor) put(span trace.Span, sc trace.SpanContext, record *sdklog.Re
 	}
 	b.finish()
 
-	name, nameCut := spanevent.TruncateString(name, lim.MaxValueBytes)
+	name, nameCut := onspan.TruncateString(name, lim.MaxValueBytes)
 	if name == "" {
-		name = spanevent.NameEmpty
+		name = onspan.NameEmpty
 	}
 	if nameCut {
 		b.ev.Cut++

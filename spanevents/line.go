@@ -9,7 +9,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // In all-records mode, a record with no event name, a log line, becomes
@@ -23,7 +23,7 @@ import (
 func (p *Processor) addLine(span trace.Span, sc trace.SpanContext, record *sdklog.Record) {
 	if record.Severity() >= p.cfg.errorStatusLevel() {
 		// Cut and repaired like an event name: OTLP needs valid UTF-8.
-		desc, _ := spanevent.TruncateString(bodyText(record.Body()), p.cfg.limits.MaxValueBytes)
+		desc, _ := onspan.TruncateString(bodyText(record.Body()), p.cfg.limits.MaxValueBytes)
 		span.SetStatus(codes.Error, desc)
 	}
 	p.put(span, sc, record, true)
@@ -37,7 +37,7 @@ func (b *buf) startLine(record *sdklog.Record) (name string) {
 	if cut {
 		b.ev.Cut++
 	}
-	b.ev.Attrs = append(b.ev.Attrs, attribute.String(spanevent.LevelKey, level))
+	b.ev.Attrs = append(b.ev.Attrs, attribute.String(onspan.LevelKey, level))
 	b.ev.Lead = 1
 	b.tailKeys = true
 	if body := record.Body(); body.Type() == attribute.STRING {
@@ -66,7 +66,7 @@ func levelText(record *sdklog.Record, maxBytes int) (string, bool) {
 		return slog.Level(int(sev) - severityOffset).String(), false
 	}
 	if text := record.SeverityText(); text != "" {
-		return spanevent.TruncateString(text, maxBytes)
+		return onspan.TruncateString(text, maxBytes)
 	}
 	return log.SeverityUndefined.String(), false
 }

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // With slogspan's limits on, an event that was cut, or left off its span,
@@ -38,7 +38,7 @@ var errNoAttributes = errors.New("spanevents: a log record whose LoggerProvider 
 var noAttributesReported atomic.Bool
 
 // linkRecord returns the function that adds a uid to record for
-// spanevent.Event.Put, reporting a record that cannot take one.
+// onspan.Event.Put, reporting a record that cannot take one.
 func linkRecord(record *sdklog.Record) func(uid string) bool {
 	return func(uid string) bool {
 		if addUID(record, uid) {
@@ -54,7 +54,7 @@ func linkRecord(record *sdklog.Record) func(uid string) bool {
 // hasUID reports whether record has a log.record.uid of its own.
 func hasUID(record *sdklog.Record) (found bool) {
 	record.WalkAttributes(func(kv attribute.KeyValue) bool {
-		found = kv.Key == spanevent.UIDKey
+		found = kv.Key == onspan.UIDKey
 		return !found
 	})
 	return found
@@ -67,7 +67,7 @@ func hasUID(record *sdklog.Record) (found bool) {
 func addUID(record *sdklog.Record, uid string) bool {
 	before := *record
 	n, dropped := record.AttributesLen(), record.DroppedAttributes()
-	kv := attribute.String(spanevent.UIDKey, uid)
+	kv := attribute.String(onspan.UIDKey, uid)
 	record.AddAttributes(kv)
 	if record.AttributesLen() > n {
 		return true

@@ -4,7 +4,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // An Option configures a Processor. Options are applied by NewProcessor in
@@ -21,9 +21,9 @@ func (f optionFunc) apply(c *config) { f(c) }
 // specification: no log lines, no limits.
 type config struct {
 	all        bool
-	limited    bool             // slogspan's limits, budgets and uids apply
-	limits     spanevent.Limits // WithLimits', then the defaults
-	errorLevel log.Severity     // 0: log.SeverityError
+	limited    bool          // slogspan's limits, budgets and uids apply
+	limits     onspan.Limits // WithLimits', then the defaults
+	errorLevel log.Severity  // 0: log.SeverityError
 }
 
 func newConfig(opts []Option) config {
@@ -70,7 +70,7 @@ func WithAllRecords(on bool) Option {
 // limits do, as for any span event.
 func WithLimits(l slogspan.Limits) Option {
 	return optionFunc(func(c *config) {
-		c.limits = spanevent.Limits(l)
+		c.limits = onspan.Limits(l)
 		c.limited = true
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // Processor is an sdk/log Processor that copies log records onto the span
@@ -64,7 +64,7 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 	switch {
 	case record.EventName() == "":
 		// Records the Handler diverted are on the span already.
-		if p.cfg.all && record.InstrumentationScope().Name != spanevent.HandlerScope {
+		if p.cfg.all && record.InstrumentationScope().Name != onspan.HandlerScope {
 			p.addLine(span, sc, record)
 		}
 	case !p.cfg.limited:

@@ -5,7 +5,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // addEvent bridges record as the specification says: exactly one event,
@@ -22,13 +22,13 @@ import (
 func addEvent(span trace.Span, record *sdklog.Record) {
 	attrs := make([]attribute.KeyValue, 0, record.AttributesLen())
 	record.WalkAttributes(func(kv attribute.KeyValue) bool {
-		if !spanevent.ValidKV(kv, 0, spanevent.MaxDepth) {
-			attrs = spanevent.RepairKV(attrs, kv, 0, spanevent.MaxDepth, "")
+		if !onspan.ValidKV(kv, 0, onspan.MaxDepth) {
+			attrs = onspan.RepairKV(attrs, kv, 0, onspan.MaxDepth, "")
 			return true
 		}
 		attrs = append(attrs, kv)
 		return true
 	})
-	name := spanevent.ValidString(record.EventName())
+	name := onspan.ValidString(record.EventName())
 	span.AddEvent(name, trace.WithTimestamp(eventTime(record)), trace.WithAttributes(attrs...))
 }

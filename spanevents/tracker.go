@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // SpanTracker is an sdktrace.SpanProcessor that tells slogspan when spans
@@ -53,7 +53,7 @@ func NewSpanTracker() *SpanTracker { return &SpanTracker{} }
 // sees it, and notes that the program started a span (see
 // slogspan.WithMissingSpans).
 func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
-	spanevent.NoteSpanStarted()
+	onspan.NoteSpanStarted()
 	tp := s.TracerProvider()
 	if last := t.last.Load(); (last != nil && *last == tp) || t.stopped.Load() {
 		return
@@ -65,7 +65,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	}
 	if !slices.Contains(t.served, tp) {
 		t.served = append(t.served, tp)
-		spanevent.Track(tp)
+		onspan.Track(tp)
 	}
 	last := new(trace.TracerProvider) // made here: tp stays on the stack
 	*last = tp
@@ -74,7 +74,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 
 // OnEnd drops the span's budget and counters.
 func (*SpanTracker) OnEnd(s sdktrace.ReadOnlySpan) {
-	spanevent.Ended(s.SpanContext())
+	onspan.Ended(s.SpanContext())
 }
 
 // Shutdown stops tracking the spans of the TracerProviders t served that
@@ -92,7 +92,7 @@ func (t *SpanTracker) Shutdown(context.Context) error {
 	}
 	for _, tp := range t.served {
 		if !slices.Contains(live, tp) {
-			spanevent.Untrack(tp)
+			onspan.Untrack(tp)
 		}
 	}
 	t.served = live

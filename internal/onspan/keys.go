@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 // The attribute keys slogspan writes. slogspan re-exports them.
 const (
