@@ -257,7 +257,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 const keptNextBytes = 320
 
 // keptBytes returns about how many bytes keeping next with the ids added
-// on a span holds, for onspan.MaxKeptBytes: each handler derived keeps
+// on a span holds, for the program-wide bound on kept values: each handler derived keeps
 // the With attributes formatted, in a buffer up to twice their size, and
 // the kept handler keeps h, which holds them twice more (converted, and
 // formatted by next), when nothing else does. It reports false when it

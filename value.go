@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -176,8 +175,7 @@ func (c *converter) anyValue(x any) attribute.Value {
 		v, _ := c.str(safeString(x, x.String))
 		return v
 	case []byte:
-		// Convert only what can be kept: the value may be huge.
-		s, cut := onspan.TruncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
+		s, cut := onspan.TruncateBytes(x, c.limits.MaxValueBytes)
 		c.count(cut)
 		return attribute.StringValue(s)
 	case []string:
@@ -221,15 +219,6 @@ func (c *converter) keepElements(n, size int) int {
 	k := onspan.ElementsWithin(n, size, c.limits.MaxValueBytes)
 	c.count(k < n)
 	return k
-}
-
-// readBytes is how many bytes of a []byte value are worth converting to a
-// string: enough to cut at MaxValueBytes without splitting a rune.
-func (c *converter) readBytes() int {
-	if c.limits.MaxValueBytes < 0 {
-		return math.MaxInt
-	}
-	return c.limits.MaxValueBytes + utf8.UTFMax
 }
 
 // safeString calls f, turning a panic into text as slog's handlers do:

@@ -15,10 +15,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
-
-// truncMarker is how slogspan marks a cut value.
-const truncMarker = "…[truncated:"
 
 // line is one span's row, before the name column is padded.
 type line struct {
@@ -150,7 +148,7 @@ const maxShownRunes = 80
 func formatValue(v attribute.Value, st style) string {
 	s := v.String()
 	marker := ""
-	if i := strings.Index(s, truncMarker); i >= 0 {
+	if i := strings.Index(s, onspan.Truncated); i >= 0 {
 		s, marker = s[:i], escape(s[i:])
 	}
 	if n := utf8.RuneCountInString(s); n > maxShownRunes {

@@ -115,6 +115,12 @@ func shardOf(k spanKey) *shard {
 // released counts the entries released at MaxSpans.
 var released atomic.Int64
 
+var reportReleased = sync.OnceFunc(func() {
+	otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
+		"from now on each new one releases the budget of another, which starts over if it logs again. "+
+		"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
+})
+
 // Target is a recording span that one record's event goes to, with the
 // span's place in the table: none when the span is not tracked and has no
 // budget. Get one from Open for each record.
@@ -175,11 +181,8 @@ func (sh *shard) makeRoom() {
 		sh.drop(old)
 		break
 	}
-	if released.Add(1) == 1 {
-		otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
-			"from now on each new one releases the budget of another, which starts over if it logs again. "+
-			"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
-	}
+	released.Add(1)
+	reportReleased()
 }
 
 // drop deletes k's entry, and gives back what its span kept. sh.mu must be

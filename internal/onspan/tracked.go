@@ -44,7 +44,7 @@ func Track(tp trace.TracerProvider) {
 // Untrack marks tp as tracked by one tracker less: that tracker was shut
 // down, or tp was. Once no tracker tracks it, its spans get no budget.
 func Untrack(tp trace.TracerProvider) {
-	if !IsTracked(tp) {
+	if !isTracked(tp) {
 		return
 	}
 	providersMu.Lock()
@@ -66,9 +66,9 @@ func cloneProviders() map[trace.TracerProvider]int {
 	return map[trace.TracerProvider]int{}
 }
 
-// IsTracked reports whether tp is tracked. Only comparable values are
+// isTracked reports whether tp is tracked. Only comparable values are
 // looked up, so the lookup cannot panic.
-func IsTracked(tp trace.TracerProvider) bool {
+func isTracked(tp trace.TracerProvider) bool {
 	p := providers.Load()
 	if p == nil || len(*p) == 0 || tp == nil || !reflect.TypeOf(tp).Comparable() {
 		return false
@@ -81,7 +81,7 @@ func tracked(span trace.Span) bool {
 	if p := providers.Load(); p == nil || len(*p) == 0 {
 		return false
 	}
-	return IsTracked(span.TracerProvider())
+	return isTracked(span.TracerProvider())
 }
 
 // errUntracked is reported once, through otel.Handle, the first time a
@@ -91,13 +91,7 @@ var errUntracked = errors.New("slogspan: a span's TracerProvider has no spaneven
 	"slogspan.truncated_values are not kept (the SDK's own span limits still apply): register it with " +
 	"sdktrace.WithSpanProcessor(spanevents.NewSpanTracker())")
 
-var untrackedReported atomic.Bool
-
-func reportUntracked() {
-	if !untrackedReported.Load() && untrackedReported.CompareAndSwap(false, true) {
-		otel.Handle(errUntracked)
-	}
-}
+var reportUntracked = sync.OnceFunc(func() { otel.Handle(errUntracked) })
 
 // spansStarted is set once the program started a span, as a SpanTracker
 // or a Handler saw it: log lines outside spans before that are start-up

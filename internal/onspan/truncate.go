@@ -8,8 +8,12 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// truncMarker starts the text appended to a cut string.
+// truncMarker ends a string cut too short for Truncated.
 const truncMarker = "…"
+
+// Truncated starts the marker that ends a cut string or string slice:
+// "…[truncated: 1048576 bytes]", "…[truncated: 2000 elements]".
+const Truncated = truncMarker + "[truncated: "
 
 // TruncateString returns s as valid UTF-8 of at most maxBytes bytes
 // (maxBytes < 0: any length). When s had to be shortened, the result ends
@@ -21,6 +25,16 @@ func TruncateString(s string, maxBytes int) (out string, cut bool) {
 		return s, false // the common case, inlined
 	}
 	return TruncateAt(s, len(s), maxBytes)
+}
+
+// TruncateBytes is TruncateString for b as text. Only the bytes that can
+// be kept are converted: b may be huge.
+func TruncateBytes(b []byte, maxBytes int) (out string, cut bool) {
+	n := len(b)
+	if maxBytes >= 0 {
+		n = min(n, maxBytes+utf8.UTFMax) // enough not to split a rune
+	}
+	return TruncateAt(string(b[:n]), len(b), maxBytes)
 }
 
 // TruncateAt is TruncateString for s, the start of a value of total bytes:
@@ -37,7 +51,7 @@ func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	}
 
 	var buf [64]byte
-	marker := append(buf[:0], truncMarker+"[truncated: "...)
+	marker := append(buf[:0], Truncated...)
 	marker = strconv.AppendInt(marker, int64(total), 10)
 	marker = append(marker, " bytes]"...)
 	if len(marker) > maxBytes {
@@ -145,7 +159,7 @@ func TruncateStrings(ss []string, maxBytes int) (out []string, cut bool) {
 		}
 		out = out[:0]
 	}
-	marker := truncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
+	marker := Truncated + strconv.Itoa(len(ss)) + " elements]"
 	budget := maxBytes - len(marker)
 	if budget < 0 {
 		marker, budget = "", maxBytes
