@@ -75,6 +75,7 @@ func TestExportedConstantsMatchInternal(t *testing.T) {
 		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, onspan.DefaultMaxSpanEvents},
 		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, onspan.DefaultMaxSpanBytes},
 		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, onspan.MaxSpans},
+		"MaxValueDepth":        {slogspan.MaxValueDepth, onspan.MaxDepth},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("slogspan.%s = %d, internal %d", name, c[0], c[1])

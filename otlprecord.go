@@ -26,7 +26,7 @@ import (
 // events of a spanevents Processor. Past it, a map's members continue as
 // dotted keys ("g.h.k") and any other map or slice is kept as its text:
 // receivers refuse deeper messages, and with them the whole batch.
-const MaxValueDepth = onspan.MaxDepth
+const MaxValueDepth = 16
 
 // otlpLoggerProvider gives out loggers that make each record valid OTLP.
 type otlpLoggerProvider struct {
