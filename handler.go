@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 
@@ -200,6 +201,113 @@ func (h *Handler) forEvents(level slog.Level) bool {
 	return h.cfg.eventLevel == nil || level >= h.cfg.eventLevel.Level()
 }
 
+// recordEvent adds r as an event to tg's span, within the limits and the
+// span's budget, and diverts the full record to the payload handler when
+// anything was cut or the span's budget was used up. It returns the
+// record's log.record.uid when it has one, and the payload handler's
+// error. toNext says whether next gets the record: its line, which holds
+// the full record, then carries the uid too.
+func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Record, toNext bool) (uid string, err error) {
+	canLink := h.payload != nil || toNext
+	lim := &h.cfg.limits
+	if uid, full := tg.SkipWhenFull(lim, canLink); full {
+		return uid, h.divert(ctx, r, uid)
+	}
+	// The span keeps the attributes: sized for level, the With attributes,
+	// the record's and code.*, what a record without groups or errors needs.
+	room := 1 + len(h.attrs) + r.NumAttrs()
+	if h.cfg.source {
+		room += 3
+	}
+	var conv converter
+	conv.reset(h.cfg, h.keyPrefix, h.groups)
+	conv.kvs = make([]attribute.KeyValue, 0, room)
+	conv.keysHint = r.NumAttrs()
+	conv.kvs = append(conv.kvs, attribute.String(LevelKey, r.Level.String()))
+	conv.kvs = append(conv.kvs, h.attrs...)
+	r.Attrs(func(a slog.Attr) bool {
+		conv.addAttr(a)
+		return true
+	})
+	name, nameCut := onspan.TruncateString(r.Message, lim.MaxValueBytes)
+	if name == "" {
+		name = onspan.NameEmpty
+	}
+	errVal := conv.err
+	if errVal == nil {
+		errVal = h.attrsErr
+	}
+	tail, tailCut := h.eventTail(errVal, r)
+	ev := onspan.Event{Attrs: conv.kvs, Lead: 1, Tail: tail,
+		UserBytes: h.attrsBytes + conv.bytes, Cut: h.attrsCut + conv.cut + tailCut}
+	if nameCut {
+		ev.Cut++
+	}
+	var link func(string) bool
+	if canLink {
+		link = onspan.Always
+	}
+	uid = ev.Put(tg, name, r.Time, lim, h.cfg.divertAll, link)
+	return uid, h.divert(ctx, r, uid)
+}
+
+// eventTail returns the attributes added after the user's: exception.* for
+// errVal, the record's first error value, and code.* with WithSource; and
+// how many of their values were cut.
+func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyValue, cut int) {
+	value := func(s string) string {
+		s, c := onspan.TruncateString(s, h.cfg.limits.MaxValueBytes)
+		if c {
+			cut++
+		}
+		return s
+	}
+	if errVal != nil {
+		tail = append(tail,
+			attribute.String(ExceptionTypeKey, value(typeName(errVal))),
+			attribute.String(ExceptionMessageKey, value(safeString(errVal, errVal.Error))))
+	}
+	if h.cfg.source {
+		if src := r.Source(); src != nil {
+			tail = append(tail,
+				attribute.String(CodeFilePathKey, value(src.File)),
+				attribute.Int(CodeLineNumberKey, src.Line),
+				attribute.String(CodeFunctionNameKey, value(src.Function)))
+		}
+	}
+	return tail, cut
+}
+
+// divert sends the full record, with its logger's With and WithGroup
+// attributes and log.record.uid, to the payload handler, when there is one
+// and the record has a uid. A payload handler that panics gets the record
+// once more with its composite values as text (see payload.go); a second
+// panic is returned as an error. The logging call never panics.
+func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
+	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
+		return nil
+	}
+	rec := h.payloadRecord(r, uid)
+	p, err := handleSafely(ctx, h.payload, rec)
+	if p == nil {
+		return err
+	}
+	if p, err = handleSafely(ctx, h.payload, textRecord(rec)); p != nil {
+		return fmt.Errorf("slogspan: the payload handler panicked: %v", p)
+	}
+	return err
+}
+
+// handleSafely calls h.Handle, returning its panic's value, if any.
+func handleSafely(ctx context.Context, h slog.Handler, r slog.Record) (panicked any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	return nil, h.Handle(ctx, r)
+}
+
 // recordsBeforeKeepingNext is how many events a span takes, with the ids
 // added to each record, before next with the ids added is derived and
 // kept on the span. Deriving costs about as much as three records with
@@ -295,18 +403,6 @@ func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	return s[:32], s[32:]
 }
 
-// applySteps replays WithAttrs and WithGroup calls on h.
-func applySteps(h slog.Handler, steps []step) slog.Handler {
-	for _, s := range steps {
-		if s.group != "" {
-			h = h.WithGroup(s.group)
-		} else {
-			h = h.WithAttrs(s.attrs)
-		}
-	}
-	return h
-}
-
 // WithAttrs returns a Handler whose events and records include attrs, in
 // the groups opened so far. The attributes are converted for events once,
 // here, not for each record.
@@ -362,4 +458,16 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 func (h *Handler) clone() *Handler {
 	h2 := *h
 	return &h2
+}
+
+// applySteps replays WithAttrs and WithGroup calls on h.
+func applySteps(h slog.Handler, steps []step) slog.Handler {
+	for _, s := range steps {
+		if s.group != "" {
+			h = h.WithGroup(s.group)
+		} else {
+			h = h.WithAttrs(s.attrs)
+		}
+	}
+	return h
 }
