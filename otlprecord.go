@@ -11,15 +11,6 @@ import (
 	"github.com/slogspan/slogspan/internal/onspan"
 )
 
-// The records WithLoggerProvider diverts usually leave the process as
-// OTLP, which needs valid UTF-8 and bounded nesting (see
-// internal/onspan/valid.go). The otelslog bridge converts slog values
-// as they are, by reflection for slices, maps and structs, so each record
-// it emits is checked and repaired here, once converted: its body, event
-// name, severity text, error text and attributes, maps and slices nested
-// deeper than MaxValueDepth continuing as dotted keys or text. A valid
-// record passes untouched.
-
 // MaxValueDepth bounds how many maps and slices, counted alike, nest in a
 // value slogspan sends over OTLP: in a record diverted by
 // WithLoggerProvider (groups and WithGroup count as maps), and on the

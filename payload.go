@@ -7,34 +7,6 @@ import (
 	"slices"
 )
 
-// A diverted record is built whole for the payload handler: the With and
-// WithGroup calls of its logger are folded into the record as attributes
-// and group values, so the payload handler itself is never derived. That
-// keeps log.record.uid top-level, and does not depend on how the payload
-// handler nests groups (the contrib otelslog bridge v0.21.0 drops the outer
-// groups of WithGroup("a").WithGroup("b")).
-//
-// log.record.uid comes first, so that a limit on the attributes of a
-// record (sdk/log keeps 128 by default) never drops the link, and a
-// top-level attribute of the user's with that key is left out, as it is
-// left off the event: the link cannot be forged.
-//
-// Error values are made safe to format: an Error method that panics, or a
-// typed nil, would otherwise panic in the payload handler (otelslog calls
-// Error on the logging goroutine). The first error at the top level stays
-// an error, with the text and type slogspan read from it (the otelslog
-// bridge makes it the log record's exception.*); every other error becomes
-// its text, as the bridge would keep only one of them.
-//
-// An error inside a slice, an array, a map or behind a pointer is not
-// looked for: that would mean walking every such value of every diverted
-// record by reflection, for a value rarely there. otelslog walks them,
-// and calls Error; when that (or anything else in the payload handler)
-// panics, divert hands the handler textRecord's copy of the record, in
-// which those composite values are their text, as slog's text handler
-// writes them: "[<nil>]" for a typed nil, "%!v(PANIC=Error method: ...)"
-// for a panicking Error. Scalars, strings, groups and the uid are kept.
-
 // payloadRecord returns r with the attributes of h's steps folded in,
 // WithReplaceAttr's function applied, errors made safe, and uid added
 // first.

@@ -1,7 +1,7 @@
-// Package onspan is what slogspan's Handler and the spanevents
-// Processor share: putting one log record on a span as an event within
-// limits. It cuts values and keys (truncate.go), makes an event's keys
-// unique and fits it to the per-event limits (event.go), and keeps each
-// span's budget and counters by the span's ids (spans.go, counters.go)
-// until the span tracker reports its end (tracked.go).
+// Package onspan is what slogspan's Handler and the spanevents Processor
+// share to put one log record on a span as an event within limits: the
+// cutting of values and keys, the event builder (unique keys, per-event
+// limits, the log.record.uid link), and the program's one table of span
+// budgets and counters, kept by the span's ids while the span tracker
+// reports the span running.
 package onspan

@@ -5,11 +5,6 @@ import (
 	"sync/atomic"
 )
 
-// A caller may keep a value on a span for as long as the span runs, by
-// key: the Handler keeps its next handler with the span's ids added, so
-// that the ids are formatted once per span rather than once per record.
-// The values go when the span's entry does, at the span's end.
-
 // maxKept bounds the values kept on one span, for programs that derive a
 // new logger for every call.
 const maxKept = 8

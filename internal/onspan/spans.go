@@ -11,19 +11,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Every span slogspan writes to has one budget (MaxSpanEvents,
-// MaxSpanBytes), shared by every Handler and Processor of the program: it
-// lives in one table, known by the span's ids. A span's entry is made when
-// its first event is reserved and dropped when the span ends, which the
-// SDK tells the spanevents.SpanTracker, a span processor (see tracked.go).
-// Spans whose TracerProvider has no tracker get no entry, and so no
-// budget.
-//
-// The entry is two counts, a value in the shard's map. What only some
-// spans need, the counters set on a span that dropped or cut something
-// and the values kept on a span that logs often, is made when first
-// needed and kept beside it (see more).
-
 // MaxSpans bounds the spans with an entry: spans that took an event and
 // have not ended. The table has shardCount shards, each holding at most
 // MaxSpans/shardCount entries: past that, each new span of a full shard

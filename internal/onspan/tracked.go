@@ -11,14 +11,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// A span's entry in the table is dropped when the span ends, which only
-// the SDK knows: the spanevents.SpanTracker, registered on a
-// TracerProvider, calls Track with that provider when a span starts, and
-// Ended when one ends. A span is tracked when its TracerProvider is
-// tracked: span wrappers that pass TracerProvider through are tracked with
-// the span they wrap. An untracked span never gets an entry, which would
-// outlive it: its budget is not enforced.
-
 // providers maps each tracked TracerProvider to the number of trackers
 // that track it; copied on write, so that looking a provider up is one
 // map read without a lock, however many providers there are.

@@ -7,17 +7,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// OTLP has two limits an attribute value does not: strings must be valid
-// UTF-8, and receivers refuse messages nested too deep (the Collector's
-// protobuf decoder stops at 100 levels; each map costs about three of
-// them, each slice two). An exporter that meets either sends nothing of
-// the batch the value is in, so a record's or an event's values are
-// checked, and repaired when they must be: invalid bytes in keys and
-// strings, at any depth, become U+FFFD, and past MaxDepth nested maps and
-// slices, a map's members continue as dotted keys ("g.h.k") and any other
-// map or slice becomes its text, so that no value is lost. Bytes
-// (BYTESLICE) are bytes in OTLP, and stay as they are.
-
 // MaxDepth bounds how many maps and slices nest in one value slogspan
 // sends, counted alike: 16 of them cost at most 48 of the Collector's 100
 // levels.
