@@ -309,10 +309,8 @@ func handleSafely(ctx context.Context, h slog.Handler, r slog.Record) (panicked 
 }
 
 // recordsBeforeKeepingNext is how many events a span takes, with the ids
-// added to each record, before next with the ids added is derived and
-// kept on the span. Deriving costs about as much as three records with
-// the ids added, and most spans get one to three records. With a group
-// open, the ids can only be added by deriving, so next is kept at once.
+// added to each record, before next with the ids added is kept on it. With
+// a group open, the ids can only be added by deriving: it is kept at once.
 const recordsBeforeKeepingNext = 3
 
 // handleNextWithIDs passes r to next with trace_id, span_id and, when the
@@ -331,7 +329,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
 		// Derived only when it will be kept.
 		if size, ok := h.keptBytes(); ok {
-			derive := func() any { return h.nextWithIDs(traceID, spanID) }
+			derive := func() any { return h.nextWithIDs(traceID, spanID, "") }
 			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
 				return next.Handle(ctx, r)
 			}
@@ -353,24 +351,18 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
-	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
-	if uid != "" {
-		ids = append(ids, slog.String(UIDKey, uid))
-	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
+	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, r)
 }
 
 // keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
 // call, its With attributes aside.
 const keptNextBytes = 320
 
-// keptBytes returns about how many bytes keeping next with the ids added
-// on a span holds, for the program-wide bound on kept values: each handler derived keeps
-// the With attributes formatted, in a buffer up to twice their size, and
-// the kept handler keeps h, which holds them twice more (converted, and
-// formatted by next), when nothing else does. It reports false when it
-// cannot tell, because a With attribute was too long for an event: then
-// next is not kept.
+// keptBytes returns about how many bytes next with the ids added holds
+// when kept on a span: each handler derived keeps the With attributes
+// formatted, in a buffer up to twice their size, and keeps h, which holds
+// them twice more. It reports false when a With attribute was too long for
+// an event: then next is not kept.
 func (h *Handler) keptBytes() (int, bool) {
 	if h.attrsCut > 0 {
 		return 0, false
@@ -383,10 +375,13 @@ func (h *Handler) keptBytes() (int, bool) {
 	return derived*(keptNextBytes+2*with) + 2*with, true
 }
 
-// nextWithIDs returns next with trace_id and span_id added outside every
-// group.
-func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
+// nextWithIDs returns next with trace_id, span_id and uid, when not
+// empty, added outside every group.
+func (h *Handler) nextWithIDs(traceID, spanID, uid string) slog.Handler {
 	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
+	if uid != "" {
+		ids = append(ids, slog.String(UIDKey, uid))
+	}
 	if h.nextBase == nil {
 		return h.next.WithAttrs(ids)
 	}

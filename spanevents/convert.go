@@ -121,41 +121,23 @@ func (b *buf) finish() {
 	}
 }
 
-// value cuts v to MaxValueBytes.
+// value cuts v to MaxValueBytes as cutValue does, and shows what
+// slogspan.Handler shows as text as text: bytes, slices of values, and an
+// empty value as "<nil>".
 func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 	maxBytes := b.limits.MaxValueBytes
 	switch v.Type() {
-	case attribute.STRING:
-		s, cut := onspan.TruncateString(v.AsString(), maxBytes)
-		return attribute.StringValue(s), cut
-	case attribute.BOOL, attribute.INT64, attribute.FLOAT64:
-		return v, false
-	case attribute.STRINGSLICE:
-		ss, cut := onspan.TruncateStrings(v.AsStringSlice(), maxBytes)
-		return attribute.StringSliceValue(ss), cut
-	case attribute.INT64SLICE:
-		s := v.AsInt64Slice()
-		n := onspan.ElementsWithin(len(s), 8, maxBytes)
-		return attribute.Int64SliceValue(s[:n]), n < len(s)
-	case attribute.FLOAT64SLICE:
-		s := v.AsFloat64Slice()
-		n := onspan.ElementsWithin(len(s), 8, maxBytes)
-		return attribute.Float64SliceValue(s[:n]), n < len(s)
-	case attribute.BOOLSLICE:
-		s := v.AsBoolSlice()
-		n := onspan.ElementsWithin(len(s), 1, maxBytes)
-		return attribute.BoolSliceValue(s[:n]), n < len(s)
 	case attribute.EMPTY:
 		return attribute.StringValue("<nil>"), false
 	case attribute.BYTESLICE:
-		// As slogspan.Handler shows []byte: as text.
 		s, cut := onspan.TruncateBytes(v.AsByteSlice(), maxBytes)
 		return attribute.StringValue(s), cut
-	default:
-		// Slices of values and maps inside slices: their text, cut.
+	case attribute.SLICE, attribute.MAP:
 		s, cut := onspan.TruncateString(v.String(), maxBytes)
 		return attribute.StringValue(s), cut
 	}
+	out, _, cuts := cutValue(v, maxBytes)
+	return out, cuts > 0
 }
 
 // addTyped adds kv to an event's attributes with its kind kept, as the
