@@ -115,15 +115,8 @@ func (b *buf) startLine(record *sdklog.Record) (name string) {
 const severityOffset = int(log.SeverityInfo) - int(slog.LevelInfo)
 
 // levelText returns the level of record as slog names levels, from its
-// severity number: slog.Level(severity - 9). SeverityDebug is DEBUG,
-// SeverityInfo INFO, SeverityWarn WARN and SeverityError ERROR; the
-// severities between and beyond are offsets from those, as slog writes
-// them: SeverityError2 is ERROR+1, SeverityFatal (zap's DPanic) ERROR+4,
-// SeverityTrace DEBUG-4. So a zap or logr line reads as a slog line does,
-// whatever its severity text. Below DEBUG-5, otelslog's severities are
-// negative: DEBUG-10 is -5, and named so. A record with no severity number
-// (0, which is also DEBUG-5's) has its severity text, cut to maxBytes and
-// made valid UTF-8 (and reports whether it was cut), else UNDEFINED.
+// severity number (see "Log lines" in the package documentation), else its
+// severity text cut to maxBytes, else UNDEFINED; and whether it was cut.
 func levelText(record *sdklog.Record, maxBytes int) (string, bool) {
 	if sev := record.Severity(); sev != log.SeverityUndefined {
 		return slog.Level(int(sev) - severityOffset).String(), false
