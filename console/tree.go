@@ -44,8 +44,12 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, note string, st style, barWidth 
 		} else {
 			roots = append(roots, s)
 		}
-		start = minTime(start, s.StartTime())
-		end = maxTime(end, s.EndTime())
+		if s.StartTime().Before(start) {
+			start = s.StartTime()
+		}
+		if s.EndTime().After(end) {
+			end = s.EndTime()
+		}
 	}
 	total := max(end.Sub(start), time.Nanosecond)
 
@@ -211,18 +215,4 @@ func formatDuration(d time.Duration) string {
 	default:
 		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

@@ -17,16 +17,11 @@ import (
 // end, so that each span's budget (MaxSpanEvents, MaxSpanBytes) and
 // counters are kept exactly while it runs and dropped as soon as it ends.
 // Register one on every TracerProvider whose spans slogspan.Handler or the
-// spanevents Processor write to:
-//
-//	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-//		sdktrace.WithBatcher(exporter),
-//	)
-//
-// Without it, per-value and per-event limits still apply, but span budgets
-// are not enforced and the span counters are not set: slogspan says so
-// once, through otel.Handle. setup.Start registers one.
+// spanevents Processor write to, with
+// sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()); setup.Start
+// does. Without it, per-value and per-event limits still apply, but span
+// budgets are not enforced and the span counters are not set: slogspan
+// says so once, through otel.Handle.
 //
 // A span is known by its trace and span ids: span wrappers, two span
 // objects with the same ids and a span at a reused address all share the

@@ -120,11 +120,7 @@ func ValueBytes(v attribute.Value) int {
 	case attribute.FLOAT64SLICE:
 		return 8 * len(v.AsFloat64Slice())
 	case attribute.STRINGSLICE:
-		n := 0
-		for _, s := range v.AsStringSlice() {
-			n += len(s)
-		}
-		return n
+		return slicesBytes(v.AsStringSlice())
 	case attribute.BYTESLICE:
 		return len(v.AsByteSlice())
 	case attribute.SLICE:

@@ -78,31 +78,8 @@ func Depth(v attribute.Value) int {
 	return d
 }
 
-// Deeper reports whether v nests more than maxDepth maps and slices. It
-// reads no string: a check of the nesting alone, cheap for big values.
-func Deeper(v attribute.Value, maxDepth int) bool {
-	if !nests(v) {
-		return false
-	}
-	if maxDepth == 0 {
-		return true
-	}
-	switch v.Type() {
-	case attribute.SLICE:
-		for _, e := range v.AsSlice() {
-			if Deeper(e, maxDepth-1) {
-				return true
-			}
-		}
-	case attribute.MAP:
-		for _, kv := range v.AsMap() {
-			if Deeper(kv.Value, maxDepth-1) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// Deeper reports whether v nests more than maxDepth maps and slices.
+func Deeper(v attribute.Value, maxDepth int) bool { return Depth(v) > maxDepth }
 
 // nests reports whether v is a map or a slice, which OTLP nests.
 func nests(v attribute.Value) bool {
