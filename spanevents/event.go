@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -32,6 +33,18 @@ func addEvent(span trace.Span, record *sdklog.Record) {
 	})
 	name := onspan.ValidString(record.EventName())
 	span.AddEvent(name, trace.WithTimestamp(eventTime(record)), trace.WithAttributes(attrs...))
+}
+
+// eventTime is the time of record's event: its timestamp, else its
+// observed timestamp, else now.
+func eventTime(record *sdklog.Record) time.Time {
+	if t := record.Timestamp(); !t.IsZero() {
+		return t
+	}
+	if t := record.ObservedTimestamp(); !t.IsZero() {
+		return t
+	}
+	return time.Now()
 }
 
 // put builds record's event within p's limits and adds it to span within

@@ -3,7 +3,6 @@ package spanevents
 import (
 	"context"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -74,18 +73,6 @@ func (p *Processor) OnEmit(ctx context.Context, record *sdklog.Record) error {
 		p.put(span, sc, record, false)
 	}
 	return nil
-}
-
-// eventTime is the time of record's event: its timestamp, else its
-// observed timestamp, else now.
-func eventTime(record *sdklog.Record) time.Time {
-	if t := record.Timestamp(); !t.IsZero() {
-		return t
-	}
-	if t := record.ObservedTimestamp(); !t.IsZero() {
-		return t
-	}
-	return time.Now()
 }
 
 // Shutdown stops the Processor: later records pass through untouched.
