@@ -24,7 +24,7 @@ func TruncateString(s string, maxBytes int) (out string, cut bool) {
 	if Within(len(s), maxBytes) && utf8.ValidString(s) {
 		return s, false // the common case, inlined
 	}
-	return TruncateAt(s, len(s), maxBytes)
+	return truncateAt(s, len(s), maxBytes)
 }
 
 // TruncateBytes is TruncateString for b as text. Only the bytes that can
@@ -34,12 +34,12 @@ func TruncateBytes(b []byte, maxBytes int) (out string, cut bool) {
 	if maxBytes >= 0 {
 		n = min(n, maxBytes+utf8.UTFMax) // enough not to split a rune
 	}
-	return TruncateAt(string(b[:n]), len(b), maxBytes)
+	return truncateAt(string(b[:n]), len(b), maxBytes)
 }
 
-// TruncateAt is TruncateString for s, the start of a value of total bytes:
+// truncateAt is TruncateString for s, the start of a value of total bytes:
 // the marker gives total.
-func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
+func truncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	if Within(total, maxBytes) {
 		if utf8.ValidString(s) {
 			return s, false
