@@ -54,15 +54,10 @@ func TestExportedConstantsShowTheirValues(t *testing.T) {
 // The values written out are the ones the code beneath uses.
 func TestExportedConstantsMatchInternal(t *testing.T) {
 	for name, c := range map[string][2]string{
-		"LevelKey":            {slogspan.LevelKey, onspan.LevelKey},
-		"UIDKey":              {slogspan.UIDKey, onspan.UIDKey},
-		"ExceptionTypeKey":    {slogspan.ExceptionTypeKey, onspan.ExceptionTypeKey},
-		"ExceptionMessageKey": {slogspan.ExceptionMessageKey, onspan.ExceptionMessageKey},
-		"CodeFilePathKey":     {slogspan.CodeFilePathKey, onspan.CodeFilePathKey},
-		"CodeLineNumberKey":   {slogspan.CodeLineNumberKey, onspan.CodeLineNumberKey},
-		"CodeFunctionNameKey": {slogspan.CodeFunctionNameKey, onspan.CodeFunctionNameKey},
-		"DroppedEventsKey":    {slogspan.DroppedEventsKey, onspan.DroppedEventsKey},
-		"TruncatedValuesKey":  {slogspan.TruncatedValuesKey, onspan.TruncatedValuesKey},
+		"LevelKey":           {slogspan.LevelKey, onspan.LevelKey},
+		"UIDKey":             {slogspan.UIDKey, onspan.UIDKey},
+		"DroppedEventsKey":   {slogspan.DroppedEventsKey, onspan.DroppedEventsKey},
+		"TruncatedValuesKey": {slogspan.TruncatedValuesKey, onspan.TruncatedValuesKey},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("slogspan.%s = %q, internal %q", name, c[0], c[1])

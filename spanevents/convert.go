@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/internal/onspan"
 )
 
@@ -49,8 +50,8 @@ func (b *buf) free() {
 // tailOrder is where slogspan.Handler puts the attributes it adds after
 // the user's.
 var tailOrder = [5]attribute.Key{
-	onspan.ExceptionTypeKey, onspan.ExceptionMessageKey,
-	onspan.CodeFilePathKey, onspan.CodeLineNumberKey, onspan.CodeFunctionNameKey,
+	slogspan.ExceptionTypeKey, slogspan.ExceptionMessageKey,
+	slogspan.CodeFilePathKey, slogspan.CodeLineNumberKey, slogspan.CodeFunctionNameKey,
 }
 
 // add converts kv for a log line's event, as slogspan.Handler converts
