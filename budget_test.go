@@ -762,8 +762,8 @@ func (d derivations) WithGroup(name string) slog.Handler {
 func TestNextWithIDsIsDerivedOnlyToBeKept(t *testing.T) {
 	// A logger made for each call cannot keep next with the ids on the
 	// span past maxKept (8) loggers: the ids are then added to each
-	// record, and next is not derived for nothing. (Past MaxKeptBytes, the
-	// same: internal/spanevent's TestKeptValuesAreBoundedProgramWide.)
+	// record, and next is not derived for nothing. (Past the bound on kept values, the
+	// same: internal/onspan's TestKeptValuesAreBoundedProgramWide.)
 	tracer, _ := newTracer(t)
 	var n atomic.Int64
 	base := slog.New(slogspan.New(derivations{slog.NewJSONHandler(io.Discard, nil), &n}))

@@ -1,10 +1,7 @@
 package slogspan_test
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -60,31 +57,5 @@ func TestDependencies(t *testing.T) {
 				t.Errorf("the core module's graph has %s", m)
 			}
 		}
-	}
-}
-
-// TestREADMELayoutNamesTheCoreFiles checks the README's Layout: it names
-// each file of the core package, and no other.
-func TestREADMELayoutNamesTheCoreFiles(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, layout, _ := strings.Cut(string(readme), "* go.mod")
-	layout, _, _ = strings.Cut(layout, "  spanevents/")
-	var named []string
-	for _, f := range strings.Fields(layout) {
-		if strings.HasSuffix(f, ".go") {
-			named = append(named, f)
-		}
-	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
-	slices.Sort(named)
-	if !slices.Equal(named, files) {
-		t.Errorf("the README's Layout names %q, the package has %q", named, files)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 func TestDivertToLoggerProvider(t *testing.T) {
@@ -400,7 +400,7 @@ func TestDivertedRecordsSurviveBadValues(t *testing.T) {
 			t.Errorf("%s: record uid %v, event uid %q", name, attrs[slogspan.UIDKey], uid)
 		}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			if !spanevent.ValidKV(kv, 0, -1) {
+			if !onspan.ValidKV(kv, 0, -1) {
 				t.Errorf("%s: %s = %v is not valid UTF-8", name, kv.Key, kv.Value)
 			}
 			return true
@@ -541,7 +541,7 @@ func TestDivertedRecordsCountSlicesTowardTheDepth(t *testing.T) {
 		t.Fatalf("got %d records", len(recs))
 	}
 	w := logAttrs(recs[0])["w"].(attribute.Value)
-	if got := spanevent.Depth(w); got != slogspan.MaxValueDepth {
+	if got := onspan.Depth(w); got != slogspan.MaxValueDepth {
 		t.Errorf("nested %d deep, want %d", got, slogspan.MaxValueDepth)
 	}
 	for _, kv := range w.AsMap() {

@@ -36,29 +36,13 @@
 // # Wrapping slog's default handler
 //
 // Wrapping slog.Default().Handler() and installing the result with
-// slog.SetDefault works: New writes the default handler's format itself,
-// so that log.Print and slog.Info are each written once and nothing
-// deadlocks. As slog's default handler does, it reads the log package's
-// writer, prefix and flags when it writes each line, so a later
-// log.SetOutput, log.SetPrefix or log.SetFlags reaches slog's lines.
-// slog.SetDefault points the log package's writer back at slog and clears
-// its flags: while the writer points there, lines go to the writer the log
-// package had when New was called, and flags of zero read as the flags it
-// had then. A line the log package itself hands to slog (log.Print after
+// slog.SetDefault works, as [New] says: log.Print and slog.Info are each
+// written once and nothing deadlocks. While slog.SetDefault points the log
+// package's writer back at slog, lines go to the writer the log package had
+// when New was called, and flags of zero read as the flags it had then. A
+// line the log package itself hands to slog (log.Print after
 // slog.SetDefault, a logger from slog.NewLogLogger) goes where the
 // previous line went.
-//
-// # Records on the wrapped handler
-//
-// The wrapped handler (next) receives every record it is enabled for, as if
-// it were used alone. When the context carries a valid span context,
-// sampled or not, the record also carries trace_id and span_id in lowercase
-// hex, as top-level keys even inside groups opened with WithGroup. When
-// its event was cut or left off the span (see Limits), or diverted by
-// WithDivertAll, it also carries log.record.uid, the event's: the line
-// next writes holds the full record, found from the span by that uid even
-// with no payload handler. Without a span context next writes exactly what
-// it writes alone.
 //
 // # Events
 //
@@ -149,63 +133,38 @@
 // # Span budgets
 //
 // MaxSpanEvents and MaxSpanBytes, and the two counters, need to know when
-// a span ends, which only the SDK knows: register a
-// spanevents.SpanTracker, a span processor, on the TracerProvider
-// (setup does):
-//
-//	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-//		sdktrace.WithBatcher(exporter),
-//	)
-//
-// A span is known by its trace and span ids, so span wrappers, span
-// objects that share ids and spans at reused addresses all agree. Every
-// Handler and spanevents Processor of the program writing to one span
-// share its one count: each checks its own limits against it, and the
-// counters add up what all of them cut and dropped. A budget holds
-// exactly, whatever the number of live spans, up to MaxTrackedSpans
-// spans that took an event and have not ended.
-//
-// Without the tracker (a TracerProvider that does not register it, or a
-// span from another implementation), every per-value and per-event limit
-// still applies, but span budgets are not enforced and the counters are
-// not set; the SDK's own span limits bound the span. slogspan says so
-// once, through otel.Handle.
+// a span ends, which only the SDK knows: register a spanevents.SpanTracker
+// on the TracerProvider (setup does). A span is known by its trace and
+// span ids, so span wrappers, span objects that share ids and spans at
+// reused addresses all agree, and every Handler and spanevents Processor
+// writing to one span share its one budget: each checks its own limits
+// against it, and the counters add up what all of them cut and dropped.
+// A budget holds exactly up to MaxTrackedSpans spans that took an event
+// and have not ended. Without the tracker every per-value and per-event
+// limit still applies, but span budgets are not enforced and the counters
+// are not set; slogspan says so once, through otel.Handle.
 //
 // # Diverting payloads
 //
 // With [WithPayloadHandler] or [WithLoggerProvider], a record from which
 // anything was cut, or that did not fit the span's budget, is sent whole to
 // the payload handler, in the same context and with the With and WithGroup
-// attributes of its logger. The event and the diverted record carry the
-// same log.record.uid, a ULID, so the full payload can be found from the
-// span. [WithLoggerProvider] sends it to an OpenTelemetry LoggerProvider
-// through the contrib otelslog bridge, and the log record carries the
-// span's trace and span ids. [WithDivertAll] diverts every record that
-// becomes an event.
+// attributes of its logger; [WithDivertAll] diverts every record that
+// becomes an event. The event and the diverted record carry the same
+// log.record.uid, a ULID, so the full payload can be found from the span.
 //
 // log.record.uid is the diverted record's first attribute, so that a limit
 // on a record's attributes (sdk/log keeps 128) never drops the link; a
 // user attribute with that key is left out of it, as it is left off the
-// event. Error values are read once, safely: the record's first top-level
-// error stays an error (the LoggerProvider's exception.*), with the text
-// and type the event shows, and any other error becomes its text. An error
-// inside a slice, a map or behind a pointer, which otelslog formats
-// itself, cannot panic the logging call either: a payload handler that
-// panics is given the record again with every slice, array, map and
-// pointer value as its fmt text, the text slog's text handler writes
-// ("[<nil>]" for a typed nil error, "%!v(PANIC=Error method: ...)" for a
-// panicking one); if it panics again, Handle returns the panic as an
-// error. Either way the line reaches next.
-//
-// A record diverted to a LoggerProvider is made valid OTLP, whose
-// receivers refuse invalid UTF-8 and deeply nested messages (and with them
-// the whole batch): once otelslog has converted it, invalid bytes anywhere
-// (the body, keys, strings in slices, maps and formatted structs) are
-// replaced by U+FFFD, and maps and slices are nested at most
-// [MaxValueDepth] (16) deep, counted alike (groups and WithGroup count as
-// maps): past it, a map's members continue as dotted keys and any other
-// map or slice is kept as its text. Valid values arrive byte for byte.
+// event. The record's first top-level error stays an error (the
+// LoggerProvider's exception.*), with the text and type the event shows;
+// any other error becomes its text. A payload handler that panics is given
+// the record again with every slice, array, map and pointer value as its
+// fmt text, as slog's text handler writes it ("[<nil>]" for a typed nil
+// error, "%!v(PANIC=Error method: ...)" for a panicking one); if it panics
+// again, Handle returns the panic as an error. Either way the line reaches
+// next. A record diverted to a LoggerProvider is made valid OTLP, as
+// [WithLoggerProvider] says.
 //
 // # Secrets
 //

@@ -1,7 +1,7 @@
 package slogspan
 
-import "github.com/slogspan/slogspan/internal/spanevent"
+import "github.com/slogspan/slogspan/internal/onspan"
 
 // SpansTracked reports how many spans have budget bookkeeping, in the
 // whole program.
-func SpansTracked() int { return spanevent.Len() }
+func SpansTracked() int { return onspan.Len() }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // go doc shows a constant as it is written: its value, not the name of an
@@ -54,28 +54,23 @@ func TestExportedConstantsShowTheirValues(t *testing.T) {
 // The values written out are the ones the code beneath uses.
 func TestExportedConstantsMatchInternal(t *testing.T) {
 	for name, c := range map[string][2]string{
-		"LevelKey":            {slogspan.LevelKey, spanevent.LevelKey},
-		"UIDKey":              {slogspan.UIDKey, spanevent.UIDKey},
-		"ExceptionTypeKey":    {slogspan.ExceptionTypeKey, spanevent.ExceptionTypeKey},
-		"ExceptionMessageKey": {slogspan.ExceptionMessageKey, spanevent.ExceptionMessageKey},
-		"CodeFilePathKey":     {slogspan.CodeFilePathKey, spanevent.CodeFilePathKey},
-		"CodeLineNumberKey":   {slogspan.CodeLineNumberKey, spanevent.CodeLineNumberKey},
-		"CodeFunctionNameKey": {slogspan.CodeFunctionNameKey, spanevent.CodeFunctionNameKey},
-		"DroppedEventsKey":    {slogspan.DroppedEventsKey, spanevent.DroppedEventsKey},
-		"TruncatedValuesKey":  {slogspan.TruncatedValuesKey, spanevent.TruncatedValuesKey},
+		"LevelKey":           {slogspan.LevelKey, onspan.LevelKey},
+		"UIDKey":             {slogspan.UIDKey, onspan.UIDKey},
+		"DroppedEventsKey":   {slogspan.DroppedEventsKey, onspan.DroppedEventsKey},
+		"TruncatedValuesKey": {slogspan.TruncatedValuesKey, onspan.TruncatedValuesKey},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("slogspan.%s = %q, internal %q", name, c[0], c[1])
 		}
 	}
 	for name, c := range map[string][2]int{
-		"DefaultMaxValueBytes": {slogspan.DefaultMaxValueBytes, spanevent.DefaultMaxValueBytes},
-		"DefaultMaxEventAttrs": {slogspan.DefaultMaxEventAttrs, spanevent.DefaultMaxEventAttrs},
-		"DefaultMaxEventBytes": {slogspan.DefaultMaxEventBytes, spanevent.DefaultMaxEventBytes},
-		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, spanevent.DefaultMaxSpanEvents},
-		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, spanevent.DefaultMaxSpanBytes},
-		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, spanevent.MaxSpans},
-		"MaxValueDepth":        {slogspan.MaxValueDepth, spanevent.MaxDepth},
+		"DefaultMaxValueBytes": {slogspan.DefaultMaxValueBytes, onspan.DefaultMaxValueBytes},
+		"DefaultMaxEventAttrs": {slogspan.DefaultMaxEventAttrs, onspan.DefaultMaxEventAttrs},
+		"DefaultMaxEventBytes": {slogspan.DefaultMaxEventBytes, onspan.DefaultMaxEventBytes},
+		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, onspan.DefaultMaxSpanEvents},
+		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, onspan.DefaultMaxSpanBytes},
+		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, onspan.MaxSpans},
+		"MaxValueDepth":        {slogspan.MaxValueDepth, onspan.MaxDepth},
 	} {
 		if c[0] != c[1] {
 			t.Errorf("slogspan.%s = %d, internal %d", name, c[0], c[1])

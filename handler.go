@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 
@@ -12,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // Handler is a [slog.Handler] that records each log record as an event on
@@ -161,18 +162,18 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 	var uid string
 	var payloadErr error
-	var tg spanevent.Target // the span's budget, once the record is an event
+	var tg onspan.Target // the span's budget, once the record is an event
 	recording := span.IsRecording()
 	if m := h.cfg.missing; m != nil && toEvent {
 		if !recording || sc.IsRemote() {
 			m.missed(sc, r.PC)
 		} else {
-			spanevent.NoteSpanStarted()
+			onspan.NoteSpanStarted()
 		}
 	}
 	if recording {
 		if toEvent {
-			tg = spanevent.Open(span, sc)
+			tg = onspan.Open(span, sc)
 			uid, payloadErr = h.recordEvent(ctx, &tg, r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
@@ -180,7 +181,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
 			// Cut and repaired like an event name: OTLP needs valid UTF-8.
-			desc, _ := spanevent.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
+			desc, _ := onspan.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
 			span.SetStatus(codes.Error, desc)
 		}
 	}
@@ -200,11 +201,116 @@ func (h *Handler) forEvents(level slog.Level) bool {
 	return h.cfg.eventLevel == nil || level >= h.cfg.eventLevel.Level()
 }
 
+// recordEvent adds r as an event to tg's span, within the limits and the
+// span's budget, and diverts the full record to the payload handler when
+// anything was cut or the span's budget was used up. It returns the
+// record's log.record.uid when it has one, and the payload handler's
+// error. toNext says whether next gets the record: its line, which holds
+// the full record, then carries the uid too.
+func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Record, toNext bool) (uid string, err error) {
+	canLink := h.payload != nil || toNext
+	lim := &h.cfg.limits
+	if uid, full := tg.SkipWhenFull(lim, canLink); full {
+		return uid, h.divert(ctx, r, uid)
+	}
+	// The span keeps the attributes: sized for level, the With attributes,
+	// the record's and code.*, what a record without groups or errors needs.
+	room := 1 + len(h.attrs) + r.NumAttrs()
+	if h.cfg.source {
+		room += 3
+	}
+	var conv converter
+	conv.reset(h.cfg, h.keyPrefix, h.groups)
+	conv.kvs = make([]attribute.KeyValue, 0, room)
+	conv.keysHint = r.NumAttrs()
+	conv.kvs = append(conv.kvs, attribute.String(LevelKey, r.Level.String()))
+	conv.kvs = append(conv.kvs, h.attrs...)
+	r.Attrs(func(a slog.Attr) bool {
+		conv.addAttr(a)
+		return true
+	})
+	name, nameCut := onspan.TruncateString(r.Message, lim.MaxValueBytes)
+	if name == "" {
+		name = onspan.NameEmpty
+	}
+	errVal := conv.err
+	if errVal == nil {
+		errVal = h.attrsErr
+	}
+	tail, tailCut := h.eventTail(errVal, r)
+	ev := onspan.Event{Attrs: conv.kvs, Lead: 1, Tail: tail,
+		UserBytes: h.attrsBytes + conv.bytes, Cut: h.attrsCut + conv.cut + tailCut}
+	if nameCut {
+		ev.Cut++
+	}
+	var link func(string) bool
+	if canLink {
+		link = onspan.Always
+	}
+	uid = ev.Put(tg, name, r.Time, lim, h.cfg.divertAll, link)
+	return uid, h.divert(ctx, r, uid)
+}
+
+// eventTail returns the attributes added after the user's: exception.* for
+// errVal, the record's first error value, and code.* with WithSource; and
+// how many of their values were cut.
+func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyValue, cut int) {
+	value := func(s string) string {
+		s, c := onspan.TruncateString(s, h.cfg.limits.MaxValueBytes)
+		if c {
+			cut++
+		}
+		return s
+	}
+	if errVal != nil {
+		tail = append(tail,
+			attribute.String(ExceptionTypeKey, value(typeName(errVal))),
+			attribute.String(ExceptionMessageKey, value(safeString(errVal, errVal.Error))))
+	}
+	if h.cfg.source {
+		if src := r.Source(); src != nil {
+			tail = append(tail,
+				attribute.String(CodeFilePathKey, value(src.File)),
+				attribute.Int(CodeLineNumberKey, src.Line),
+				attribute.String(CodeFunctionNameKey, value(src.Function)))
+		}
+	}
+	return tail, cut
+}
+
+// divert sends the full record, with its logger's With and WithGroup
+// attributes and log.record.uid, to the payload handler, when there is one
+// and the record has a uid. A payload handler that panics gets the record
+// once more with its composite values as text (see payload.go); a second
+// panic is returned as an error. The logging call never panics.
+func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
+	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
+		return nil
+	}
+	rec := h.payloadRecord(r, uid)
+	p, err := handleSafely(ctx, h.payload, rec)
+	if p == nil {
+		return err
+	}
+	if p, err = handleSafely(ctx, h.payload, textRecord(rec)); p != nil {
+		return fmt.Errorf("slogspan: the payload handler panicked: %v", p)
+	}
+	return err
+}
+
+// handleSafely calls h.Handle, returning its panic's value, if any.
+func handleSafely(ctx context.Context, h slog.Handler, r slog.Record) (panicked any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	return nil, h.Handle(ctx, r)
+}
+
 // recordsBeforeKeepingNext is how many events a span takes, with the ids
-// added to each record, before next with the ids added is derived and
-// kept on the span. Deriving costs about as much as three records with
-// the ids added, and most spans get one to three records. With a group
-// open, the ids can only be added by deriving, so next is kept at once.
+// added to each record, before next with the ids added is kept on it. With
+// a group open, the ids can only be added by deriving: it is kept at once.
 const recordsBeforeKeepingNext = 3
 
 // handleNextWithIDs passes r to next with trace_id, span_id and, when the
@@ -213,7 +319,7 @@ const recordsBeforeKeepingNext = 3
 // is open, and are added before replaying the groups when one is. For a
 // span with a budget (tg), next with the ids added is kept on the span
 // (see recordsBeforeKeepingNext), so that the ids are formatted once.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *spanevent.Target, uid string, r slog.Record) error {
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r slog.Record) error {
 	if uid == "" {
 		if next, ok := tg.Kept(h).(slog.Handler); ok {
 			return next.Handle(ctx, r)
@@ -223,7 +329,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
 		// Derived only when it will be kept.
 		if size, ok := h.keptBytes(); ok {
-			derive := func() any { return h.nextWithIDs(traceID, spanID) }
+			derive := func() any { return h.nextWithIDs(traceID, spanID, "") }
 			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
 				return next.Handle(ctx, r)
 			}
@@ -245,24 +351,18 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
-	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
-	if uid != "" {
-		ids = append(ids, slog.String(UIDKey, uid))
-	}
-	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:]).Handle(ctx, r)
+	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, r)
 }
 
 // keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
 // call, its With attributes aside.
 const keptNextBytes = 320
 
-// keptBytes returns about how many bytes keeping next with the ids added
-// on a span holds, for spanevent.MaxKeptBytes: each handler derived keeps
-// the With attributes formatted, in a buffer up to twice their size, and
-// the kept handler keeps h, which holds them twice more (converted, and
-// formatted by next), when nothing else does. It reports false when it
-// cannot tell, because a With attribute was too long for an event: then
-// next is not kept.
+// keptBytes returns about how many bytes next with the ids added holds
+// when kept on a span: each handler derived keeps the With attributes
+// formatted, in a buffer up to twice their size, and keeps h, which holds
+// them twice more. It reports false when a With attribute was too long for
+// an event: then next is not kept.
 func (h *Handler) keptBytes() (int, bool) {
 	if h.attrsCut > 0 {
 		return 0, false
@@ -275,10 +375,13 @@ func (h *Handler) keptBytes() (int, bool) {
 	return derived*(keptNextBytes+2*with) + 2*with, true
 }
 
-// nextWithIDs returns next with trace_id and span_id added outside every
-// group.
-func (h *Handler) nextWithIDs(traceID, spanID string) slog.Handler {
+// nextWithIDs returns next with trace_id, span_id and uid, when not
+// empty, added outside every group.
+func (h *Handler) nextWithIDs(traceID, spanID, uid string) slog.Handler {
 	ids := []slog.Attr{slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID)}
+	if uid != "" {
+		ids = append(ids, slog.String(UIDKey, uid))
+	}
 	if h.nextBase == nil {
 		return h.next.WithAttrs(ids)
 	}
@@ -293,18 +396,6 @@ func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	hex.Encode(b[32:], spanID[:])
 	s := string(b[:])
 	return s[:32], s[32:]
-}
-
-// applySteps replays WithAttrs and WithGroup calls on h.
-func applySteps(h slog.Handler, steps []step) slog.Handler {
-	for _, s := range steps {
-		if s.group != "" {
-			h = h.WithGroup(s.group)
-		} else {
-			h = h.WithAttrs(s.attrs)
-		}
-	}
-	return h
 }
 
 // WithAttrs returns a Handler whose events and records include attrs, in
@@ -362,4 +453,16 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 func (h *Handler) clone() *Handler {
 	h2 := *h
 	return &h2
+}
+
+// applySteps replays WithAttrs and WithGroup calls on h.
+func applySteps(h slog.Handler, steps []step) slog.Handler {
+	for _, s := range steps {
+		if s.group != "" {
+			h = h.WithGroup(s.group)
+		} else {
+			h = h.WithAttrs(s.attrs)
+		}
+	}
+	return h
 }

@@ -8,7 +8,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // MissingReason says why a log line reached no span.
@@ -120,7 +120,7 @@ func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 func (m *missingSites) missed(sc trace.SpanContext, pc uintptr) {
 	switch {
 	case !sc.IsValid() || sc.IsRemote():
-		if spanevent.SpansStarted() {
+		if onspan.SpansStarted() {
 			m.count(pc, NoSpan)
 		}
 	case !sc.IsSampled():

@@ -6,7 +6,7 @@ import (
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel/log"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // An Option configures a Handler. Options are applied by [New] in order;
@@ -25,7 +25,7 @@ type config struct {
 	eventLevel slog.Leveler // nil: the levels next is enabled for
 	errorLevel slog.Leveler
 	source     bool
-	limits     spanevent.Limits // WithLimits', then the defaults
+	limits     onspan.Limits // WithLimits', then the defaults
 	payload    slog.Handler
 	divertAll  bool
 	replace    func(groups []string, a slog.Attr) slog.Attr
@@ -72,7 +72,7 @@ func WithSource(on bool) Option {
 // fields take their defaults and negative fields mean unlimited; see
 // [Limits].
 func WithLimits(l Limits) Option {
-	return optionFunc(func(c *config) { c.limits = spanevent.Limits(l) })
+	return optionFunc(func(c *config) { c.limits = onspan.Limits(l) })
 }
 
 // WithPayloadHandler sends the full record, every attribute untouched and
@@ -96,7 +96,7 @@ func WithLoggerProvider(lp log.LoggerProvider) Option {
 			return
 		}
 		// Each record is made valid OTLP once converted: see otlprecord.go.
-		c.payload = otelslog.NewHandler(spanevent.HandlerScope, otelslog.WithLoggerProvider(otlpLoggerProvider{lp: lp}))
+		c.payload = otelslog.NewHandler(onspan.HandlerScope, otelslog.WithLoggerProvider(otlpLoggerProvider{lp: lp}))
 	})
 }
 

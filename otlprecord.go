@@ -8,17 +8,8 @@ import (
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/log/embedded"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
-
-// The records WithLoggerProvider diverts usually leave the process as
-// OTLP, which needs valid UTF-8 and bounded nesting (see
-// internal/spanevent/valid.go). The otelslog bridge converts slog values
-// as they are, by reflection for slices, maps and structs, so each record
-// it emits is checked and repaired here, once converted: its body, event
-// name, severity text, error text and attributes, maps and slices nested
-// deeper than MaxValueDepth continuing as dotted keys or text. A valid
-// record passes untouched.
 
 // MaxValueDepth bounds how many maps and slices, counted alike, nest in a
 // value slogspan sends over OTLP: in a record diverted by
@@ -58,13 +49,13 @@ func (l otlpLogger) Emit(ctx context.Context, r log.Record) {
 // whose text the SDK makes exception.message.
 func validRecord(r *log.Record) bool {
 	if !utf8.ValidString(r.EventName()) || !utf8.ValidString(r.SeverityText()) ||
-		!spanevent.ValidValue(r.Body(), 0, MaxValueDepth) ||
+		!onspan.ValidValue(r.Body(), 0, MaxValueDepth) ||
 		!validErr(r.Err()) {
 		return false
 	}
 	ok := true
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		ok = spanevent.ValidKV(kv, 0, MaxValueDepth)
+		ok = onspan.ValidKV(kv, 0, MaxValueDepth)
 		return ok
 	})
 	return ok
@@ -73,16 +64,16 @@ func validRecord(r *log.Record) bool {
 // repairRecord returns a copy of r made valid.
 func repairRecord(r *log.Record) log.Record {
 	var out log.Record
-	out.SetEventName(spanevent.ValidString(r.EventName()))
+	out.SetEventName(onspan.ValidString(r.EventName()))
 	out.SetTimestamp(r.Timestamp())
 	out.SetObservedTimestamp(r.ObservedTimestamp())
 	out.SetSeverity(r.Severity())
-	out.SetSeverityText(spanevent.ValidString(r.SeverityText()))
-	out.SetBody(spanevent.RepairValue(r.Body(), 0, MaxValueDepth))
+	out.SetSeverityText(onspan.ValidString(r.SeverityText()))
+	out.SetBody(onspan.RepairValue(r.Body(), 0, MaxValueDepth))
 	out.SetErr(repairErr(r.Err()))
 	attrs := make([]attribute.KeyValue, 0, r.AttributesLen())
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		attrs = spanevent.RepairKV(attrs, kv, 0, MaxValueDepth, "")
+		attrs = onspan.RepairKV(attrs, kv, 0, MaxValueDepth, "")
 		return true
 	})
 	out.AddAttributes(attrs...)
@@ -105,5 +96,5 @@ func repairErr(err error) error {
 	if s, ok := err.(safeError); ok { //nolint:errorlint // see above.
 		typ = s.typ
 	}
-	return safeError{text: spanevent.ValidString(safeString(err, err.Error)), typ: typ, err: err}
+	return safeError{text: onspan.ValidString(safeString(err, err.Error)), typ: typ, err: err}
 }

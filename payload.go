@@ -7,34 +7,6 @@ import (
 	"slices"
 )
 
-// A diverted record is built whole for the payload handler: the With and
-// WithGroup calls of its logger are folded into the record as attributes
-// and group values, so the payload handler itself is never derived. That
-// keeps log.record.uid top-level, and does not depend on how the payload
-// handler nests groups (the contrib otelslog bridge v0.21.0 drops the outer
-// groups of WithGroup("a").WithGroup("b")).
-//
-// log.record.uid comes first, so that a limit on the attributes of a
-// record (sdk/log keeps 128 by default) never drops the link, and a
-// top-level attribute of the user's with that key is left out, as it is
-// left off the event: the link cannot be forged.
-//
-// Error values are made safe to format: an Error method that panics, or a
-// typed nil, would otherwise panic in the payload handler (otelslog calls
-// Error on the logging goroutine). The first error at the top level stays
-// an error, with the text and type slogspan read from it (the otelslog
-// bridge makes it the log record's exception.*); every other error becomes
-// its text, as the bridge would keep only one of them.
-//
-// An error inside a slice, an array, a map or behind a pointer is not
-// looked for: that would mean walking every such value of every diverted
-// record by reflection, for a value rarely there. otelslog walks them,
-// and calls Error; when that (or anything else in the payload handler)
-// panics, divert hands the handler textRecord's copy of the record, in
-// which those composite values are their text, as slog's text handler
-// writes them: "[<nil>]" for a typed nil, "%!v(PANIC=Error method: ...)"
-// for a panicking Error. Scalars, strings, groups and the uid are kept.
-
 // payloadRecord returns r with the attributes of h's steps folded in,
 // WithReplaceAttr's function applied, errors made safe, and uid added
 // first.
@@ -62,40 +34,48 @@ func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	prepared := make([]slog.Attr, 0, len(attrs)+1)
 	prepared = append(prepared, slog.String(UIDKey, uid))
-	primary := false // whether the first top-level error was seen
+	// The first top-level error becomes a safeError; the others their text.
+	primary := false
+	safe := func(a slog.Attr, top bool) slog.Attr {
+		if a.Value.Kind() != slog.KindAny {
+			return a
+		}
+		err, ok := a.Value.Any().(error)
+		if !ok {
+			return a
+		}
+		text := safeString(err, err.Error)
+		if top && !primary {
+			primary = true
+			a.Value = slog.AnyValue(safeError{text: text, typ: typeName(err), err: err})
+		} else {
+			a.Value = slog.StringValue(text)
+		}
+		return a
+	}
 	for _, a := range attrs {
 		if a.Key != UIDKey {
-			prepared = append(prepared, safeErrors(a, &primary, true))
+			prepared = append(prepared, eachLeaf(a, true, safe))
 		}
 	}
 	out.AddAttrs(prepared...)
 	return out
 }
 
-// safeErrors returns a, resolved, with its error values, in groups too,
-// made safe. The first top-level error (*primary false) becomes a
-// safeError; the others their text.
-func safeErrors(a slog.Attr, primary *bool, top bool) slog.Attr {
+// eachLeaf returns a, resolved, with f applied to every attribute in it
+// that is not a group, in groups too. top says whether a is outside every
+// group.
+func eachLeaf(a slog.Attr, top bool, f func(a slog.Attr, top bool) slog.Attr) slog.Attr {
 	a.Value = a.Value.Resolve()
-	switch a.Value.Kind() {
-	case slog.KindGroup:
-		group := a.Value.Group()
-		members := make([]slog.Attr, len(group))
-		for i, m := range group {
-			members[i] = safeErrors(m, primary, false)
-		}
-		a.Value = slog.GroupValue(members...)
-	case slog.KindAny:
-		if err, ok := a.Value.Any().(error); ok {
-			text := safeString(err, err.Error)
-			if top && !*primary {
-				*primary = true
-				a.Value = slog.AnyValue(safeError{text: text, typ: typeName(err), err: err})
-			} else {
-				a.Value = slog.StringValue(text)
-			}
-		}
+	if a.Value.Kind() != slog.KindGroup {
+		return f(a, top)
 	}
+	group := a.Value.Group()
+	members := make([]slog.Attr, len(group))
+	for i, m := range group {
+		members[i] = eachLeaf(m, false, f)
+	}
+	a.Value = slog.GroupValue(members...)
 	return a
 }
 
@@ -121,31 +101,26 @@ func textRecord(r slog.Record) slog.Record {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	attrs := make([]slog.Attr, 0, r.NumAttrs())
 	r.Attrs(func(a slog.Attr) bool {
-		attrs = append(attrs, textComposites(a))
+		attrs = append(attrs, eachLeaf(a, true, textComposite))
 		return true
 	})
 	out.AddAttrs(attrs...)
 	return out
 }
 
-func textComposites(a slog.Attr) slog.Attr {
-	switch a.Value.Kind() {
-	case slog.KindGroup:
-		group := a.Value.Group()
-		members := make([]slog.Attr, len(group))
-		for i, m := range group {
-			members[i] = textComposites(m)
-		}
-		a.Value = slog.GroupValue(members...)
-	case slog.KindAny:
-		x := a.Value.Any()
-		if _, ok := x.([]byte); ok {
-			break
-		}
-		switch reflect.ValueOf(x).Kind() {
-		case reflect.Slice, reflect.Array, reflect.Map, reflect.Pointer:
-			a.Value = slog.StringValue(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
-		}
+// textComposite returns a with a composite value (a slice, an array, a
+// map or a pointer, []byte aside) replaced by its fmt text.
+func textComposite(a slog.Attr, _ bool) slog.Attr {
+	if a.Value.Kind() != slog.KindAny {
+		return a
+	}
+	x := a.Value.Any()
+	if _, ok := x.([]byte); ok {
+		return a
+	}
+	switch reflect.ValueOf(x).Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.Pointer:
+		a.Value = slog.StringValue(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
 	}
 	return a
 }

@@ -16,14 +16,6 @@ import (
 	"time"
 )
 
-// Wrapping slog's default handler needs care. That handler writes through
-// the log package, and slog.SetDefault points the log package back at the
-// new default handler: a wrapper around the default handler would call
-// itself through log's lock and deadlock. stdlogHandler writes the default
-// handler's format itself, reading the log package's writer, prefix and
-// flags at each line, as the default handler does, but never writing into
-// the log package's bridge back to slog.
-
 // isSlogDefaultHandler reports whether h is slog's built-in default handler.
 func isSlogDefaultHandler(h slog.Handler) bool {
 	return reflect.TypeOf(h).String() == "*slog.defaultHandler"

@@ -9,18 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // converter flattens slog attributes into OpenTelemetry attributes: groups
 // become dotted key prefixes and every key and value is cut to
 // MaxValueBytes. The mapping is the table in doc.go.
 type converter struct {
-	limits *spanevent.Limits
+	limits *onspan.Limits
 	// replace is WithReplaceAttr's function, nil without it. groups are
 	// the groups open at the attribute being converted, kept only for
 	// replace.
@@ -127,7 +126,7 @@ func (c *converter) addGroupReplaced(a slog.Attr) {
 // addKV appends key, cut to MaxValueBytes, and v, which counts for size
 // bytes.
 func (c *converter) addKV(key string, v attribute.Value, size int) {
-	key, cut := spanevent.TruncateString(key, c.limits.MaxValueBytes)
+	key, cut := onspan.TruncateString(key, c.limits.MaxValueBytes)
 	c.count(cut)
 	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(key), Value: v})
 	c.bytes += len(key) + size
@@ -156,7 +155,7 @@ func (c *converter) value(v slog.Value) (attribute.Value, int) {
 		return c.str(v.Time().Format(time.RFC3339Nano))
 	default:
 		a := c.anyValue(v.Any())
-		return a, spanevent.ValueBytes(a)
+		return a, onspan.ValueBytes(a)
 	}
 }
 
@@ -176,12 +175,11 @@ func (c *converter) anyValue(x any) attribute.Value {
 		v, _ := c.str(safeString(x, x.String))
 		return v
 	case []byte:
-		// Convert only what can be kept: the value may be huge.
-		s, cut := spanevent.TruncateAt(string(x[:min(len(x), c.readBytes())]), len(x), c.limits.MaxValueBytes)
+		s, cut := onspan.TruncateBytes(x, c.limits.MaxValueBytes)
 		c.count(cut)
 		return attribute.StringValue(s)
 	case []string:
-		out, cut := spanevent.TruncateStrings(x, c.limits.MaxValueBytes)
+		out, cut := onspan.TruncateStrings(x, c.limits.MaxValueBytes)
 		c.count(cut)
 		return attribute.StringSliceValue(out)
 	case []int:
@@ -204,7 +202,7 @@ func (c *converter) anyValue(x any) attribute.Value {
 
 // str converts a string value, cutting it to MaxValueBytes.
 func (c *converter) str(s string) (attribute.Value, int) {
-	s, cut := spanevent.TruncateString(s, c.limits.MaxValueBytes)
+	s, cut := onspan.TruncateString(s, c.limits.MaxValueBytes)
 	c.count(cut)
 	return attribute.StringValue(s), len(s)
 }
@@ -218,18 +216,9 @@ func (c *converter) count(cut bool) {
 // keepElements returns how many of n elements of size bytes fit in
 // MaxValueBytes, counting a cut when that is fewer than n.
 func (c *converter) keepElements(n, size int) int {
-	k := spanevent.ElementsWithin(n, size, c.limits.MaxValueBytes)
+	k := onspan.ElementsWithin(n, size, c.limits.MaxValueBytes)
 	c.count(k < n)
 	return k
-}
-
-// readBytes is how many bytes of a []byte value are worth converting to a
-// string: enough to cut at MaxValueBytes without splitting a rune.
-func (c *converter) readBytes() int {
-	if c.limits.MaxValueBytes < 0 {
-		return math.MaxInt
-	}
-	return c.limits.MaxValueBytes + utf8.UTFMax
 }
 
 // safeString calls f, turning a panic into text as slog's handlers do:

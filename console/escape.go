@@ -6,11 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// Names, keys and values come from the program and from whoever it logs
-// about. Printed raw, control characters would drive the terminal: an OSC
-// sequence retitles the window, "\x1b[2J" clears it, "\r" and backspace
-// overwrite what a line says. escape shows them as Go escapes instead.
-
 // escape returns s with control characters (C0, DEL, C1), the bidirectional
 // overrides that reorder text, and invalid UTF-8 written as \u or \x
 // escapes, and the backslash kept as it is.

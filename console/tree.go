@@ -15,10 +15,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
-
-// truncMarker is how slogspan marks a cut value.
-const truncMarker = "…[truncated:"
 
 // line is one span's row, before the name column is padded.
 type line struct {
@@ -46,8 +44,12 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, note string, st style, barWidth 
 		} else {
 			roots = append(roots, s)
 		}
-		start = minTime(start, s.StartTime())
-		end = maxTime(end, s.EndTime())
+		if s.StartTime().Before(start) {
+			start = s.StartTime()
+		}
+		if s.EndTime().After(end) {
+			end = s.EndTime()
+		}
 	}
 	total := max(end.Sub(start), time.Nanosecond)
 
@@ -150,7 +152,7 @@ const maxShownRunes = 80
 func formatValue(v attribute.Value, st style) string {
 	s := v.String()
 	marker := ""
-	if i := strings.Index(s, truncMarker); i >= 0 {
+	if i := strings.Index(s, onspan.Truncated); i >= 0 {
 		s, marker = s[:i], escape(s[i:])
 	}
 	if n := utf8.RuneCountInString(s); n > maxShownRunes {
@@ -213,18 +215,4 @@ func formatDuration(d time.Duration) string {
 	default:
 		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

@@ -137,35 +137,22 @@
 // group the keys come in the order the SDK keeps map values in, sorted by
 // key.
 //
-// # Limits
+// # Limits and links
 //
-// With WithLimits or WithAllRecords, values and keys are cut to
-// MaxValueBytes, events to MaxEventAttrs and MaxEventBytes, and each span
-// takes at most MaxSpanEvents events and MaxSpanBytes bytes from this
-// Processor, with the same defaults, markers and counters
-// (slogspan.dropped_events, slogspan.truncated_values) as
-// slogspan.Handler: see [slogspan.Limits]. A span has one budget, shared
-// with every Handler and Processor writing to it, and kept only while a
-// [SpanTracker] on its TracerProvider tracks it. Keys on an event are
-// unique, and nothing handed to the span is reused.
-//
-// # Links
-//
-// With limits, an event that was cut, or that its span's budget left off,
-// is linked to its record by log.record.uid: the full record, every
-// attribute as it was, is one search away in the logs backend. A record
-// that carries log.record.uid already keeps it, even when its span's
-// budget is used up, and the event carries the same, whole, whatever
-// MaxValueBytes: a uid is never replaced or cut, nor is its key. Otherwise
-// the Processor adds a new uid to the record before the next processor
-// sees it, and the event carries the same. sdk/log keeps at most 128
-// attributes on a record by default (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT):
-// a record at its limit has lost the attributes past it already, so the
-// uid takes its first place and its last attribute is dropped, counted
-// in the record's dropped attributes, and the link survives. Only a
-// LoggerProvider that keeps no attributes (a limit of 0) leaves records
-// that cannot be linked: their events carry no uid, and this is reported
-// once, through otel.Handle.
+// With WithLimits or WithAllRecords, values, events and spans are bounded
+// as by slogspan.Handler, with the same defaults, markers and counters
+// (see [slogspan.Limits]); a span has one budget, shared with every
+// Handler and Processor writing to it, kept while a [SpanTracker] tracks
+// it. Keys on an event are unique, and nothing handed to the span is
+// reused. An event that was cut, or that its span's budget left off, is
+// linked to its record by log.record.uid: the record's own when it has
+// one (never replaced or cut), else a new one the Processor adds to the
+// record before the next processor sees it, in place of its last
+// attribute when the record is at its attribute count limit (sdk/log's
+// OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT, 128 by default; the attribute is
+// counted as dropped). A LoggerProvider that keeps no attributes leaves
+// records that cannot be linked: their events carry no uid, and this is
+// reported once, through otel.Handle.
 //
 // OnEmit is safe for concurrent use; after Shutdown it does nothing.
 package spanevents

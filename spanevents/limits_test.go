@@ -13,7 +13,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 	"github.com/slogspan/slogspan/spanevents"
 )
 
@@ -47,10 +47,10 @@ func TestWithLimitsKeepsKindsAndCutsValues(t *testing.T) {
 		if len(kv.Key) > slogspan.DefaultMaxValueBytes {
 			t.Errorf("key of %d bytes", len(kv.Key))
 		}
-		if n := spanevent.ValueBytes(kv.Value); n > slogspan.DefaultMaxValueBytes {
+		if n := onspan.ValueBytes(kv.Value); n > slogspan.DefaultMaxValueBytes {
 			t.Errorf("%s: %d bytes, over MaxValueBytes", kv.Key, n)
 		}
-		if !spanevent.ValidValue(kv.Value, 0, -1) {
+		if !onspan.ValidValue(kv.Value, 0, -1) {
 			t.Errorf("%s: invalid UTF-8 on the span: %q", kv.Key, kv.Value.String())
 		}
 	}
@@ -113,7 +113,7 @@ func TestWithLimitsCutsCompositeValues(t *testing.T) {
 	got := map[attribute.Key]attribute.Value{}
 	for _, kv := range s.Events()[0].Attributes {
 		got[kv.Key] = kv.Value
-		if n := spanevent.ValueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
+		if n := onspan.ValueBytes(kv.Value); n > maxBytes && kv.Key != slogspan.UIDKey {
 			t.Errorf("%s: %d bytes, over %d: %s", kv.Key, n, maxBytes, kv.Value.String())
 		}
 	}
@@ -402,7 +402,7 @@ func TestEventsNestAtMostMaxValueDepth(t *testing.T) {
 			span.End()
 			m := attrMap(p.only(t).Events()[0].Attributes)
 			for _, k := range []string{"slices", "maps"} {
-				if d := spanevent.Depth(m[k]); d != slogspan.MaxValueDepth || !strings.Contains(m[k].String(), "leaf") {
+				if d := onspan.Depth(m[k]); d != slogspan.MaxValueDepth || !strings.Contains(m[k].String(), "leaf") {
 					t.Errorf("%s: %d deep, want %d, then text with the leaf: %s", k, d, slogspan.MaxValueDepth, m[k].String())
 				}
 			}

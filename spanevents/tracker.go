@@ -10,23 +10,18 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // SpanTracker is an sdktrace.SpanProcessor that tells slogspan when spans
 // end, so that each span's budget (MaxSpanEvents, MaxSpanBytes) and
 // counters are kept exactly while it runs and dropped as soon as it ends.
 // Register one on every TracerProvider whose spans slogspan.Handler or the
-// spanevents Processor write to:
-//
-//	tp := sdktrace.NewTracerProvider(
-//		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-//		sdktrace.WithBatcher(exporter),
-//	)
-//
-// Without it, per-value and per-event limits still apply, but span budgets
-// are not enforced and the span counters are not set: slogspan says so
-// once, through otel.Handle. setup.Start registers one.
+// spanevents Processor write to, with
+// sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()); setup.Start
+// does. Without it, per-value and per-event limits still apply, but span
+// budgets are not enforced and the span counters are not set: slogspan
+// says so once, through otel.Handle.
 //
 // A span is known by its trace and span ids: span wrappers, two span
 // objects with the same ids and a span at a reused address all share the
@@ -53,7 +48,7 @@ func NewSpanTracker() *SpanTracker { return &SpanTracker{} }
 // sees it, and notes that the program started a span (see
 // slogspan.WithMissingSpans).
 func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
-	spanevent.NoteSpanStarted()
+	onspan.NoteSpanStarted()
 	tp := s.TracerProvider()
 	if last := t.last.Load(); (last != nil && *last == tp) || t.stopped.Load() {
 		return
@@ -65,7 +60,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	}
 	if !slices.Contains(t.served, tp) {
 		t.served = append(t.served, tp)
-		spanevent.Track(tp)
+		onspan.Track(tp)
 	}
 	last := new(trace.TracerProvider) // made here: tp stays on the stack
 	*last = tp
@@ -74,7 +69,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 
 // OnEnd drops the span's budget and counters.
 func (*SpanTracker) OnEnd(s sdktrace.ReadOnlySpan) {
-	spanevent.Ended(s.SpanContext())
+	onspan.Ended(s.SpanContext())
 }
 
 // Shutdown stops tracking the spans of the TracerProviders t served that
@@ -92,7 +87,7 @@ func (t *SpanTracker) Shutdown(context.Context) error {
 	}
 	for _, tp := range t.served {
 		if !slices.Contains(live, tp) {
-			spanevent.Untrack(tp)
+			onspan.Untrack(tp)
 		}
 	}
 	t.served = live

@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"encoding/binary"
@@ -10,19 +10,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 )
-
-// Every span slogspan writes to has one budget (MaxSpanEvents,
-// MaxSpanBytes), shared by every Handler and Processor of the program: it
-// lives in one table, known by the span's ids. A span's entry is made when
-// its first event is reserved and dropped when the span ends, which the
-// SDK tells the spanevents.SpanTracker, a span processor (see tracked.go).
-// Spans whose TracerProvider has no tracker get no entry, and so no
-// budget.
-//
-// The entry is two counts, a value in the shard's map. What only some
-// spans need, the counters set on a span that dropped or cut something
-// and the values kept on a span that logs often, is made when first
-// needed and kept beside it (see more).
 
 // MaxSpans bounds the spans with an entry: spans that took an event and
 // have not ended. The table has shardCount shards, each holding at most
@@ -115,6 +102,12 @@ func shardOf(k spanKey) *shard {
 // released counts the entries released at MaxSpans.
 var released atomic.Int64
 
+var reportReleased = sync.OnceFunc(func() {
+	otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
+		"from now on each new one releases the budget of another, which starts over if it logs again. "+
+		"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
+})
+
 // Target is a recording span that one record's event goes to, with the
 // span's place in the table: none when the span is not tracked and has no
 // budget. Get one from Open for each record.
@@ -175,11 +168,8 @@ func (sh *shard) makeRoom() {
 		sh.drop(old)
 		break
 	}
-	if released.Add(1) == 1 {
-		otel.Handle(fmt.Errorf("slogspan: %d spans took events and have not ended; "+
-			"from now on each new one releases the budget of another, which starts over if it logs again. "+
-			"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
-	}
+	released.Add(1)
+	reportReleased()
 }
 
 // drop deletes k's entry, and gives back what its span kept. sh.mu must be

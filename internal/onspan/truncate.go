@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"strconv"
@@ -8,8 +8,12 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// truncMarker starts the text appended to a cut string.
+// truncMarker ends a string cut too short for Truncated.
 const truncMarker = "…"
+
+// Truncated starts the marker that ends a cut string or string slice:
+// "…[truncated: 1048576 bytes]", "…[truncated: 2000 elements]".
+const Truncated = truncMarker + "[truncated: "
 
 // TruncateString returns s as valid UTF-8 of at most maxBytes bytes
 // (maxBytes < 0: any length). When s had to be shortened, the result ends
@@ -20,12 +24,22 @@ func TruncateString(s string, maxBytes int) (out string, cut bool) {
 	if Within(len(s), maxBytes) && utf8.ValidString(s) {
 		return s, false // the common case, inlined
 	}
-	return TruncateAt(s, len(s), maxBytes)
+	return truncateAt(s, len(s), maxBytes)
 }
 
-// TruncateAt is TruncateString for s, the start of a value of total bytes:
+// TruncateBytes is TruncateString for b as text. Only the bytes that can
+// be kept are converted: b may be huge.
+func TruncateBytes(b []byte, maxBytes int) (out string, cut bool) {
+	n := len(b)
+	if maxBytes >= 0 {
+		n = min(n, maxBytes+utf8.UTFMax) // enough not to split a rune
+	}
+	return truncateAt(string(b[:n]), len(b), maxBytes)
+}
+
+// truncateAt is TruncateString for s, the start of a value of total bytes:
 // the marker gives total.
-func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
+func truncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	if Within(total, maxBytes) {
 		if utf8.ValidString(s) {
 			return s, false
@@ -37,7 +51,7 @@ func TruncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	}
 
 	var buf [64]byte
-	marker := append(buf[:0], truncMarker+"[truncated: "...)
+	marker := append(buf[:0], Truncated...)
 	marker = strconv.AppendInt(marker, int64(total), 10)
 	marker = append(marker, " bytes]"...)
 	if len(marker) > maxBytes {
@@ -106,11 +120,7 @@ func ValueBytes(v attribute.Value) int {
 	case attribute.FLOAT64SLICE:
 		return 8 * len(v.AsFloat64Slice())
 	case attribute.STRINGSLICE:
-		n := 0
-		for _, s := range v.AsStringSlice() {
-			n += len(s)
-		}
-		return n
+		return slicesBytes(v.AsStringSlice())
 	case attribute.BYTESLICE:
 		return len(v.AsByteSlice())
 	case attribute.SLICE:
@@ -145,7 +155,7 @@ func TruncateStrings(ss []string, maxBytes int) (out []string, cut bool) {
 		}
 		out = out[:0]
 	}
-	marker := truncMarker + "[truncated: " + strconv.Itoa(len(ss)) + " elements]"
+	marker := Truncated + strconv.Itoa(len(ss)) + " elements]"
 	budget := maxBytes - len(marker)
 	if budget < 0 {
 		marker, budget = "", maxBytes

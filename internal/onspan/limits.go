@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 // Limits has the fields, defaults and meaning of slogspan.Limits, which
 // converts to it.

@@ -1,12 +1,6 @@
-package spanevent
+package onspan
 
 import "go.opentelemetry.io/otel/attribute"
-
-// OTLP requires the keys of one event's attributes to be unique. The keys
-// slogspan adds (level, log.record.uid, and exception.* or code.* when it
-// adds them) keep slogspan's values, so that a user attribute cannot forge
-// the link to a diverted record. Among the user's attributes with one key,
-// the last one wins, as in attribute.NewSet, and keeps its place.
 
 // maxQuadraticKeys is the attribute count up to which duplicates are
 // found by comparing every pair, which is faster than a map for the few

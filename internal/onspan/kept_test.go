@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"math/rand/v2"
@@ -68,11 +68,11 @@ func TestKeptValuesAreBounded(t *testing.T) {
 
 func TestKeptValuesAreBoundedProgramWide(t *testing.T) {
 	// Spans that never end cannot fill memory with kept values: past
-	// MaxKeptBytes nothing more is kept or made, and a span's bytes are
+	// maxKeptBytes nothing more is kept or made, and a span's bytes are
 	// given back as its entry goes.
 	before := keptBytes.Load()
 	t.Cleanup(func() { keptBytes.Store(before) })
-	keptBytes.Store(MaxKeptBytes - 1000)
+	keptBytes.Store(maxKeptBytes - 1000)
 	a, b := testTarget(t), testTarget(t)
 	calls := 0
 	a.Keep("k", 600, value(1, &calls))
@@ -83,7 +83,7 @@ func TestKeptValuesAreBoundedProgramWide(t *testing.T) {
 		t.Errorf("a value that fits in what is left was not kept: %v", got)
 	}
 	end(a.key)
-	if keptBytes.Load() != MaxKeptBytes-600 || a.Keep("k", 600, value(4, &calls)) != nil {
+	if keptBytes.Load() != maxKeptBytes-600 || a.Keep("k", 600, value(4, &calls)) != nil {
 		t.Error("a span that left the table still keeps, or its bytes were not given back")
 	}
 	if b.Keep("k", 600, value(2, &calls)) != 2 || b.Kept("k") != 2 {

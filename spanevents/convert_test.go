@@ -5,7 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/slogspan/slogspan/internal/spanevent"
+	"github.com/slogspan/slogspan/internal/onspan"
 )
 
 // fuzzValue builds a value of nested maps and slices from s, split at
@@ -59,13 +59,13 @@ func FuzzCutValue(f *testing.F) {
 		if got.Type() != v.Type() {
 			t.Fatalf("kind %s became %s", v.Type(), got.Type())
 		}
-		if n := spanevent.ValueBytes(got); n != size || (limit >= 0 && n > limit) {
+		if n := onspan.ValueBytes(got); n != size || (limit >= 0 && n > limit) {
 			t.Fatalf("%d bytes (reported %d), limit %d: %s", n, size, limit, got.String())
 		}
-		if !spanevent.ValidValue(got, 0, -1) {
+		if !onspan.ValidValue(got, 0, -1) {
 			t.Fatalf("invalid UTF-8: %q", got.String())
 		}
-		if cuts == 0 && spanevent.ValidValue(v, 0, -1) && got.String() != v.String() {
+		if cuts == 0 && onspan.ValidValue(v, 0, -1) && got.String() != v.String() {
 			t.Fatalf("uncut %s changed to %s", v.String(), got.String())
 		}
 	})

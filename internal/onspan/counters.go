@@ -1,21 +1,12 @@
-package spanevent
+package onspan
 
 import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// A span's counters (slogspan.dropped_events, slogspan.truncated_values)
-// are set on it as they change, from a snapshot taken under its shard's
-// lock and set after the lock is released: SetAttributes is the span
-// implementation's code, which may log, even to the same span.
-//
-// One goroutine sets them at a time, and sets them again while they
-// changed meanwhile, so that the last values set are the latest, however
-// the goroutines interleave. A span that logs from SetAttributes changes
-// them while they are set: maxPublishRounds bounds that loop, and the
-// span's next change publishes what is left.
-
+// maxPublishRounds bounds how often publish sets the counters again while
+// they change meanwhile; the span's next change publishes what is left.
 const maxPublishRounds = 4
 
 // publish sets x's counters on span, unless another goroutine is doing

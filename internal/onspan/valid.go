@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"strings"
@@ -6,17 +6,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 )
-
-// OTLP has two limits an attribute value does not: strings must be valid
-// UTF-8, and receivers refuse messages nested too deep (the Collector's
-// protobuf decoder stops at 100 levels; each map costs about three of
-// them, each slice two). An exporter that meets either sends nothing of
-// the batch the value is in, so a record's or an event's values are
-// checked, and repaired when they must be: invalid bytes in keys and
-// strings, at any depth, become U+FFFD, and past MaxDepth nested maps and
-// slices, a map's members continue as dotted keys ("g.h.k") and any other
-// map or slice becomes its text, so that no value is lost. Bytes
-// (BYTESLICE) are bytes in OTLP, and stay as they are.
 
 // MaxDepth bounds how many maps and slices nest in one value slogspan
 // sends, counted alike: 16 of them cost at most 48 of the Collector's 100
@@ -89,31 +78,8 @@ func Depth(v attribute.Value) int {
 	return d
 }
 
-// Deeper reports whether v nests more than maxDepth maps and slices. It
-// reads no string: a check of the nesting alone, cheap for big values.
-func Deeper(v attribute.Value, maxDepth int) bool {
-	if !nests(v) {
-		return false
-	}
-	if maxDepth == 0 {
-		return true
-	}
-	switch v.Type() {
-	case attribute.SLICE:
-		for _, e := range v.AsSlice() {
-			if Deeper(e, maxDepth-1) {
-				return true
-			}
-		}
-	case attribute.MAP:
-		for _, kv := range v.AsMap() {
-			if Deeper(kv.Value, maxDepth-1) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// Deeper reports whether v nests more than maxDepth maps and slices.
+func Deeper(v attribute.Value, maxDepth int) bool { return Depth(v) > maxDepth }
 
 // nests reports whether v is a map or a slice, which OTLP nests.
 func nests(v attribute.Value) bool {

@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"errors"
@@ -10,14 +10,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 )
-
-// A span's entry in the table is dropped when the span ends, which only
-// the SDK knows: the spanevents.SpanTracker, registered on a
-// TracerProvider, calls Track with that provider when a span starts, and
-// Ended when one ends. A span is tracked when its TracerProvider is
-// tracked: span wrappers that pass TracerProvider through are tracked with
-// the span they wrap. An untracked span never gets an entry, which would
-// outlive it: its budget is not enforced.
 
 // providers maps each tracked TracerProvider to the number of trackers
 // that track it; copied on write, so that looking a provider up is one
@@ -44,7 +36,7 @@ func Track(tp trace.TracerProvider) {
 // Untrack marks tp as tracked by one tracker less: that tracker was shut
 // down, or tp was. Once no tracker tracks it, its spans get no budget.
 func Untrack(tp trace.TracerProvider) {
-	if !IsTracked(tp) {
+	if !isTracked(tp) {
 		return
 	}
 	providersMu.Lock()
@@ -66,9 +58,9 @@ func cloneProviders() map[trace.TracerProvider]int {
 	return map[trace.TracerProvider]int{}
 }
 
-// IsTracked reports whether tp is tracked. Only comparable values are
+// isTracked reports whether tp is tracked. Only comparable values are
 // looked up, so the lookup cannot panic.
-func IsTracked(tp trace.TracerProvider) bool {
+func isTracked(tp trace.TracerProvider) bool {
 	p := providers.Load()
 	if p == nil || len(*p) == 0 || tp == nil || !reflect.TypeOf(tp).Comparable() {
 		return false
@@ -81,7 +73,7 @@ func tracked(span trace.Span) bool {
 	if p := providers.Load(); p == nil || len(*p) == 0 {
 		return false
 	}
-	return IsTracked(span.TracerProvider())
+	return isTracked(span.TracerProvider())
 }
 
 // errUntracked is reported once, through otel.Handle, the first time a
@@ -91,13 +83,7 @@ var errUntracked = errors.New("slogspan: a span's TracerProvider has no spaneven
 	"slogspan.truncated_values are not kept (the SDK's own span limits still apply): register it with " +
 	"sdktrace.WithSpanProcessor(spanevents.NewSpanTracker())")
 
-var untrackedReported atomic.Bool
-
-func reportUntracked() {
-	if !untrackedReported.Load() && untrackedReported.CompareAndSwap(false, true) {
-		otel.Handle(errUntracked)
-	}
-}
+var reportUntracked = sync.OnceFunc(func() { otel.Handle(errUntracked) })
 
 // spansStarted is set once the program started a span, as a SpanTracker
 // or a Handler saw it: log lines outside spans before that are start-up

@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func TestTrackedProviders(t *testing.T) {
 	Track(tp)
 	Track(tp)
 	Track(sliceProvider{}) // ignored, and no panic
-	if !tracked(span) || !IsTracked(tp) || IsTracked(sliceProvider{}) {
+	if !tracked(span) || !isTracked(tp) || isTracked(sliceProvider{}) {
 		t.Fatal("tracking did not take")
 	}
 	// Tracked twice: by two trackers, each of which untracks it.
@@ -55,7 +55,7 @@ func TestUntrackedIsReportedOnce(t *testing.T) {
 		mu.Unlock()
 	}))
 	t.Cleanup(func() { otel.SetErrorHandler(prev) })
-	untrackedReported.Store(false)
+	reportUntracked = sync.OnceFunc(func() { otel.Handle(errUntracked) })
 
 	tp := sdktrace.NewTracerProvider()
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })

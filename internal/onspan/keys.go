@@ -1,14 +1,9 @@
-package spanevent
+package onspan
 
-// The attribute keys slogspan writes. slogspan re-exports them.
+// The attribute keys onspan writes; slogspan exports them too.
 const (
-	LevelKey            = "level"
-	UIDKey              = "log.record.uid"
-	ExceptionTypeKey    = "exception.type"
-	ExceptionMessageKey = "exception.message"
-	CodeFilePathKey     = "code.file.path"
-	CodeLineNumberKey   = "code.line.number"
-	CodeFunctionNameKey = "code.function.name"
+	LevelKey = "level"
+	UIDKey   = "log.record.uid"
 
 	DroppedEventsKey   = "slogspan.dropped_events"
 	TruncatedValuesKey = "slogspan.truncated_values"

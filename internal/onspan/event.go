@@ -1,4 +1,4 @@
-package spanevent
+package onspan
 
 import (
 	"slices"

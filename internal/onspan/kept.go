@@ -1,24 +1,19 @@
-package spanevent
+package onspan
 
 import (
 	"slices"
 	"sync/atomic"
 )
 
-// A caller may keep a value on a span for as long as the span runs, by
-// key: the Handler keeps its next handler with the span's ids added, so
-// that the ids are formatted once per span rather than once per record.
-// The values go when the span's entry does, at the span's end.
-
 // maxKept bounds the values kept on one span, for programs that derive a
 // new logger for every call.
 const maxKept = 8
 
-// MaxKeptBytes bounds the bytes of the values kept on all spans at once,
+// maxKeptBytes bounds the bytes of the values kept on all spans at once,
 // as their keepers count them, so that spans that are never ended cannot
 // fill memory with them: past it, callers do without (the Handler formats
 // the ids for each record).
-const MaxKeptBytes = 4 << 20
+const maxKeptBytes = 4 << 20
 
 // keptBytes counts the bytes of the values kept on all spans.
 var keptBytes atomic.Int64
@@ -52,12 +47,12 @@ func (tg *Target) Kept(key any) any {
 // Keep keeps the value build returns for key on the target's span, counting
 // size bytes for it, and returns it. build is called, outside any lock, only
 // when the value can be kept: the span has an entry, keeps fewer than
-// maxKept values and none for key, and size fits in what MaxKeptBytes
+// maxKept values and none for key, and size fits in what maxKeptBytes
 // leaves. Otherwise Keep returns the value kept for key, or nil when there
 // is none (or it is still being made).
 func (tg *Target) Keep(key any, size int, build func() any) any {
 	sh := tg.sh
-	if sh == nil || keptBytes.Load()+int64(size) > MaxKeptBytes {
+	if sh == nil || keptBytes.Load()+int64(size) > maxKeptBytes {
 		return nil
 	}
 	sh.mu.Lock()
@@ -79,7 +74,7 @@ func (tg *Target) Keep(key any, size int, build func() any) any {
 			return k.value
 		}
 	}
-	if len(kept) >= maxKept || keptBytes.Add(int64(size)) > MaxKeptBytes {
+	if len(kept) >= maxKept || keptBytes.Add(int64(size)) > maxKeptBytes {
 		if len(kept) < maxKept {
 			keptBytes.Add(-int64(size))
 		}
