@@ -37,7 +37,10 @@ func (h *Handler) recordEvent(ctx context.Context, tg *spanevent.Target, r slog.
 		b.conv.addAttr(a)
 		return true
 	})
-	name, nameCut := spanevent.TruncateString(r.Message, lim.MaxValueBytes)
+	name, nameCut := r.Message, false
+	if !shortASCII(name, lim.MaxValueBytes) {
+		name, nameCut = spanevent.TruncateString(name, lim.MaxValueBytes)
+	}
 	if name == "" {
 		name = spanevent.NameEmpty
 	}
