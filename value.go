@@ -130,11 +130,7 @@ func (c *converter) addScalar(a slog.Attr) bool {
 	size := 8
 	switch a.Value.Kind() {
 	case slog.KindString:
-		if s := a.Value.String(); shortASCII(s, c.limits.MaxValueBytes) {
-			v, size = attribute.StringValue(s), len(s)
-		} else {
-			v, size = c.str(s)
-		}
+		v, size = c.str(a.Value.String())
 	case slog.KindInt64:
 		v = attribute.Int64Value(a.Value.Int64())
 	case slog.KindFloat64:
@@ -259,6 +255,9 @@ func (c *converter) anyValue(x any) attribute.Value {
 
 // str converts a string value, cutting it to MaxValueBytes.
 func (c *converter) str(s string) (attribute.Value, int) {
+	if shortASCII(s, c.limits.MaxValueBytes) {
+		return attribute.StringValue(s), len(s)
+	}
 	s, cut := spanevent.TruncateString(s, c.limits.MaxValueBytes)
 	c.count(cut)
 	return attribute.StringValue(s), len(s)
