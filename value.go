@@ -157,7 +157,7 @@ func shortASCII(s string, maxBytes int) bool {
 	if len(s) > maxShortASCII || !spanevent.Within(len(s), maxBytes) {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
