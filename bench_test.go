@@ -198,3 +198,44 @@ func BenchmarkValueSize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEventPerSpan measures the span path alone, next disabled for
+// the level: one record per span, its five attributes as an event, against
+// the event written by hand on a provider set up the same way (an
+// exporting processor; slogspan's also has the span tracker). Its columns
+// show what slogspan adds per span and per record over the event itself:
+//
+//	go test -run '^$' -bench EventPerSpan -benchmem -count 8 . > ev.txt
+//	benchstat -col /impl ev.txt
+func BenchmarkEventPerSpan(b *testing.B) {
+	b.Run("impl=floor", func(b *testing.B) {
+		s := newSpans(b, 1, false)
+		b.ReportAllocs()
+		for b.Loop() {
+			_, span := s.next()
+			if !span.IsRecording() {
+				continue
+			}
+			kvs := make([]attribute.KeyValue, 0, 6)
+			kvs = append(kvs,
+				attribute.String("level", slog.LevelInfo.String()),
+				attribute.String("user", user),
+				attribute.Int("status", status),
+				attribute.String("latency", latency.String()),
+				attribute.Bool("cached", cached),
+				attribute.Float64("ratio", ratio),
+			)
+			span.AddEvent("request done", trace.WithTimestamp(time.Now()), trace.WithAttributes(kvs...))
+		}
+	})
+	b.Run("impl=slogspan", func(b *testing.B) {
+		s := newSpans(b, 1, true)
+		next := slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})
+		l := slog.New(slogspan.New(next, slogspan.WithEventLevel(slog.LevelInfo)))
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, _ := s.next()
+			l.LogAttrs(ctx, slog.LevelInfo, "request done", fiveAttrs...)
+		}
+	})
+}

@@ -229,7 +229,10 @@ func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Rec
 		conv.addAttr(a)
 		return true
 	})
-	name, nameCut := onspan.TruncateString(r.Message, lim.MaxValueBytes)
+	name, nameCut := r.Message, false
+	if !shortASCII(name, lim.MaxValueBytes) {
+		name, nameCut = onspan.TruncateString(name, lim.MaxValueBytes)
+	}
 	if name == "" {
 		name = onspan.NameEmpty
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -62,6 +63,9 @@ func (c *converter) reset(cfg *config, base string, groups []string) {
 // Following slog's rules it ignores empty attributes, inlines groups with
 // an empty key and drops groups with no attributes.
 func (c *converter) addAttr(a slog.Attr) {
+	if c.addScalar(a) {
+		return
+	}
 	if a.Value.Kind() == slog.KindLogValuer {
 		a.Value = a.Value.Resolve()
 	}
@@ -111,6 +115,54 @@ func (c *converter) addAttr(a slog.Attr) {
 	c.keys.Write(c.prefix)
 	c.keys.WriteString(a.Key)
 	c.addKV(c.keys.String()[start:], v, size)
+}
+
+// addScalar is addAttr for the common attribute: a string, number, bool
+// or duration, outside any group and without ReplaceAttr, whose key is
+// short ASCII, so that it needs no resolving, prefix or repair. It adds
+// what addAttr would, and reports false, having added nothing, for any
+// other attribute.
+func (c *converter) addScalar(a slog.Attr) bool {
+	if c.replace != nil || c.base != "" || len(c.prefix) != 0 || !shortASCII(a.Key, c.limits.MaxValueBytes) {
+		return false
+	}
+	var v attribute.Value
+	size := 8
+	switch a.Value.Kind() {
+	case slog.KindString:
+		v, size = c.str(a.Value.String())
+	case slog.KindInt64:
+		v = attribute.Int64Value(a.Value.Int64())
+	case slog.KindFloat64:
+		v = attribute.Float64Value(a.Value.Float64())
+	case slog.KindBool:
+		v, size = attribute.BoolValue(a.Value.Bool()), 1
+	case slog.KindDuration:
+		v, size = c.str(a.Value.Duration().String())
+	default:
+		return false
+	}
+	c.kvs = append(c.kvs, attribute.KeyValue{Key: attribute.Key(a.Key), Value: v})
+	c.bytes += len(a.Key) + size
+	return true
+}
+
+// maxShortASCII is the longest string shortASCII checks byte by byte;
+// longer ones go through TruncateString.
+const maxShortASCII = 32
+
+// shortASCII reports whether s is at most maxShortASCII bytes, all ASCII,
+// and within maxBytes: valid UTF-8 that TruncateString keeps as it is.
+func shortASCII(s string, maxBytes int) bool {
+	if len(s) > maxShortASCII || !onspan.Within(len(s), maxBytes) {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // addGroupReplaced adds a group that ReplaceAttr returned. Its members are
@@ -202,6 +254,9 @@ func (c *converter) anyValue(x any) attribute.Value {
 
 // str converts a string value, cutting it to MaxValueBytes.
 func (c *converter) str(s string) (attribute.Value, int) {
+	if shortASCII(s, c.limits.MaxValueBytes) {
+		return attribute.StringValue(s), len(s)
+	}
 	s, cut := onspan.TruncateString(s, c.limits.MaxValueBytes)
 	c.count(cut)
 	return attribute.StringValue(s), len(s)

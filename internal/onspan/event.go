@@ -172,4 +172,9 @@ func kvsBytes(kvs []attribute.KeyValue) int {
 }
 
 // KVBytes is the key and value bytes of kv, as the limits count them.
-func KVBytes(kv attribute.KeyValue) int { return len(kv.Key) + ValueBytes(kv.Value) }
+func KVBytes(kv attribute.KeyValue) int {
+	if kv.Value.Type() == attribute.STRING { // most are: counted inline
+		return len(kv.Key) + len(kv.Value.AsString())
+	}
+	return len(kv.Key) + ValueBytes(kv.Value)
+}
