@@ -337,7 +337,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
 		sdktrace.WithRawSpanLimits(spanLimitsFor(&f.spanLimits, cfg.eventBudget(h))),
 	}, cfg.tracerProviderOpts...)
-	var lpOpts []sdklog.LoggerProviderOption
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)}
 	if cfg.bridge != nil {
 		// otelconf registers these before the file's processors: the
 		// bridge runs first, so that the exported records carry its uid.

@@ -44,7 +44,10 @@
 // Spans are exported 32 a batch ([DefaultSpanExportBatchSize]). A value
 // setup cannot use (an endpoint without http:// or https://, a size or
 // delay that is not a positive whole number) is an error from Start that
-// names the variable, the value and the fix.
+// names the variable, the value and the fix. A log record's attribute
+// values nest at most slogspan.MaxValueDepth maps and slices deep, with a
+// configuration file too, unless [WithLoggerProviderOptions] sets another
+// limit.
 //
 // # A configuration file
 //

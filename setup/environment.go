@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/spanevents"
 )
 
@@ -49,7 +50,7 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 
 	r := newReporter(cfg.errorHandler)
 	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)}
 	if cfg.bridge != nil {
 		// Before the export, so that the exported record carries the uid.
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))

@@ -357,3 +357,73 @@ func TestHandlerOptionsApplyAfterStartsOwn(t *testing.T) {
 		t.Errorf("%d records reached the LoggerProvider, payload handler got %q; want the record there alone", n, payload.String())
 	}
 }
+
+// nested returns a map value nested n maps deep.
+func nested(n int) attribute.Value {
+	v := attribute.StringValue("leaf")
+	for range n {
+		v = attribute.MapValue(attribute.KeyValue{Key: "m", Value: v})
+	}
+	return v
+}
+
+// logDepth returns how many maps and slices nest in v.
+func logDepth(v attribute.Value) int {
+	d := 0
+	switch v.Type() {
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			d = max(d, logDepth(kv.Value))
+		}
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			d = max(d, logDepth(e))
+		}
+	default:
+		return 0
+	}
+	return d + 1
+}
+
+func TestLogRecordValuesAreBoundedAtMaxValueDepth(t *testing.T) {
+	clearOTelEnv(t)
+	shutdown, _, logs := startInMemory(t)
+	var r log.Record
+	r.SetBody(attribute.StringValue("deep"))
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("records = %d, want 1", len(recs))
+	}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		if d := logDepth(kv.Value); d != slogspan.MaxValueDepth {
+			t.Errorf("%s nests %d deep, want slogspan.MaxValueDepth (%d)", kv.Key, d, slogspan.MaxValueDepth)
+		}
+		return true
+	})
+}
+
+func TestLoggerProviderOptionsSetTheirOwnDepthLimit(t *testing.T) {
+	clearOTelEnv(t)
+	shutdown, _, logs := startInMemory(t, setup.WithLoggerProviderOptions(sdklog.WithAttributeValueDepthLimit(30)))
+	var r log.Record
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("records = %d, want 1", len(recs))
+	}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		if d := logDepth(kv.Value); d != 30 {
+			t.Errorf("%s nests %d deep, want the program's 30", kv.Key, d)
+		}
+		return true
+	})
+}
