@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 
@@ -40,11 +41,12 @@ func (d *delivery) export(ctx context.Context, items int, do func(context.Contex
 	if items > 0 {
 		watch = time.AfterFunc(d.r.stallAfter, func() { d.r.stalled(d, items) })
 	}
-	err := do(ctx)
+	var answered atomic.Bool // an OTLP/HTTP receiver's response came
+	err := do(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { answered.Store(true) }}))
 	if watch != nil {
 		watch.Stop()
 	}
-	return d.r.answered(d, items, err)
+	return d.r.answered(ctx, d, items, err, answered.Load())
 }
 
 // countingSpanProcessor counts the sampled spans that reach the batch

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // ExportError is an export of spans or log records that failed, or spans
@@ -95,22 +99,33 @@ const timeoutHint = "The receiver did not answer in time: it is slow, stopped or
 	"OTEL_BLRP_EXPORT_TIMEOUT each export with its retries; a shutdown's context bounds the final flush)"
 
 // explain returns the kind of an export failure, for counting, and what to
-// try.
-func explain(d *delivery, err error) (kind, hint string) {
-	signal, msg := d.signal, err.Error()
+// try. ctx is the export's; answered is true when the receiver sent an HTTP
+// response.
+func explain(ctx context.Context, d *delivery, err error, answered bool) (kind, hint string) {
+	code := codes.OK
+	if s, ok := status.FromError(err); ok {
+		code = s.Code()
+	}
+	fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+	if d.endpointFrom != "" {
+		fix = "correct " + d.endpointFrom
+	}
+	var timeout interface{ Timeout() bool }
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "connection refused"):
-		fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
-		if d.endpointFrom != "" {
-			fix = "correct " + d.endpointFrom
-		}
+	case errors.Is(err, syscall.ECONNREFUSED):
 		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), or " + fix
-	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+	case code == codes.Unavailable:
+		return "unavailable", "The receiver cannot be reached: start it (Jaeger, the Collector), or " + fix +
+			"; a receiver without TLS needs an http:// endpoint or OTEL_EXPORTER_OTLP_INSECURE=true"
+	case errors.Is(err, http.ErrSchemeMismatch):
 		return "tls", "The receiver speaks plain HTTP: spell the endpoint http://…, " +
 			"or set OTEL_EXPORTER_OTLP_INSECURE=true"
-	case strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "code = Unimplemented"):
-		if signal == signalLogs {
-			return "not accepted", "The backend does not accept logs (Jaeger, for one, stores traces only). " +
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		code == codes.DeadlineExceeded || errors.As(err, &timeout) && timeout.Timeout():
+		return kindTimeout, timeoutHint
+	case answered || code == codes.Unimplemented:
+		if d.signal == signalLogs {
+			return "not accepted", "The backend does not accept logs there (Jaeger, for one, stores traces only). " +
 				"The full records slogspan diverted are also on the program's own log lines: " +
 				"search them for the log.record.uid of the span event. " +
 				"OTEL_LOGS_EXPORTER defaults to otlp: set OTEL_LOGS_EXPORTER=none to stop sending logs, " +
@@ -118,16 +133,9 @@ func explain(d *delivery, err error) (kind, hint string) {
 				"or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT to a backend that stores logs"
 		}
 		return "not accepted", "The backend does not accept traces there: check the endpoint " +
-			"(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, /v1/traces included)"
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "deadline exceeded") ||
-		strings.Contains(msg, "export timeout"):
-		return kindTimeout, timeoutHint
+			"(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, /v1/traces included) and the receiver's own logs"
 	}
-	// Cut to keep the number of kinds bounded when messages vary.
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return "other: " + msg, "See the receiver's own logs"
+	return "other", "See the receiver's own logs"
 }
 
 // Reports are bounded in time: a kind of failure that goes on, and an
@@ -214,11 +222,11 @@ func (r *reporter) begin(d *delivery) {
 // answered settles an export of items spans or records of d: delivered
 // when err is nil, else counted as lost, and reported when its kind is
 // new or due a reminder. It returns the error, explained, for the SDK.
-func (r *reporter) answered(d *delivery, items int, err error) error {
+func (r *reporter) answered(ctx context.Context, d *delivery, items int, err error, httpAnswered bool) error {
 	var e *ExportError
 	var kind, hint string
 	if err != nil {
-		kind, hint = explain(d, err)
+		kind, hint = explain(ctx, d, err, httpAnswered)
 		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()
