@@ -565,6 +565,15 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: 0\n        exporter:\n          console:\n",
 		want: []string{":5: logger_provider.processors[0].batch.schedule_delay is 0", "above 0"},
 	}, {
+		name: "schedule_delay 0 after substitution",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        schedule_delay: ${CONFIG_TEST_DELAY}\n        exporter:\n          console:\n",
+		env:  map[string]string{"CONFIG_TEST_DELAY": "0"},
+		want: []string{":5: tracer_provider.processors[0].batch.schedule_delay is 0", "above 0"},
+	}, {
+		name: "schedule_delay 0 by default",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: ${CONFIG_TEST_UNSET:-0}\n        exporter:\n          console:\n",
+		want: []string{":5: logger_provider.processors[0].batch.schedule_delay is 0", "above 0"},
+	}, {
 		name: "misspelled slogspan",
 		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspn:\n      event_level: debug\n",
 		want: []string{":4: instrumentation/development.go.slogspn is not slogspan's name", "did you mean slogspan?"},

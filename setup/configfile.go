@@ -127,6 +127,9 @@ func readConfigFile(path, serviceName string) (*fileConfig, error) {
 	}
 	f.model = *model
 	f.disabled = model.Disabled != nil && *model.Disabled
+	if err := f.zeroDelay(); err != nil {
+		return nil, err
+	}
 	if err := f.takeBridge(); err != nil {
 		return nil, err
 	}
@@ -165,10 +168,7 @@ func (f *fileConfig) check() error {
 			return nil
 		}},
 	}}
-	if err := c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""); err != nil {
-		return f.at(err)
-	}
-	return f.at(zeroDelay(f.root))
+	return f.at(c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), ""))
 }
 
 // instrumentation checks instrumentation/development, where each language

@@ -382,16 +382,37 @@ func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
 	return otelconf.NewSDK(opts...)
 }
 
-// zeroDelay refuses a schedule_delay of 0 anywhere in the file.
-func zeroDelay(root *yaml.Node) error {
-	var err error
-	walk(root, "", func(n, k *yaml.Node, path string) bool {
-		if k != nil && k.Value == "schedule_delay" && n.Kind == yaml.ScalarNode && n.Value == "0" {
-			err = &ConfigError{Line: k.Line, Path: path, Problem: "is 0, with which the batch processor exports without pause",
-				Fix: "write a delay in milliseconds above 0 (the schema's default is 5000 for spans, 1000 for logs)"}
-			return false
+// zeroDelay refuses a batch processor's schedule_delay of 0, written or
+// substituted, with which the SDK exports without pause.
+func (f *fileConfig) zeroDelay() error {
+	type delay struct {
+		provider string
+		i        int
+		ms       *int
+	}
+	var delays []delay
+	if tp := f.model.TracerProvider; tp != nil {
+		for i, p := range tp.Processors {
+			if p.Batch != nil {
+				delays = append(delays, delay{"tracer_provider", i, p.Batch.ScheduleDelay})
+			}
 		}
-		return true
-	})
-	return err
+	}
+	if lp := f.model.LoggerProvider; lp != nil {
+		for i, p := range lp.Processors {
+			if p.Batch != nil {
+				delays = append(delays, delay{"logger_provider", i, p.Batch.ScheduleDelay})
+			}
+		}
+	}
+	for _, d := range delays {
+		if d.ms != nil && *d.ms == 0 {
+			procs := mapValue(mapValue(f.root, d.provider), "processors")
+			return &ConfigError{File: f.path, Line: mapValue(mapValue(procs.Content[d.i], "batch"), "schedule_delay").Line,
+				Path:    fmt.Sprintf("%s.processors[%d].batch.schedule_delay", d.provider, d.i),
+				Problem: "is 0, with which the batch processor exports without pause",
+				Fix:     "write a delay in milliseconds above 0 (the schema's default is 5000 for spans, 1000 for logs)"}
+		}
+	}
+	return nil
 }
