@@ -305,13 +305,6 @@ func walk(n *yaml.Node, path string, fn func(n *yaml.Node, key *yaml.Node, path 
 	return true
 }
 
-// configFile returns the path OTEL_CONFIG_FILE names, and whether it names
-// one: an empty value is unset, as for every OTEL_* variable.
-func configFile() (string, bool) {
-	path := strings.TrimSpace(os.Getenv(configFileEnv))
-	return path, path != ""
-}
-
 // fromFile builds the providers from the configuration file at path:
 // otelconf builds the providers, exporters, processors, sampler, resource
 // and propagators, and setup adds what otelconf does not build (the
