@@ -63,7 +63,7 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 		sdktrace.WithResource(res),
 		// Span budgets are kept while spans run, dropped as they end.
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
+		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(cfg.spanLimits, h)),
 		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
 			reportingSpanExporter{spanExp, spans}, append(spanBatch, cfg.spanBatch...)...), spans}),
 	}, cfg.tracerProviderOpts...)...)
