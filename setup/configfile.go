@@ -84,7 +84,7 @@ func readConfigFile(path, serviceName string) (f *fileConfig, err error) {
 			ce.File = path
 		}
 	}()
-	raw, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path) //nolint:gosec // G703: the file OTEL_CONFIG_FILE names, by design.
 	if err != nil {
 		msg := err.Error()
 		var pe *fs.PathError
@@ -122,7 +122,10 @@ func readConfigFile(path, serviceName string) (f *fileConfig, err error) {
 	if tp := f.model.TracerProvider; tp != nil {
 		tp.Limits = nil // setup sets all six; otelconf would set two
 	}
-	return f, f.defaults()
+	if err := f.defaults(); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // rejected is an error otelconf returned for the file, in its words.
