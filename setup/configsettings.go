@@ -111,14 +111,18 @@ func (s *fileSettings) handlerOptions(base slogspan.Limits) []slogspan.Option {
 
 // bridgeOptions returns the options the settings give the bridge.
 func (s *fileSettings) bridgeOptions() []spanevents.Option {
+	b := s.Bridge
+	if b == nil {
+		return nil
+	}
 	var opts []spanevents.Option
-	if b := s.Bridge; b != nil && b.AllRecords != nil {
+	if b.AllRecords != nil {
 		opts = append(opts, spanevents.WithAllRecords(*b.AllRecords))
 	}
-	if b := s.Bridge; b != nil && b.Limits != nil {
+	if b.Limits != nil {
 		opts = append(opts, spanevents.WithLimits(b.Limits.over(slogspan.Limits{})))
 	}
-	if b := s.Bridge; b != nil && b.ErrorStatusLevel != nil {
+	if b.ErrorStatusLevel != nil {
 		// slog's levels as severities, as the otelslog bridge maps them.
 		opts = append(opts, spanevents.WithErrorStatusLevel(log.Severity(b.errorLevel+9)))
 	}

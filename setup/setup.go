@@ -105,7 +105,7 @@ func (p *pipeline) install() func(context.Context) error {
 	}
 	otel.SetTextMapPropagator(p.prop)
 	slog.SetDefault(slog.New(h))
-	installed.Store(&installation{h, h.Next()})
+	installed.Store(h)
 	if p.afterInstall != nil {
 		otel.Handle(p.afterInstall)
 	}
@@ -157,20 +157,15 @@ func (p *pipeline) shutdown(ctx context.Context) error {
 	return err
 }
 
-// installation is the handler the last Start installed, and what it wraps.
-type installation struct {
-	h    *slogspan.Handler
-	next slog.Handler
-}
-
-var installed atomic.Pointer[installation]
+// installed is the handler the last Start installed.
+var installed atomic.Pointer[slogspan.Handler]
 
 // handlerToWrap returns slog's default handler, or, when that is the
 // handler an earlier Start installed, the handler it wraps.
 func handlerToWrap() slog.Handler {
 	current := slog.Default().Handler()
-	if in := installed.Load(); in != nil && slog.Handler(in.h) == current {
-		return in.next
+	if h := installed.Load(); h != nil && slog.Handler(h) == current {
+		return h.Next()
 	}
 	return current
 }
