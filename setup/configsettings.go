@@ -123,8 +123,8 @@ func (s *fileSettings) bridgeOptions() []spanevents.Option {
 		opts = append(opts, spanevents.WithLimits(b.Limits.over(slogspan.Limits{})))
 	}
 	if b.ErrorStatusLevel != nil {
-		// slog's levels as severities, as the otelslog bridge maps them.
-		opts = append(opts, spanevents.WithErrorStatusLevel(log.Severity(b.errorLevel+9)))
+		// A slog level as a severity, as the otelslog bridge maps it.
+		opts = append(opts, spanevents.WithErrorStatusLevel(log.SeverityInfo+log.Severity(b.errorLevel-slog.LevelInfo)))
 	}
 	return opts
 }
