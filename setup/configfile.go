@@ -228,7 +228,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 	h := slogspan.New(handlerToWrap(), cfg.handlerOpts...)
 	h = slogspan.New(h, f.settings.handlerOptions(h.Limits())...)
 	cfg.bridge = nil // the file's pipeline decides
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)}
+	lpOpts := []sdklog.LoggerProviderOption{depthLimit(f.bridge)}
 	if f.bridge {
 		// otelconf registers these before the file's processors.
 		cfg.bridge = spanevents.NewProcessor(f.settings.bridgeOptions()...)

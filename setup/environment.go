@@ -49,7 +49,7 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 
 	r := newReporter(cfg.errorHandler)
 	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)}
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), depthLimit(cfg.bridge != nil)}
 	if cfg.bridge != nil {
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge)) // before the export, which then carries the uid
 	}
@@ -123,6 +123,16 @@ func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 		d.batch = d.queue // a small queue takes the default batch down with it
 	}
 	return d, errors.Join(errs...)
+}
+
+// depthLimit bounds log record attribute values at slogspan.MaxValueDepth,
+// but for the span events bridge, which keeps what lies deeper as text on
+// its events: the SDK would empty it before the bridge sees it.
+func depthLimit(bridge bool) sdklog.LoggerProviderOption {
+	if bridge {
+		return sdklog.WithAttributeValueDepthLimit(0) // the SDK's default
+	}
+	return sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)
 }
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }

@@ -427,3 +427,29 @@ func TestLoggerProviderOptionsSetTheirOwnDepthLimit(t *testing.T) {
 		return true
 	})
 }
+
+func TestSpanEventsBridgeKeepsDeepValuesAsText(t *testing.T) {
+	// The SDK's depth limit would empty what lies past MaxValueDepth before
+	// the bridge sees it; with the bridge, the event keeps it as text.
+	clearOTelEnv(t)
+	shutdown, spans, _ := startInMemory(t, setup.WithSpanEventsBridge())
+	ctx, span := otel.Tracer("bridge").Start(context.Background(), "deep")
+	var r log.Record
+	r.SetEventName("deep")
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(ctx, r)
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 || len(got[0].Events) != 1 {
+		t.Fatalf("spans = %v, want one with the event", got)
+	}
+	for _, kv := range got[0].Events[0].Attributes {
+		if kv.Key == "doc" && (logDepth(kv.Value) > slogspan.MaxValueDepth || !strings.Contains(kv.Value.Emit(), "leaf")) {
+			t.Errorf("doc nests %d deep, leaf kept %v; want at most %d, the rest as text",
+				logDepth(kv.Value), strings.Contains(kv.Value.Emit(), "leaf"), slogspan.MaxValueDepth)
+		}
+	}
+}
