@@ -1227,7 +1227,7 @@ logger_provider:
 		t.Fatal(err)
 	}
 	var r log.Record
-	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
 	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)

@@ -358,10 +358,11 @@ func TestHandlerOptionsApplyAfterStartsOwn(t *testing.T) {
 	}
 }
 
-// nested returns a map value nested n maps deep.
-func nested(n int) attribute.Value {
+// deepValue returns a map value nested 40 maps deep, deeper than
+// MaxValueDepth and than the Collector accepts.
+func deepValue() attribute.Value {
 	v := attribute.StringValue("leaf")
-	for range n {
+	for range 40 {
 		v = attribute.MapValue(attribute.KeyValue{Key: "m", Value: v})
 	}
 	return v
@@ -390,7 +391,7 @@ func TestLogRecordValuesAreBoundedAtMaxValueDepth(t *testing.T) {
 	shutdown, _, logs := startInMemory(t)
 	var r log.Record
 	r.SetBody(attribute.StringValue("deep"))
-	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
 	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
@@ -411,7 +412,7 @@ func TestLoggerProviderOptionsSetTheirOwnDepthLimit(t *testing.T) {
 	clearOTelEnv(t)
 	shutdown, _, logs := startInMemory(t, setup.WithLoggerProviderOptions(sdklog.WithAttributeValueDepthLimit(30)))
 	var r log.Record
-	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
 	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
 	if err := shutdown(context.Background()); err != nil {
 		t.Fatal(err)
@@ -436,7 +437,7 @@ func TestSpanEventsBridgeKeepsDeepValuesAsText(t *testing.T) {
 	ctx, span := otel.Tracer("bridge").Start(context.Background(), "deep")
 	var r log.Record
 	r.SetEventName("deep")
-	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: nested(40)})
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
 	otel.GetLoggerProvider().Logger("setup-test").Emit(ctx, r)
 	span.End()
 	if err := shutdown(context.Background()); err != nil {
@@ -447,9 +448,9 @@ func TestSpanEventsBridgeKeepsDeepValuesAsText(t *testing.T) {
 		t.Fatalf("spans = %v, want one with the event", got)
 	}
 	for _, kv := range got[0].Events[0].Attributes {
-		if kv.Key == "doc" && (logDepth(kv.Value) > slogspan.MaxValueDepth || !strings.Contains(kv.Value.Emit(), "leaf")) {
+		if kv.Key == "doc" && (logDepth(kv.Value) > slogspan.MaxValueDepth || !strings.Contains(kv.Value.String(), "leaf")) {
 			t.Errorf("doc nests %d deep, leaf kept %v; want at most %d, the rest as text",
-				logDepth(kv.Value), strings.Contains(kv.Value.Emit(), "leaf"), slogspan.MaxValueDepth)
+				logDepth(kv.Value), strings.Contains(kv.Value.String(), "leaf"), slogspan.MaxValueDepth)
 		}
 	}
 }
