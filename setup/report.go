@@ -196,24 +196,27 @@ func (r *reporter) count(d *delivery, kind string, failures, items int, hint str
 // when it failed, and reports it when its kind is new or due a reminder.
 // It returns the error, explained, for the SDK.
 func (r *reporter) answered(ctx context.Context, d *delivery, items int, err error, httpAnswered bool) error {
-	var kind, hint string
+	var e *ExportError
+	var kind string
 	if err != nil {
+		var hint string
 		kind, hint = explain(ctx, d, err, httpAnswered)
+		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()
 	d.inFlight--
 	d.settled += int64(items)
-	if err == nil || r.closed {
+	if e == nil {
 		r.mu.Unlock()
-		if err == nil {
-			return nil
-		}
-		return &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
+		return nil
 	}
-	total, first := r.count(d, kind, 1, items, hint, err)
+	if r.closed {
+		r.mu.Unlock()
+		return e
+	}
+	total, first := r.count(d, kind, 1, items, e.Hint, err)
 	report := r.due(d.signal + "\x00" + kind)
 	r.mu.Unlock()
-	e := &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	switch {
 	case first:
 		r.handle(fmt.Errorf("%w; later failures of this kind are counted, "+
