@@ -14,6 +14,8 @@ package setup
 //   - The event_to_span_event_bridge/development processor is not built:
 //     takeBridge (TestConfigFileBridgeRunsBeforeTheExport).
 //   - OTEL_CONFIG_FILE is read again by NewSDK: newSDK (TestConfigFileBuildsTheSDK).
+//   - The exporters it builds cannot be wrapped: their failures are the
+//     SDK's errors, which shutdown returns (TestConfigFileExportFailuresAreReported).
 //   - instrumentation/development is not substituted: substitute
 //     (TestConfigFileBuildsTheSDK).
 
