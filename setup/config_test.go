@@ -3,6 +3,7 @@ package setup_test
 import (
 	"compress/gzip"
 	"context"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -71,6 +72,7 @@ type gotLog struct {
 	body    string
 	traceID string
 	attrs   map[string]string
+	depth   int // how deep maps and slices nest in the attributes
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -135,8 +137,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		for _, rl := range m.ResourceLogs {
 			for _, sl := range rl.ScopeLogs {
 				for _, l := range sl.LogRecords {
-					r.logs = append(r.logs, gotLog{body: l.Body.GetStringValue(),
-						traceID: trace.TraceID(l.TraceId).String(), attrs: kvs(l.Attributes)})
+					g := gotLog{body: l.Body.GetStringValue(), traceID: hex.EncodeToString(l.TraceId), attrs: kvs(l.Attributes)}
+					for _, kv := range l.Attributes {
+						g.depth = max(g.depth, anyDepth(kv.Value))
+					}
+					r.logs = append(r.logs, g)
 				}
 			}
 		}
@@ -181,6 +186,24 @@ func kvs(attrs []*commonpb.KeyValue) map[string]string {
 		}
 	}
 	return m
+}
+
+// anyDepth returns how many maps and slices nest in v.
+func anyDepth(v *commonpb.AnyValue) int {
+	d := 0
+	switch v := v.GetValue().(type) {
+	case *commonpb.AnyValue_KvlistValue:
+		for _, kv := range v.KvlistValue.Values {
+			d = max(d, anyDepth(kv.Value))
+		}
+	case *commonpb.AnyValue_ArrayValue:
+		for _, e := range v.ArrayValue.Values {
+			d = max(d, anyDepth(e))
+		}
+	default:
+		return 0
+	}
+	return d + 1
 }
 
 func (r *receiver) received() ([]gotSpan, []gotLog) {
@@ -540,6 +563,15 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 	}, {
 		name: "schedule_delay 0", // the batch processor would export without pause, a busy loop
 		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: 0\n        exporter:\n          console:\n",
+		want: []string{":5: logger_provider.processors[0].batch.schedule_delay is 0", "above 0"},
+	}, {
+		name: "schedule_delay 0 after substitution",
+		yaml: "file_format: \"1.0\"\ntracer_provider:\n  processors:\n    - batch:\n        schedule_delay: ${CONFIG_TEST_DELAY}\n        exporter:\n          console:\n",
+		env:  map[string]string{"CONFIG_TEST_DELAY": "0"},
+		want: []string{":5: tracer_provider.processors[0].batch.schedule_delay is 0", "above 0"},
+	}, {
+		name: "schedule_delay 0 by default",
+		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: ${CONFIG_TEST_UNSET:-0}\n        exporter:\n          console:\n",
 		want: []string{":5: logger_provider.processors[0].batch.schedule_delay is 0", "above 0"},
 	}, {
 		name: "misspelled slogspan",
@@ -1176,5 +1208,35 @@ func TestConfigFileExportersTakeCertificatesFromTheEnvironment(t *testing.T) {
 	}
 	if spans, _ := rcv.received(); len(spans) != 1 {
 		t.Errorf("received %d spans over TLS, want 1", len(spans))
+	}
+}
+
+func TestConfigFileLogRecordValuesAreBoundedAtMaxValueDepth(t *testing.T) {
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+logger_provider:
+  processors:
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r log.Record
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, logs := rcv.received()
+	if len(logs) != 1 || logs[0].depth != slogspan.MaxValueDepth {
+		for _, l := range logs {
+			t.Logf("record nested %d deep", l.depth)
+		}
+		t.Errorf("got %d records, want one nested slogspan.MaxValueDepth (%d) deep", len(logs), slogspan.MaxValueDepth)
 	}
 }

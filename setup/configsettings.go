@@ -15,24 +15,14 @@ import (
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// slogspan's settings live where the configuration schema lets
-// instrumentation keep its own: instrumentation/development, in the
-// language's map of instrumentation by name (instrumentation.yaml:
-// "Configure Go language-specific instrumentation libraries. Each entry's
-// key identifies a particular instrumentation library"). slogspan is that
-// library for Go, so its settings are instrumentation/development: go:
-// slogspan:. The bridge's entry in logger_provider.processors takes none:
-// the schema defines it as an empty object.
-
-// settingsName is slogspan's key in instrumentation/development.go.
+// settingsName is slogspan's key in instrumentation/development.go, where
+// the schema keeps each Go library's settings by name.
 const settingsName = "slogspan"
 
 // fileSettings are slogspan's settings in the configuration file. Each
 // may be left out; the file's win over the program's handler options.
 type fileSettings struct {
-	// EventLevel and ErrorStatusLevel are slog levels: debug, info, warn,
-	// error, with an optional offset as in info+2.
-	EventLevel       *string     `yaml:"event_level,omitempty"`
+	EventLevel       *string     `yaml:"event_level,omitempty"` // a slog level: debug, info+2, …
 	ErrorStatusLevel *string     `yaml:"error_status_level,omitempty"`
 	Source           *bool       `yaml:"source,omitempty"`
 	DivertAll        *bool       `yaml:"divert_all,omitempty"`
@@ -52,9 +42,8 @@ type fileLimits struct {
 	MaxSpanBytes  *int `yaml:"max_span_bytes,omitempty"`
 }
 
-// fileBridge are the settings of the event to span event bridge. With
-// none, it is the specification's bridge; limits, even empty, apply
-// slogspan's limits to it, and all_records bridges log lines too.
+// fileBridge are the bridge's settings. With none, it is the
+// specification's bridge; limits, even empty, apply slogspan's limits.
 type fileBridge struct {
 	AllRecords       *bool       `yaml:"all_records,omitempty"`
 	Limits           *fileLimits `yaml:"limits,omitempty"`
@@ -76,37 +65,23 @@ func (s *fileSettings) decode(n *yaml.Node, path string) error {
 		return &ConfigError{Line: n.Line, Path: path, Problem: "cannot be read (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")",
 			Fix: "write each setting as its type is documented", Err: err}
 	}
-	levels := []level{
-		{n, "event_level", path, s.EventLevel, &s.eventLevel},
-		{n, "error_status_level", path, s.ErrorStatusLevel, &s.errorLevel},
+	err := parseLevel(n, path, "event_level", s.EventLevel, &s.eventLevel)
+	if err == nil {
+		err = parseLevel(n, path, "error_status_level", s.ErrorStatusLevel, &s.errorLevel)
 	}
-	if b := s.Bridge; b != nil {
-		levels = append(levels, level{mapValue(n, "bridge"), "error_status_level", joinPath(path, "bridge"), b.ErrorStatusLevel, &b.errorLevel})
+	if b := s.Bridge; b != nil && err == nil {
+		err = parseLevel(mapValue(n, "bridge"), joinPath(path, "bridge"), "error_status_level", b.ErrorStatusLevel, &b.errorLevel)
 	}
-	for _, l := range levels {
-		if err := l.parse(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
-// level is a slog level among the settings: key in mapping parent, at
-// path.
-type level struct {
-	parent    *yaml.Node
-	key, path string
-	text      *string
-	dst       *slog.Level
-}
-
-func (l level) parse() error {
-	if l.text == nil {
+// parseLevel parses text, the value of key in mapping n at path, into dst.
+func parseLevel(n *yaml.Node, path, key string, text *string, dst *slog.Level) error {
+	if text == nil {
 		return nil
 	}
-	if err := l.dst.UnmarshalText([]byte(*l.text)); err != nil {
-		return &ConfigError{Line: mapValue(l.parent, l.key).Line, Path: joinPath(l.path, l.key),
-			Problem: fmt.Sprintf("is %q", *l.text), Err: err,
+	if err := dst.UnmarshalText([]byte(*text)); err != nil {
+		return &ConfigError{Line: mapValue(n, key).Line, Path: joinPath(path, key), Problem: fmt.Sprintf("is %q", *text), Err: err,
 			Fix: "write a slog level: debug, info, warn or error, or one with an offset, such as info+2"}
 	}
 	return nil
@@ -148,19 +123,20 @@ func (s *fileSettings) bridgeOptions() []spanevents.Option {
 		opts = append(opts, spanevents.WithLimits(b.Limits.over(slogspan.Limits{})))
 	}
 	if b.ErrorStatusLevel != nil {
-		// slog's levels as severities, as the otelslog bridge maps them.
-		opts = append(opts, spanevents.WithErrorStatusLevel(log.Severity(b.errorLevel+9)))
+		// A slog level as a severity, as the otelslog bridge maps it.
+		opts = append(opts, spanevents.WithErrorStatusLevel(log.SeverityInfo+log.Severity(b.errorLevel-slog.LevelInfo)))
 	}
 	return opts
 }
 
 // over returns base with the limits l sets.
 func (l *fileLimits) over(base slogspan.Limits) slogspan.Limits {
-	setInt(&base.MaxValueBytes, l.MaxValueBytes)
-	setInt(&base.MaxEventAttrs, l.MaxEventAttrs)
-	setInt(&base.MaxEventBytes, l.MaxEventBytes)
-	setInt(&base.MaxSpanEvents, l.MaxSpanEvents)
-	setInt(&base.MaxSpanBytes, l.MaxSpanBytes)
+	for dst, p := range map[*int]*int{&base.MaxValueBytes: l.MaxValueBytes, &base.MaxEventAttrs: l.MaxEventAttrs,
+		&base.MaxEventBytes: l.MaxEventBytes, &base.MaxSpanEvents: l.MaxSpanEvents, &base.MaxSpanBytes: l.MaxSpanBytes} {
+		if p != nil {
+			*dst = *p
+		}
+	}
 	return base
 }
 
@@ -168,30 +144,38 @@ func (l *fileLimits) over(base slogspan.Limits) slogspan.Limits {
 var envNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
 // substitute replaces references to environment variables in the scalars
-// under n, as the configuration specification defines them for the whole
-// file: ${NAME} or ${env:NAME}, ${NAME:-default} for default when NAME is
-// unset or empty, and $$ for a $. otelconf substitutes in the parts of
-// the file it reads; slogspan's settings are not among them. A plain
-// scalar is typed by what it becomes, so ${N:-100} is an integer.
+// under n, as the configuration specification defines them: ${NAME} or
+// ${env:NAME}, ${NAME:-default} when NAME is unset or empty, and $$ for a
+// $. A plain scalar is typed by what it becomes, so ${N:-100} is an integer.
 func substitute(n *yaml.Node, path string) error {
-	var err error
-	walk(n, path, func(c, _ *yaml.Node, p string) bool {
-		if c.Kind != yaml.ScalarNode || !strings.Contains(c.Value, "$") {
-			return true
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "$") {
+			return nil
 		}
-		var v string
-		if v, err = expand(c.Value); err != nil {
-			err = &ConfigError{Line: c.Line, Path: p, Problem: fmt.Sprintf("is %q: %v", c.Value, err),
+		v, err := expand(n.Value)
+		if err != nil {
+			return &ConfigError{Line: n.Line, Path: path, Problem: fmt.Sprintf("is %q: %v", n.Value, err),
 				Fix: "write ${NAME} or ${NAME:-default}, with a name of letters, digits and _, and $$ for a $"}
-			return false
 		}
-		c.Value = v
-		if c.Style == 0 {
-			c.Tag = "" // typed again by its new value
+		n.Value = v
+		if n.Style == 0 {
+			n.Tag = "" // typed again by its new value
 		}
-		return true
-	})
-	return err
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := substitute(n.Content[i+1], joinPath(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := substitute(c, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // expand substitutes the environment variables s refers to.
@@ -207,8 +191,7 @@ func expand(s string) (string, error) {
 			if end < 0 {
 				return "", fmt.Errorf("%s has no closing }", s[i:])
 			}
-			ref := strings.TrimPrefix(s[i+2:i+end], "env:")
-			name, def, hasDef := strings.Cut(ref, ":-")
+			name, def, hasDef := strings.Cut(strings.TrimPrefix(s[i+2:i+end], "env:"), ":-")
 			if !envNameRE.MatchString(name) {
 				return "", fmt.Errorf("%q is not a variable name", name)
 			}

@@ -15,15 +15,16 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/spanevents"
 )
 
 // fromEnvironment builds the providers, their exporters and batch
 // processors from the OTEL_* variables and the options.
 func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
-	spanBatch, spanBatchErr := spanBatchOptions()
-	logBatch, logBatchErr := logBatchOptions()
-	if err := errors.Join(spanBatchErr, logBatchErr); err != nil {
+	spanBatch, spanErr := readBatch("OTEL_BSP_", "spans", batchSettings{5000, 30000, 2048, DefaultSpanExportBatchSize})
+	logBatch, logErr := readBatch("OTEL_BLRP_", "log records", batchSettings{1000, 30000, 2048, 512})
+	if err := errors.Join(spanErr, logErr); err != nil {
 		return nil, err
 	}
 	res, resErr := resource.New(ctx, append([]resource.Option{
@@ -37,7 +38,6 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 	if resErr != nil {
 		resErr = fmt.Errorf("setup: resource: %w (going on with the attributes that could be read)", resErr)
 	}
-
 	spanExp, spanTarget, err := cfg.spanExporter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("setup: span exporter: %w", err)
@@ -49,22 +49,26 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 
 	r := newReporter(cfg.errorHandler)
 	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
-	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res)}
+	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), depthLimit(cfg.bridge != nil)}
 	if cfg.bridge != nil {
-		// Before the export, so that the exported record carries the uid.
-		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge)) // before the export, which then carries the uid
 	}
-	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{
-		sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs}, append(logBatch, cfg.logBatch...)...), logs}))
+	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs},
+		append([]sdklog.BatchProcessorOption{
+			sdklog.WithExportInterval(ms(logBatch.delay)), sdklog.WithExportTimeout(ms(logBatch.timeout)),
+			sdklog.WithMaxQueueSize(logBatch.queue), sdklog.WithExportMaxBatchSize(logBatch.batch),
+		}, cfg.logBatch...)...), logs}))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	h := newHandler(r, handlerToWrap(), lp, cfg.handlerOpts)
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
-		// Span budgets are kept while spans run, dropped as they end.
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(spanLimitsFor(cfg.spanLimits, cfg.eventBudget(h))),
-		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(
-			reportingSpanExporter{spanExp, spans}, append(spanBatch, cfg.spanBatch...)...), spans}),
+		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(cfg.spanLimits, h)),
+		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(reportingSpanExporter{spanExp, spans},
+			append([]sdktrace.BatchSpanProcessorOption{
+				sdktrace.WithBatchTimeout(ms(spanBatch.delay)), sdktrace.WithExportTimeout(ms(spanBatch.timeout)),
+				sdktrace.WithMaxQueueSize(spanBatch.queue), sdktrace.WithMaxExportBatchSize(spanBatch.batch),
+			}, cfg.spanBatch...)...), spans}),
 	}, cfg.tracerProviderOpts...)...)
 	return &pipeline{
 		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
@@ -76,30 +80,19 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 }
 
 // DefaultSpanExportBatchSize is the span export batch size when
-// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset. The SDK's 512 spans, each
-// carrying slogspan's default budget of 64 KiB of events, can make a 32 MiB
-// request, far over gRPC's 4 MiB message limit, and the receiver rejects
-// the whole batch (ResourceExhausted). 32 spans stay under it.
+// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset: the SDK's 512 spans, each with
+// slogspan's default budget of 64 KiB of events, can make a request far
+// over gRPC's 4 MiB message limit, and the receiver refuses it whole.
 const DefaultSpanExportBatchSize = 32
 
-// batchSettings are a batch processor's settings: the OTEL_BSP_* or
-// OTEL_BLRP_* variables, each checked, or its default.
-type batchSettings struct {
-	delay, timeout, queue, batch int // milliseconds, milliseconds, items, items
-}
-
-// The specification's defaults, but the span batch (see
-// DefaultSpanExportBatchSize).
-var (
-	spanBatchDefaults = batchSettings{delay: 5000, timeout: 30000, queue: 2048, batch: DefaultSpanExportBatchSize}
-	logBatchDefaults  = batchSettings{delay: 1000, timeout: 30000, queue: 2048, batch: 512}
-)
+// batchSettings are a batch processor's delay and timeout, in
+// milliseconds, and its queue and batch sizes.
+type batchSettings struct{ delay, timeout, queue, batch int }
 
 // readBatch resolves the variables prefix names (OTEL_BSP_, OTEL_BLRP_)
-// over d. Each must be a positive whole number: the SDK panics on a
-// negative size, spins on a delay of 0, and silently takes its own default
-// for what strconv.Atoi refuses. Setup passes every value on as an
-// option, so that the SDK never reads one itself.
+// over d, each a positive whole number: the SDK panics on a negative size,
+// spins on a delay of 0, and takes its own default for what it cannot
+// parse.
 func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 	var errs []error
 	resolve := func(name, unit string, dst *int) bool {
@@ -132,34 +125,23 @@ func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 	return d, errors.Join(errs...)
 }
 
+// depthLimit bounds log record attribute values at slogspan.MaxValueDepth,
+// but for the span events bridge, which keeps what lies deeper as text on
+// its events: the SDK would empty it before the bridge sees it.
+func depthLimit(bridge bool) sdklog.LoggerProviderOption {
+	if bridge {
+		return sdklog.WithAttributeValueDepthLimit(0) // the SDK's default
+	}
+	return sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)
+}
+
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
-// spanBatchOptions returns the span batch processor's settings from the
-// environment, as options.
-func spanBatchOptions() ([]sdktrace.BatchSpanProcessorOption, error) {
-	b, err := readBatch("OTEL_BSP_", "spans", spanBatchDefaults)
-	return []sdktrace.BatchSpanProcessorOption{
-		sdktrace.WithBatchTimeout(ms(b.delay)), sdktrace.WithExportTimeout(ms(b.timeout)),
-		sdktrace.WithMaxQueueSize(b.queue), sdktrace.WithMaxExportBatchSize(b.batch),
-	}, err
-}
-
-// logBatchOptions returns the log batch processor's settings from the
-// environment, as options.
-func logBatchOptions() ([]sdklog.BatchProcessorOption, error) {
-	b, err := readBatch("OTEL_BLRP_", "log records", logBatchDefaults)
-	return []sdklog.BatchProcessorOption{
-		sdklog.WithExportInterval(ms(b.delay)), sdklog.WithExportTimeout(ms(b.timeout)),
-		sdklog.WithMaxQueueSize(b.queue), sdklog.WithExportMaxBatchSize(b.batch),
-	}, err
-}
-
-// checkEndpoint checks the endpoint variable key, set to v, as the OTLP
-// exporters need it: a URL with http:// or https:// and a host. Given
-// host:port alone, they would send to https://localhost instead.
+// checkEndpoint checks the endpoint variable key, set to v: a URL with
+// http:// or https:// and a host. Given host:port alone, the OTLP
+// exporters would send to https://localhost.
 func checkEndpoint(key, v string) error {
-	u, err := url.Parse(v)
-	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+	if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		return nil
 	}
 	return fmt.Errorf("%s=%q is not a URL with a scheme and a host: write it as http://host:port "+

@@ -7,16 +7,12 @@ import (
 	"github.com/slogspan/slogspan"
 )
 
-// missingShower is a span exporter that shows the missing-span report
-// itself, such as the console view.
-type missingShower interface {
-	ShowMissingSpans(report func() []slogspan.MissingSpan)
-}
-
-// showMissingSpans gives h's report to exp when exp shows it, and reports
-// whether it does.
+// showMissingSpans gives h's report to exp when exp shows it itself (the
+// console view), and reports whether it does.
 func showMissingSpans(exp any, h *slogspan.Handler) bool {
-	s, ok := exp.(missingShower)
+	s, ok := exp.(interface {
+		ShowMissingSpans(report func() []slogspan.MissingSpan)
+	})
 	if ok {
 		s.ShowMissingSpans(h.MissingSpans)
 	}
@@ -24,8 +20,7 @@ func showMissingSpans(exp any, h *slogspan.Handler) bool {
 }
 
 // logMissingSpans writes h's report through the program's own handler,
-// one line a call site: WARN for lines with no span or on an ended span,
-// INFO for unsampled ones, which are the sampler's choice.
+// one line a call site: WARN, or INFO for unsampled spans.
 func logMissingSpans(h *slogspan.Handler, to slog.Handler) {
 	logger := slog.New(to)
 	for _, s := range h.MissingSpans() {

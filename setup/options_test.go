@@ -357,3 +357,93 @@ func TestHandlerOptionsApplyAfterStartsOwn(t *testing.T) {
 		t.Errorf("%d records reached the LoggerProvider, payload handler got %q; want the record there alone", n, payload.String())
 	}
 }
+
+// deepValue returns a map value nested 40 maps deep, deeper than
+// MaxValueDepth and than the Collector accepts.
+func deepValue() attribute.Value {
+	v := attribute.StringValue("leaf")
+	for range 40 {
+		v = attribute.MapValue(attribute.KeyValue{Key: "m", Value: v})
+	}
+	return v
+}
+
+// logDepth returns how many maps and slices nest in v.
+func logDepth(v attribute.Value) int {
+	d := 0
+	switch v.Type() {
+	case attribute.MAP:
+		for _, kv := range v.AsMap() {
+			d = max(d, logDepth(kv.Value))
+		}
+	case attribute.SLICE:
+		for _, e := range v.AsSlice() {
+			d = max(d, logDepth(e))
+		}
+	default:
+		return 0
+	}
+	return d + 1
+}
+
+// exportedDepth starts setup with opts, emits a record through the Logs
+// API with deepValue, and returns how deep it was exported.
+func exportedDepth(t *testing.T, opts ...setup.Option) int {
+	t.Helper()
+	clearOTelEnv(t)
+	shutdown, _, logs := startInMemory(t, opts...)
+	var r log.Record
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(context.Background(), r)
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("records = %d, want 1", len(recs))
+	}
+	d := 0
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		d = logDepth(kv.Value)
+		return true
+	})
+	return d
+}
+
+func TestLogRecordValuesAreBoundedAtMaxValueDepth(t *testing.T) {
+	if d := exportedDepth(t); d != slogspan.MaxValueDepth {
+		t.Errorf("exported %d deep, want slogspan.MaxValueDepth (%d)", d, slogspan.MaxValueDepth)
+	}
+}
+
+func TestLoggerProviderOptionsSetTheirOwnDepthLimit(t *testing.T) {
+	if d := exportedDepth(t, setup.WithLoggerProviderOptions(sdklog.WithAttributeValueDepthLimit(30))); d != 30 {
+		t.Errorf("exported %d deep, want the program's 30", d)
+	}
+}
+
+func TestSpanEventsBridgeKeepsDeepValuesAsText(t *testing.T) {
+	// The SDK's depth limit would empty what lies past MaxValueDepth before
+	// the bridge sees it; with the bridge, the event keeps it as text.
+	clearOTelEnv(t)
+	shutdown, spans, _ := startInMemory(t, setup.WithSpanEventsBridge())
+	ctx, span := otel.Tracer("bridge").Start(context.Background(), "deep")
+	var r log.Record
+	r.SetEventName("deep")
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(ctx, r)
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := spans.GetSpans()
+	if len(got) != 1 || len(got[0].Events) != 1 {
+		t.Fatalf("spans = %v, want one with the event", got)
+	}
+	for _, kv := range got[0].Events[0].Attributes {
+		if kv.Key == "doc" && (logDepth(kv.Value) > slogspan.MaxValueDepth || !strings.Contains(kv.Value.String(), "leaf")) {
+			t.Errorf("doc nests %d deep, leaf kept %v; want at most %d, the rest as text",
+				logDepth(kv.Value), strings.Contains(kv.Value.String(), "leaf"), slogspan.MaxValueDepth)
+		}
+	}
+}

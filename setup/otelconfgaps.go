@@ -1,28 +1,23 @@
 package setup
 
-// What otelconf v0.27.0 does not do, and setup does in its place. Each gap
-// names the test that shows it; an otelconf release that closes one
-// deletes its code here.
+// What otelconf v0.27.0 does not do, and setup does in its place; an
+// otelconf release that closes a gap deletes its code here.
 //
-//   - It ignores keys it does not know, so a misspelled key would silently
-//     leave its part of the SDK at its default: schemaCheck walks the file
-//     with the model's field names and types first
-//     (TestConfigFileMistakesStopStart).
-//   - It applies two of the six span limits (TestConfigFileSettingsWinOverTheSDKsVariables)
-//     and ignores resource.attributes_list (TestConfigFileResourceAttributesList).
-//   - It lets OTEL_BSP_*, OTEL_BLRP_*, OTEL_EXPORTER_OTLP_* and
-//     OTEL_LOGRECORD_* fill what the file leaves out, where the schema has
-//     defaults (TestConfigFileSettingsWinOverTheSDKsVariables): defaults.
-//   - It does not build the event_to_span_event_bridge/development
-//     processor (TestConfigFileBridgeRunsBeforeTheExport): takeBridge.
-//   - It accepts a batch processor's schedule_delay of 0, with which the
-//     SDK exports without pause, a busy loop: zeroDelay
-//     (TestConfigFileMistakesStopStart).
-//   - It offers no way to wrap the exporters it builds, so setup cannot
-//     count their exports: it reports the SDK's errors, through otel.Handle
-//     (TestConfigFileExportFailuresAreReported).
-//   - It reads OTEL_CONFIG_FILE again in NewSDK, and the file it names wins
-//     over the model it is given (TestConfigFileBuildsTheSDK): newSDK.
+//   - Unknown keys are not refused: schemaCheck (TestConfigFileMistakesStopStart).
+//   - Two of the six span limits are applied: spanLimitsOf
+//     (TestConfigFileSettingsWinOverTheSDKsVariables).
+//   - resource.attributes_list is ignored: resource (TestConfigFileResourceAttributesList).
+//   - OTEL_BSP_*, OTEL_BLRP_*, OTEL_EXPORTER_OTLP_* and OTEL_LOGRECORD_*
+//     fill what the file leaves out where the schema has defaults: defaults
+//     (TestConfigFileSettingsWinOverTheSDKsVariables).
+//   - A schedule_delay of 0 is accepted: defaults (TestConfigFileMistakesStopStart).
+//   - The event_to_span_event_bridge/development processor is not built:
+//     takeBridge (TestConfigFileBridgeRunsBeforeTheExport).
+//   - OTEL_CONFIG_FILE is read again by NewSDK: newSDK (TestConfigFileBuildsTheSDK).
+//   - The exporters it builds cannot be wrapped: their failures are the
+//     SDK's errors, which shutdown returns (TestConfigFileExportFailuresAreReported).
+//   - instrumentation/development is not substituted: substitute
+//     (TestConfigFileBuildsTheSDK).
 
 import (
 	"fmt"
@@ -39,12 +34,12 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+const nullTag = "!!null"
+
 // schemaCheck finds the keys a configuration model does not know, by its
-// Go types. Types and required fields are for yaml and otelconf to report.
+// Go types. extra are keys a struct type takes besides its fields, each
+// with its own check.
 type schemaCheck struct {
-	// extra are keys a struct type accepts besides its fields, each with
-	// its own check: the parts of the schema that are slogspan's, which
-	// otelconf's model leaves out.
 	extra map[reflect.Type]map[string]func(n *yaml.Node, path string) error
 }
 
@@ -75,39 +70,46 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 	return nil
 }
 
-const nullTag = "!!null"
-
 // object checks the keys of a mapping against the fields of struct type t.
 func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
-	fields := yamlFields(t)
-	extra := c.extra[t]
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" && t.Field(i).IsExported() {
+			fields[name] = t.Field(i).Type
+		}
+	}
+	known := make([]string, 0, len(fields)+len(c.extra[t]))
+	for k := range fields {
+		known = append(known, k)
+	}
+	for k := range c.extra[t] {
+		known = append(known, k)
+	}
+	slices.Sort(known)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		p := joinPath(path, k.Value)
-		if check, ok := extra[k.Value]; ok {
-			if err := check(v, p); err != nil {
-				return err
-			}
-			continue
+		var err error
+		if check, ok := c.extra[t][k.Value]; ok {
+			err = check(v, joinPath(path, k.Value))
+		} else if ft, ok := fields[k.Value]; ok {
+			err = c.check(v, ft, joinPath(path, k.Value))
+		} else {
+			err = unknownField(k, path, known)
 		}
-		ft, ok := fields[k.Value]
-		if !ok {
-			return unknownField(k, path, fieldNames(fields, extra))
-		}
-		if err := c.check(v, ft, p); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	// The schema's extension points (processors, exporters, samplers,
 	// propagators) are objects with one key, naming the component.
 	if _, plugin := t.FieldByName("AdditionalProperties"); plugin && path != "" && len(n.Content) != 2 {
-		names := make([]string, 0, len(n.Content)/2)
+		if len(n.Content) == 0 {
+			return &ConfigError{Line: n.Line, Path: path, Problem: "is empty",
+				Fix: "name one component here, one of " + strings.Join(known, ", ")}
+		}
+		var names []string
 		for i := 0; i < len(n.Content); i += 2 {
 			names = append(names, n.Content[i].Value)
-		}
-		if len(names) == 0 {
-			return &ConfigError{Line: n.Line, Path: path, Problem: "is empty",
-				Fix: "name one component here, one of " + strings.Join(fieldNames(fields, extra), ", ")}
 		}
 		return &ConfigError{Line: n.Line, Path: path, Problem: "names " + strings.Join(names, " and "),
 			Fix: "name one component in each list entry: give each its own entry (- " + names[0] + ": …, - " + names[1] + ": …)"}
@@ -115,70 +117,35 @@ func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
 	return nil
 }
 
-// fieldNames returns the names of fields and extra, sorted.
-func fieldNames[V1, V2 any](fields map[string]V1, extra map[string]V2) []string {
-	names := make([]string, 0, len(fields)+len(extra))
-	for k := range fields {
-		names = append(names, k)
-	}
-	for k := range extra {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// yamlFields returns the YAML names of t's fields with their types.
-func yamlFields(t reflect.Type) map[string]reflect.Type {
-	fields := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, ok := f.Tag.Lookup("yaml")
-		if !ok || !f.IsExported() {
-			continue // AdditionalProperties: no key of its own
-		}
-		if name, _, _ := strings.Cut(tag, ","); name != "-" && name != "" {
-			fields[name] = f.Type
-		}
-	}
-	return fields
-}
-
 // unknownField reports key k, unknown at path, suggesting the known name
-// closest to it.
+// closest to it: one k begins with (go for golang), else one within a few
+// edits.
 func unknownField(k *yaml.Node, path string, known []string) error {
-	e := &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not a field the Go SDK knows here"}
+	e := &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not a field the Go SDK knows here",
+		Fix: "the fields here are " + strings.Join(known, ", ")}
 	if strings.HasSuffix(k.Value, "/development") {
-		e.Problem = "is an experimental part of the schema that the Go SDK (otelconf v0.27.0) does not support"
-		e.Fix = "remove it"
+		e.Problem, e.Fix = "is an experimental part of the schema that the Go SDK (otelconf v0.27.0) does not support", "remove it"
 		return e
 	}
-	e.Fix = "the fields here are " + strings.Join(known, ", ")
-	if s := closest(k.Value, known); s != "" {
-		e.Fix = fmt.Sprintf("did you mean %s? The fields here are %s", s, strings.Join(known, ", "))
+	best, bestD := "", max(2, len(k.Value)/3)+1
+	for _, name := range known {
+		if len(name) > 1 && strings.HasPrefix(k.Value, name) {
+			best = name
+			break
+		}
+		if d := editDistance(k.Value, name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best != "" {
+		e.Fix = "did you mean " + best + "? The fields here are " + strings.Join(known, ", ")
 	}
 	return e
 }
 
-// closest returns a name in known that s begins with (go for golang),
-// else the one within a few edits of s, or "".
-func closest(s string, known []string) string {
-	best, bestD := "", max(2, len(s)/3)+1
-	for _, k := range known {
-		if len(k) > 1 && strings.HasPrefix(s, k) {
-			return k
-		}
-		if d := editDistance(s, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
 // editDistance is the Levenshtein distance between a and b, in bytes.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
@@ -204,41 +171,38 @@ func joinPath(path, name string) string {
 	return path + "." + name
 }
 
-// takeBridge takes the bridge out of the model: setup builds it, at the
-// head of the processors, the one place otelconf lets it add a processor
-// of its own.
+// takeBridge takes the bridge out of the model: setup builds it, ahead of
+// the file's processors, the one place otelconf lets it add one.
 func (f *fileConfig) takeBridge() error {
 	procs := mapValue(mapValue(f.root, "logger_provider"), "processors")
 	if procs == nil || procs.Kind != yaml.SequenceNode {
 		return nil
 	}
 	for i, p := range procs.Content {
-		if !hasKey(p, bridgeKey) {
-			continue
-		}
-		if f.bridge {
-			return &ConfigError{File: f.path, Line: p.Line, Path: fmt.Sprintf("logger_provider.processors[%d]", i),
-				Problem: "is a second span event bridge", Fix: "keep the first: one bridge puts each record on its span once"}
-		}
-		if i > 0 {
-			return &ConfigError{File: f.path, Line: p.Line, Path: fmt.Sprintf("logger_provider.processors[%d]", i),
-				Problem: "is the span event bridge, after other processors",
+		path := fmt.Sprintf("logger_provider.processors[%d]", i)
+		switch {
+		case mapValue(p, bridgeKey) == nil:
+		case f.bridge:
+			return &ConfigError{Line: p.Line, Path: path, Problem: "is a second span event bridge",
+				Fix: "keep the first: one bridge puts each record on its span once"}
+		case i > 0:
+			return &ConfigError{Line: p.Line, Path: path, Problem: "is the span event bridge, after other processors",
 				Fix: "make it the first processor: setup runs it ahead of the file's others " +
 					"(otelconf v0.27.0 offers no way to place a processor between them), " +
 					"so that the records they export carry the log.record.uid its span events link to"}
+		default:
+			f.bridge = true
 		}
-		f.bridge = true
 	}
 	if f.bridge {
-		lp := f.model.LoggerProvider
-		lp.Processors = lp.Processors[1:]
+		f.model.LoggerProvider.Processors = f.model.LoggerProvider.Processors[1:]
 	}
 	return nil
 }
 
-// resource writes resource.attributes_list, which otelconf v0.27.0
-// ignores, into resource.attributes, below them, and the program's
-// service.name when neither the file nor the environment gives one.
+// resource writes resource.attributes_list into resource.attributes, below
+// them, and the program's service.name when neither the file nor the
+// environment gives one.
 func (f *fileConfig) resource(serviceName string) error {
 	r := f.model.Resource
 	if r == nil {
@@ -257,7 +221,7 @@ func (f *fileConfig) resource(serviceName string) error {
 			k = strings.TrimSpace(k)
 			v, err := url.PathUnescape(strings.TrimSpace(v))
 			if !ok || k == "" || err != nil {
-				return &ConfigError{File: f.path, Line: mapValue(mapValue(f.root, "resource"), "attributes_list").Line,
+				return &ConfigError{Line: mapValue(mapValue(f.root, "resource"), "attributes_list").Line,
 					Path: "resource.attributes_list", Problem: fmt.Sprintf("has %q", kv),
 					Fix: "write name=value pairs separated by commas, with %-escapes for commas and equals signs in values"}
 			}
@@ -276,40 +240,53 @@ func (f *fileConfig) resource(serviceName string) error {
 }
 
 // spanLimitsOf returns the span limits the file sets, with the schema's
-// defaults where it sets none: tracer_provider.limits, then
-// attribute_limits, then 128 (the value length: unlimited).
+// defaults: tracer_provider.limits, then attribute_limits, then 128 (the
+// value length: unlimited).
 func spanLimitsOf(m *otelconf.OpenTelemetryConfiguration) sdktrace.SpanLimits {
 	l := sdktrace.SpanLimits{AttributeValueLengthLimit: -1, AttributeCountLimit: 128,
 		EventCountLimit: 128, LinkCountLimit: 128, AttributePerEventCountLimit: 128, AttributePerLinkCountLimit: 128}
+	set := func(dst *int, p *int) {
+		if p != nil {
+			*dst = *p
+		}
+	}
 	if a := m.AttributeLimits; a != nil {
-		setInt(&l.AttributeCountLimit, a.AttributeCountLimit)
-		setInt(&l.AttributeValueLengthLimit, a.AttributeValueLengthLimit)
+		set(&l.AttributeCountLimit, a.AttributeCountLimit)
+		set(&l.AttributeValueLengthLimit, a.AttributeValueLengthLimit)
 	}
 	if m.TracerProvider != nil && m.TracerProvider.Limits != nil {
 		t := m.TracerProvider.Limits
-		setInt(&l.AttributeCountLimit, t.AttributeCountLimit)
-		setInt(&l.AttributeValueLengthLimit, t.AttributeValueLengthLimit)
-		setInt(&l.EventCountLimit, t.EventCountLimit)
-		setInt(&l.AttributePerEventCountLimit, t.EventAttributeCountLimit)
-		setInt(&l.LinkCountLimit, t.LinkCountLimit)
-		setInt(&l.AttributePerLinkCountLimit, t.LinkAttributeCountLimit)
+		set(&l.AttributeCountLimit, t.AttributeCountLimit)
+		set(&l.AttributeValueLengthLimit, t.AttributeValueLengthLimit)
+		set(&l.EventCountLimit, t.EventCountLimit)
+		set(&l.AttributePerEventCountLimit, t.EventAttributeCountLimit)
+		set(&l.LinkCountLimit, t.LinkCountLimit)
+		set(&l.AttributePerLinkCountLimit, t.LinkAttributeCountLimit)
 	}
 	return l
 }
 
 // defaults writes the schema's defaults where the file leaves a batch
-// processor's, an exporter's or the log limits' value out. Otherwise the
-// SDK and the exporters would take them from OTEL_BSP_*, OTEL_BLRP_*,
-// OTEL_EXPORTER_OTLP_* and OTEL_LOGRECORD_*, and the file would not win,
-// and an OTLP endpoint given as null would be https://, which local
-// receivers do not speak (otelconf requires the key). The span batch size defaults to
-// DefaultSpanExportBatchSize rather than the schema's 512, for the reason
-// given there.
-func (f *fileConfig) defaults() {
+// processor's, an exporter's or the log limits' value out, so that the
+// SDK's variables do not fill them (the span batch size is
+// DefaultSpanExportBatchSize), and refuses a schedule_delay of 0, with
+// which the batch processor exports without pause.
+func (f *fileConfig) defaults() error {
 	m := &f.model
+	var err error
+	check := func(provider string, i int, delay *int) {
+		if delay != nil && *delay == 0 && err == nil {
+			procs := mapValue(mapValue(f.root, provider), "processors")
+			err = &ConfigError{Line: mapValue(mapValue(procs.Content[i], "batch"), "schedule_delay").Line,
+				Path:    fmt.Sprintf("%s.processors[%d].batch.schedule_delay", provider, i),
+				Problem: "is 0, with which the batch processor exports without pause",
+				Fix:     "write a delay in milliseconds above 0 (the schema's default is 5000 for spans, 1000 for logs)"}
+		}
+	}
 	if tp := m.TracerProvider; tp != nil {
-		for _, p := range tp.Processors {
+		for i, p := range tp.Processors {
 			if b := p.Batch; b != nil {
+				check("tracer_provider", i, b.ScheduleDelay)
 				b.ScheduleDelay = orDefault(b.ScheduleDelay, 5000)
 				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
 				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
@@ -322,8 +299,13 @@ func (f *fileConfig) defaults() {
 		}
 	}
 	if lp := m.LoggerProvider; lp != nil {
-		for _, p := range lp.Processors {
+		skipped := 0 // the bridge, taken out of the model
+		if f.bridge {
+			skipped = 1
+		}
+		for i, p := range lp.Processors {
 			if b := p.Batch; b != nil {
+				check("logger_provider", i+skipped, b.ScheduleDelay)
 				b.ScheduleDelay = orDefault(b.ScheduleDelay, 1000)
 				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
 				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
@@ -346,10 +328,19 @@ func (f *fileConfig) defaults() {
 		l.AttributeValueLengthLimit = orDefault(l.AttributeValueLengthLimit, *orDefault(general.AttributeValueLengthLimit, -1))
 		lp.Limits = l
 	}
+	return err
 }
 
-// exporterDefaults writes the schema's defaults into the OTLP exporter
-// of a signal.
+// orDefault returns p, or a pointer to d when p is nil.
+func orDefault[P ~*T, T any](p P, d T) P {
+	if p == nil {
+		return P(&d)
+	}
+	return p
+}
+
+// exporterDefaults writes the schema's defaults into a signal's OTLP
+// exporter.
 func exporterDefaults(h *otelconf.OTLPHttpExporter, g *otelconf.OTLPGrpcExporter, signal string) {
 	if h != nil {
 		h.Endpoint = orDefault(h.Endpoint, "http://localhost:4318/v1/"+signal)
@@ -366,10 +357,8 @@ func exporterDefaults(h *otelconf.OTLPHttpExporter, g *otelconf.OTLPGrpcExporter
 // newSDKMu serializes newSDK's use of the environment.
 var newSDKMu sync.Mutex
 
-// newSDK is otelconf.NewSDK, given the model setup read. otelconf v0.27.0
-// reads OTEL_CONFIG_FILE itself and lets the file it names win over the
-// model it is given, and it cannot build that file: it has no bridge. So
-// the variable is hidden from it while it builds, and set again after.
+// newSDK is otelconf.NewSDK, with OTEL_CONFIG_FILE hidden from it while it
+// builds: otelconf reads it and lets the file win over the model setup gives.
 func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
 	newSDKMu.Lock()
 	defer newSDKMu.Unlock()
@@ -380,18 +369,4 @@ func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
 		defer func() { _ = os.Setenv(configFileEnv, v) }()
 	}
 	return otelconf.NewSDK(opts...)
-}
-
-// zeroDelay refuses a schedule_delay of 0 anywhere in the file.
-func zeroDelay(root *yaml.Node) error {
-	var err error
-	walk(root, "", func(n, k *yaml.Node, path string) bool {
-		if k != nil && k.Value == "schedule_delay" && n.Kind == yaml.ScalarNode && n.Value == "0" {
-			err = &ConfigError{Line: k.Line, Path: path, Problem: "is 0, with which the batch processor exports without pause",
-				Fix: "write a delay in milliseconds above 0 (the schema's default is 5000 for spans, 1000 for logs)"}
-			return false
-		}
-		return true
-	})
-	return err
 }

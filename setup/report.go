@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"strings"
+	"net/http"
 	"sync"
 	"syscall"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // ExportError is an export of spans or log records that failed, or spans
@@ -32,33 +34,30 @@ type ExportError struct {
 }
 
 func (e *ExportError) Error() string {
-	var b strings.Builder
-	b.WriteString("setup: ")
-	b.WriteString(e.Signal)
-	b.WriteString(" export")
-	if e.Endpoint != "" {
-		b.WriteString(" to ")
-		b.WriteString(e.Endpoint)
-	}
-	b.WriteString(" failed")
+	lost := ""
 	switch {
 	case e.Failures > 0 && e.Items > 0:
-		fmt.Fprintf(&b, " (%d %s lost in %d %s)", e.Items, itemNoun(e.Signal, e.Items), e.Failures, plural("export", e.Failures))
+		lost = fmt.Sprintf(" (%d %s lost in %d %s)", e.Items, itemNoun(e.Signal, e.Items), e.Failures, plural("export", e.Failures))
 	case e.Failures > 1: // of unknown size
-		fmt.Fprintf(&b, " (%d exports)", e.Failures)
+		lost = fmt.Sprintf(" (%d exports)", e.Failures)
 	case e.Items > 0:
-		fmt.Fprintf(&b, " (%d %s lost)", e.Items, itemNoun(e.Signal, e.Items))
+		lost = fmt.Sprintf(" (%d %s lost)", e.Items, itemNoun(e.Signal, e.Items))
 	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	msg := fmt.Sprintf("setup: %s export%s failed%s: %v", e.Signal, to(e.Endpoint), lost, e.Err)
 	if e.Hint != "" {
-		b.WriteString(". ")
-		b.WriteString(e.Hint)
+		msg += ". " + e.Hint
 	}
-	return b.String()
+	return msg
 }
 
 func (e *ExportError) Unwrap() error { return e.Err }
+
+func to(endpoint string) string {
+	if endpoint == "" {
+		return ""
+	}
+	return " to " + endpoint
+}
 
 func itemNoun(signal string, n int) string {
 	if signal == signalTraces {
@@ -81,117 +80,106 @@ const (
 )
 
 var (
-	// errNoAnswer is the loss of what was still queued or in flight when
-	// shutdown's deadline passed.
 	errNoAnswer = errors.New("not delivered before shutdown's deadline")
-	// errDropped is the loss of what never reached an export while
-	// shutdown had time.
-	errDropped = errors.New("dropped before any export: the batch queue was full, or they ended after shutdown began")
+	errDropped  = errors.New("dropped before any export: the batch queue was full, or they ended after shutdown began")
 )
 
-// timeoutHint is what to try when a receiver does not answer.
 const timeoutHint = "The receiver did not answer in time: it is slow, stopped or paused, or a proxy or firewall " +
 	"holds the connection (OTEL_EXPORTER_OTLP_TIMEOUT bounds each request, OTEL_BSP_EXPORT_TIMEOUT and " +
 	"OTEL_BLRP_EXPORT_TIMEOUT each export with its retries; a shutdown's context bounds the final flush)"
 
 // explain returns the kind of an export failure, for counting, and what to
-// try.
-func explain(d *delivery, err error) (kind, hint string) {
-	signal, msg := d.signal, err.Error()
+// try. ctx is the export's; answered is true when the receiver sent an HTTP
+// response.
+func explain(ctx context.Context, d *delivery, err error, answered bool) (kind, hint string) {
+	code := codes.OK
+	if s, ok := status.FromError(err); ok {
+		code = s.Code()
+	}
+	fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
+	if d.endpointFrom != "" {
+		fix = "correct " + d.endpointFrom
+	}
+	var timeout interface{ Timeout() bool }
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "connection refused"):
-		fix := "set OTEL_EXPORTER_OTLP_ENDPOINT to where it listens"
-		if d.endpointFrom != "" {
-			fix = "correct " + d.endpointFrom
-		}
+	case errors.Is(err, syscall.ECONNREFUSED):
 		return "refused", "Nothing listens there: start the receiver (Jaeger, the Collector), or " + fix
-	case strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		return "tls", "The receiver speaks plain HTTP: spell the endpoint http://…, " +
-			"or set OTEL_EXPORTER_OTLP_INSECURE=true"
-	case strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "code = Unimplemented"):
-		if signal == signalLogs {
-			return "not accepted", "The backend does not accept logs (Jaeger, for one, stores traces only). " +
-				"The full records slogspan diverted are also on the program's own log lines: " +
-				"search them for the log.record.uid of the span event. " +
-				"OTEL_LOGS_EXPORTER defaults to otlp: set OTEL_LOGS_EXPORTER=none to stop sending logs, " +
-				"OTEL_LOGS_EXPORTER=console to print them, " +
-				"or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT to a backend that stores logs"
-		}
-		return "not accepted", "The backend does not accept traces there: check the endpoint " +
-			"(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, /v1/traces included)"
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "deadline exceeded") ||
-		strings.Contains(msg, "export timeout"):
+	case code == codes.Unavailable:
+		return "unavailable", "The receiver cannot be reached: start it (Jaeger, the Collector), or " + fix +
+			"; a receiver without TLS needs an http:// endpoint or OTEL_EXPORTER_OTLP_INSECURE=true"
+	case errors.Is(err, http.ErrSchemeMismatch):
+		return "tls", "The receiver speaks plain HTTP: spell the endpoint http://…, or set OTEL_EXPORTER_OTLP_INSECURE=true"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		code == codes.DeadlineExceeded || errors.As(err, &timeout) && timeout.Timeout():
 		return kindTimeout, timeoutHint
+	case (answered || code == codes.Unimplemented) && d.signal == signalLogs:
+		return "not accepted", "The backend does not accept logs there (Jaeger, for one, stores traces only). " +
+			"The full records slogspan diverted are also on the program's own log lines: " +
+			"search them for the log.record.uid of the span event. " +
+			"OTEL_LOGS_EXPORTER defaults to otlp: set OTEL_LOGS_EXPORTER=none to stop sending logs, " +
+			"OTEL_LOGS_EXPORTER=console to print them, " +
+			"or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT to a backend that stores logs"
+	case answered || code == codes.Unimplemented:
+		return "not accepted", "The backend does not accept traces there: check the endpoint " +
+			"(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, /v1/traces included) and the receiver's own logs"
 	}
-	// Cut to keep the number of kinds bounded when messages vary.
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return "other: " + msg, "See the receiver's own logs"
+	return "other", "See the receiver's own logs"
 }
 
-// Reports are bounded in time: a kind of failure that goes on, and an
-// export that gets no answer, are reported at most once per remindEvery.
-// Variables, so that tests can shorten them; each reporter copies them.
+// A WARN follows an export that waits stallAfter for its answer, and a
+// kind of failure is reported at most once per remindEvery.
 var (
-	// stallAfter is how long an export may wait for its answer before a
-	// WARN says so.
-	stallAfter = 5 * time.Second
-	// remindEvery is the least time between two reports of one kind.
+	stallAfter  = 5 * time.Second
 	remindEvery = time.Minute
 )
 
 // reporter counts export failures by kind and reports the first of each
 // kind, a reminder with the counts at most once per remindEvery while they
 // go on, exports that wait long for an answer, and each distinct other
-// error of the SDK once. Once closed by shutdown, it counts and reports no
-// more exports: shutdown has accounted for them.
+// error of the SDK once. Once closed by shutdown, it counts no more.
 type reporter struct {
-	// handle gets what is reported: a WARN line, or the user's handler.
-	handle                  func(error)
+	handle                  func(error) // a WARN line, or the program's handler
 	stallAfter, remindEvery time.Duration
 
 	mu       sync.Mutex
 	kinds    map[string]*ExportError
 	order    []string
-	reported map[string]time.Time // when each kind (or stall) was last reported
-	seen     map[string]*sdkError // other errors already reported
-	others   []*sdkError          // the same, in the order first seen
+	reported map[string]time.Time
+	seen     map[string]*sdkError
+	others   []*sdkError
 	// returnOthers has close return the other errors too: with a
 	// configuration file, export failures are among them.
 	returnOthers bool
 	closed       bool
 }
 
-// maxOtherErrors bounds the distinct other errors remembered; past it,
-// they are all reported.
+// maxOtherErrors bounds the distinct other errors remembered.
 const maxOtherErrors = 256
+
+// sdkError is an error the SDK reported through otel.Handle, and how many
+// times.
+type sdkError struct {
+	err error
+	n   int
+}
 
 func newReporter(handle func(error)) *reporter {
 	return &reporter{handle: handle, stallAfter: stallAfter, remindEvery: remindEvery, kinds: map[string]*ExportError{},
 		reported: map[string]time.Time{}, seen: map[string]*sdkError{}}
 }
 
-// warnTo returns a handle function that logs each error at WARN to h.
-func warnTo(h slog.Handler) func(error) {
-	logger := slog.New(h)
-	return func(err error) { logger.Warn(err.Error()) }
-}
-
-// due reports whether key may be reported now, and if so notes it.
-// r.mu is held.
+// due reports whether key may be reported now, and notes it. r.mu is held.
 func (r *reporter) due(key string) bool {
-	last, ok := r.reported[key]
-	if ok && time.Since(last) < r.remindEvery {
+	if last, ok := r.reported[key]; ok && time.Since(last) < r.remindEvery {
 		return false
 	}
 	r.reported[key] = time.Now()
 	return true
 }
 
-// countLocked adds a loss of items in failures exports to its kind and
-// returns the kind's totals so far, and whether it is new. r.mu is held.
-func (r *reporter) countLocked(d *delivery, kind string, failures, items int, hint string, err error) (total ExportError, first bool) {
+// count adds a loss to its kind and returns the kind's totals, and
+// whether it is new. r.mu is held.
+func (r *reporter) count(d *delivery, kind string, failures, items int, hint string, err error) (ExportError, bool) {
 	key := d.signal + "\x00" + kind
 	k, ok := r.kinds[key]
 	if !ok {
@@ -204,34 +192,29 @@ func (r *reporter) countLocked(d *delivery, kind string, failures, items int, hi
 	return *k, !ok
 }
 
-// begin notes an export of d that waits for its answer.
-func (r *reporter) begin(d *delivery) {
-	r.mu.Lock()
-	d.inFlight++
-	r.mu.Unlock()
-}
-
-// answered settles an export of items spans or records of d: delivered
-// when err is nil, else counted as lost, and reported when its kind is
-// new or due a reminder. It returns the error, explained, for the SDK.
-func (r *reporter) answered(d *delivery, items int, err error) error {
+// answered settles an export of items spans or records of d, counts it
+// when it failed, and reports it when its kind is new or due a reminder.
+// It returns the error, explained, for the SDK.
+func (r *reporter) answered(ctx context.Context, d *delivery, items int, err error, httpAnswered bool) error {
 	var e *ExportError
-	var kind, hint string
+	var kind string
 	if err != nil {
-		kind, hint = explain(d, err)
+		var hint string
+		kind, hint = explain(ctx, d, err, httpAnswered)
 		e = &ExportError{Signal: d.signal, Endpoint: d.endpoint, Failures: 1, Items: items, Hint: hint, Err: err}
 	}
 	r.mu.Lock()
 	d.inFlight--
 	d.settled += int64(items)
-	if err == nil || r.closed {
+	if e == nil {
 		r.mu.Unlock()
-		if e == nil {
-			return nil
-		}
+		return nil
+	}
+	if r.closed {
+		r.mu.Unlock()
 		return e
 	}
-	total, first := r.countLocked(d, kind, 1, items, hint, err)
+	total, first := r.count(d, kind, 1, items, e.Hint, err)
 	report := r.due(d.signal + "\x00" + kind)
 	r.mu.Unlock()
 	switch {
@@ -245,30 +228,22 @@ func (r *reporter) answered(d *delivery, items int, err error) error {
 }
 
 // stalled reports that an export of items spans or records of d has had
-// no answer for r.stallAfter, at most once per remindEvery for d's signal.
+// no answer for r.stallAfter, at most once per remindEvery.
 func (r *reporter) stalled(d *delivery, items int) {
 	r.mu.Lock()
 	report := !r.closed && r.due(d.signal+"\x00stalled")
 	r.mu.Unlock()
-	if !report {
-		return
+	if report {
+		r.handle(fmt.Errorf("setup: %s export%s has had no answer for %v (%d %s waiting). %s",
+			d.signal, to(d.endpoint), r.stallAfter, items, itemNoun(d.signal, items), timeoutHint))
 	}
-	to := ""
-	if d.endpoint != "" {
-		to = " to " + d.endpoint
-	}
-	r.handle(fmt.Errorf("setup: %s export%s has had no answer for %v (%d %s waiting). %s",
-		d.signal, to, r.stallAfter, items, itemNoun(d.signal, items), timeoutHint))
 }
 
 // Handle reports an error of the SDK, each distinct one once. Export
 // errors were reported by answered already.
 func (r *reporter) Handle(err error) {
-	if err == nil {
-		return
-	}
 	var ee *ExportError
-	if errors.As(err, &ee) {
+	if err == nil || errors.As(err, &ee) {
 		return
 	}
 	msg := err.Error()
@@ -287,31 +262,26 @@ func (r *reporter) Handle(err error) {
 	}
 }
 
-// sdkError is an error the SDK reported through otel.Handle, and how many
-// times.
-type sdkError struct {
-	err error
-	n   int
-}
-
 // close ends the reporting, once the providers have shut down or
 // shutdown's deadline has passed (expired), and returns one ExportError
-// for each kind of failure seen, in the order first seen. What each delivery took in and never
-// settled is counted as lost: with the exports that had no answer when the
-// deadline passed, else as dropped before any export.
+// for each kind of failure seen, in the order first seen. What a delivery
+// took in and never settled is lost: with the exports that had no answer
+// when the deadline passed, else dropped before any export.
 func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
 	for _, d := range ds {
-		lost := int(d.entered.Load() - d.settled)
-		if lost <= 0 {
-			continue
-		}
-		if expired {
-			r.countLocked(d, kindTimeout, d.inFlight, lost, timeoutHint, errNoAnswer)
-		} else {
-			r.countLocked(d, kindDropped, 0, lost, queueHint(d.signal), errDropped)
+		switch lost := int(d.entered.Load() - d.settled); {
+		case lost <= 0:
+		case expired:
+			r.count(d, kindTimeout, d.inFlight, lost, timeoutHint, errNoAnswer)
+		case d.signal == signalTraces:
+			r.count(d, kindDropped, 0, lost, "Raise OTEL_BSP_MAX_QUEUE_SIZE to hold every span that ends between "+
+				"two exports, and end spans before calling shutdown", errDropped)
+		default:
+			r.count(d, kindDropped, 0, lost, "Raise OTEL_BLRP_MAX_QUEUE_SIZE to hold every record logged between "+
+				"two exports, and log before calling shutdown", errDropped)
 		}
 	}
 	var errs []error
@@ -327,21 +297,9 @@ func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	return errs
 }
 
-func queueHint(signal string) string {
-	if signal == signalTraces {
-		return "Raise OTEL_BSP_MAX_QUEUE_SIZE to hold every span that ends between two exports, " +
-			"and end spans before calling shutdown"
-	}
-	return "Raise OTEL_BLRP_MAX_QUEUE_SIZE to hold every record logged between two exports, " +
-		"and log before calling shutdown"
-}
-
 // without drops from err the errors for which drop is true, looking
-// through errors.Join, and keeps the rest.
+// through errors.Join.
 func without(err error, drop func(error) bool) error {
-	if err == nil {
-		return nil
-	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var keep []error
 		for _, e := range j.Unwrap() {
@@ -351,20 +309,8 @@ func without(err error, drop func(error) bool) error {
 		}
 		return errors.Join(keep...)
 	}
-	if drop(err) {
+	if err == nil || drop(err) {
 		return nil
 	}
 	return err
-}
-
-// isExportError reports whether err is an ExportError, which the reporter
-// returns with its counts.
-func isExportError(err error) bool {
-	var ee *ExportError
-	return errors.As(err, &ee)
-}
-
-// isContextError reports whether err is a context's end.
-func isContextError(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

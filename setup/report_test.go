@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/grpc"
 
 	"github.com/slogspan/slogspan/internal/memlog"
 	"github.com/slogspan/slogspan/setup"
@@ -184,6 +187,43 @@ func TestOTLPFailuresNameSignalEndpointAndFix(t *testing.T) {
 				t.Error("the diverted record was never sent")
 			}
 		})
+	}
+}
+
+// tracesOnly is an OTLP/gRPC trace service; a server with it alone
+// answers Unimplemented to logs.
+type tracesOnly struct {
+	coltrace.UnimplementedTraceServiceServer
+}
+
+func (tracesOnly) Export(context.Context, *coltrace.ExportTraceServiceRequest) (*coltrace.ExportTraceServiceResponse, error) {
+	return &coltrace.ExportTraceServiceResponse{}, nil
+}
+
+func TestOTLPGRPCFailuresNameTheFix(t *testing.T) {
+	clearOTelEnv(t)
+	programOutput(t)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	coltrace.RegisterTraceServiceServer(srv, tracesOnly{})
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+lis.Addr().String())
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logInSpan()
+	bySignal, others := exportErrors(shutdown(context.Background()))
+	if len(others) != 0 || len(bySignal["traces"]) != 0 {
+		t.Errorf("errors besides the logs': %v %v", bySignal["traces"], others)
+	}
+	if logs := bySignal["logs"]; len(logs) != 1 || !strings.Contains(logs[0].Hint, "does not accept logs") {
+		t.Errorf("logs errors = %v, want one saying the backend does not accept logs", logs)
 	}
 }
 

@@ -240,7 +240,7 @@ func TestExporterFollowsEnvironment(t *testing.T) {
 			if got := strings.Contains(string(out), "fallback spans: 1\n"); got != c.wantMem {
 				t.Errorf("fallback got the span: %v, want %v\n%s", got, c.wantMem, out)
 			}
-			if got := strings.Contains(string(out), `"`+strings.Repeat("x", 5000)+`"`); got != c.wantLogOut {
+			if got := strings.Contains(string(out), `"`+strings.Repeat("x", 5000)+`"`); got != c.wantLogOut { // a JSON string
 				t.Errorf("stdout has the diverted record: %v, want %v\n%.3000s", got, c.wantLogOut, out)
 			}
 			if got := strings.Contains(string(out), "\nwork ") && strings.Contains(string(out), "INFO  small k=1"); got != c.wantTree {
