@@ -232,7 +232,12 @@ func (f *fileConfig) resource(serviceName string) error {
 		}
 		r.AttributesList = nil
 	}
-	if _, fromEnv := resource.Environment().Set().Value("service.name"); !has["service.name"] && !fromEnv {
+	if !has["service.name"] {
+		// Written out, the environment's first: otelconf would take it from
+		// resource.Default, which reads the environment once per process.
+		if v, ok := resource.Environment().Set().Value("service.name"); ok {
+			serviceName = v.AsString()
+		}
 		r.Attributes = append(r.Attributes, otelconf.AttributeNameValue{Name: "service.name", Value: serviceName})
 	}
 	f.model.Resource = r
