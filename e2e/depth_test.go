@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/setup"
@@ -125,17 +124,6 @@ func TestDepthOfDivertedRecords(t *testing.T) {
 	})
 }
 
-// discardLogs is a log exporter that drops everything: the Processor's
-// test is about the spans its events land on. (sdk/log itself nests a
-// record's attributes up to 64 deep, deeper than the Collector accepts:
-// bounding the records a program emits through the Logs API is the
-// LoggerProvider's business, sdklog.WithAttributeValueDepthLimit.)
-type discardLogs struct{}
-
-func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
-func (discardLogs) Shutdown(context.Context) error                { return nil }
-func (discardLogs) ForceFlush(context.Context) error              { return nil }
-
 func TestDepthOfBridgedEvents(t *testing.T) {
 	for _, mode := range []struct {
 		name string
@@ -148,9 +136,15 @@ func TestDepthOfBridgedEvents(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			onEachProtocol(t, func(t *testing.T, proto string, c *collector, errs *errorsSeen) {
 				c.start()
-				shutdown := startSlogspan(t, c, proto,
-					setup.WithSpanEventsBridge(mode.opts...), setup.WithLogExporter(discardLogs{}))
+				// The records go to the Collector too, between neighbors.
+				shutdown := startSlogspan(t, c, proto, setup.WithSpanEventsBridge(mode.opts...))
 				logger := otel.GetLoggerProvider().Logger("e2e")
+				neighbor := func(body string) {
+					var r log.Record
+					r.SetBody(attribute.StringValue(body))
+					logger.Emit(context.Background(), r)
+				}
+				neighbor("before")
 
 				tracer := otel.Tracer("e2e")
 				_, before := tracer.Start(context.Background(), "neighbor")
@@ -166,7 +160,23 @@ func TestDepthOfBridgedEvents(t *testing.T) {
 				}
 				_, after := tracer.Start(context.Background(), "neighbor")
 				after.End()
+				neighbor("after")
 				shutdownCleanly(context.Background(), t, shutdown, c, errs)
+
+				got := map[string]bool{}
+				deep := 0
+				for _, r := range c.logRecords() {
+					got[r.body] = true
+					if v, ok := r.attrs["v"]; ok {
+						deep++
+						if d, leaf := nesting(v); d > slogspan.MaxValueDepth || !leaf {
+							t.Errorf("a record arrived %d deep (bound %d), leaf kept %v", d, slogspan.MaxValueDepth, leaf)
+						}
+					}
+				}
+				if deep != 3 || !got["before"] || !got["after"] {
+					t.Errorf("received %d deep records and the neighbors %v, want 3 and before and after", deep, got)
+				}
 
 				if n := len(c.spansNamed("neighbor")); n != 2 {
 					t.Errorf("received %d neighbor spans, want 2", n)

@@ -1240,3 +1240,48 @@ logger_provider:
 		t.Errorf("got %d records, want one nested slogspan.MaxValueDepth (%d) deep", len(logs), slogspan.MaxValueDepth)
 	}
 }
+
+func TestConfigFileSpanEventsBridgeRecordsAreExportedBounded(t *testing.T) {
+	clearOTelEnv(t)
+	rcv := newReceiver(t)
+	writeConfig(t, rcv.URL, `file_format: "1.0"
+tracer_provider:
+  processors:
+    - simple:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/traces
+logger_provider:
+  processors:
+    - event_to_span_event_bridge/development: {}
+    - batch:
+        exporter:
+          otlp_http:
+            endpoint: {{URL}}/v1/logs
+`)
+	shutdown, err := setup.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := otel.Tracer("config-test").Start(context.Background(), "work")
+	var r log.Record
+	r.SetEventName("deep")
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()})
+	otel.GetLoggerProvider().Logger("setup-test").Emit(ctx, r)
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, logs := rcv.received()
+	if len(logs) != 1 || logs[0].depth > slogspan.MaxValueDepth || !strings.Contains(logs[0].attrs["doc"], "leaf") {
+		for _, l := range logs {
+			t.Logf("record nested %d deep: %v", l.depth, l.attrs)
+		}
+		t.Errorf("got %d records, want one nested at most slogspan.MaxValueDepth (%d) deep, with the leaf as text",
+			len(logs), slogspan.MaxValueDepth)
+	}
+	work := spanNamed(t, spans, "work")
+	if len(work.events) != 1 || !strings.Contains(work.events[0].attrs["doc"], "leaf") {
+		t.Errorf("events = %v, want the event with the leaf as text", work.events)
+	}
+}

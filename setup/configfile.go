@@ -232,7 +232,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 	if f.bridge {
 		// otelconf registers these before the file's processors.
 		cfg.bridge = spanevents.NewProcessor(f.settings.bridgeOptions()...)
-		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge))
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge), sdklog.WithProcessor(boundingLogProcessor{}))
 	}
 	sdk, err := newSDK(
 		otelconf.WithContext(ctx),

@@ -35,8 +35,10 @@
 // SDK's stdout exporter. Spans are exported 32 a batch
 // ([DefaultSpanExportBatchSize]). A log record's attribute values nest at
 // most slogspan.MaxValueDepth maps and slices deep, by environment or by
-// file, unless [WithLoggerProviderOptions] sets another limit or the span
-// events bridge, which keeps deeper values as text, is registered. A value
+// file, unless [WithLoggerProviderOptions] sets another limit. With the
+// span events bridge, which keeps deeper values as text on its events,
+// each record is bounded after the bridge: its body and attributes nest
+// at most slogspan.MaxValueDepth deep, the rest kept as text. A value
 // setup cannot use (an endpoint without http:// or https://, a size or
 // delay that is not a positive whole number) is an error from Start that
 // names the variable, the value and the fix.

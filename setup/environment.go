@@ -51,7 +51,8 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
 	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), depthLimit(cfg.bridge != nil)}
 	if cfg.bridge != nil {
-		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge)) // before the export, which then carries the uid
+		// Before the export, which then carries the uid, bounded.
+		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge), sdklog.WithProcessor(boundingLogProcessor{}))
 	}
 	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs},
 		append([]sdklog.BatchProcessorOption{
@@ -125,9 +126,11 @@ func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 	return d, errors.Join(errs...)
 }
 
-// depthLimit bounds log record attribute values at slogspan.MaxValueDepth,
-// but for the span events bridge, which keeps what lies deeper as text on
-// its events: the SDK would empty it before the bridge sees it.
+// depthLimit bounds log record attribute values at slogspan.MaxValueDepth
+// when they are made. With the span events bridge it keeps the SDK's
+// default, so that the bridge sees, and keeps as text on its events, what
+// lies deeper; a boundingLogProcessor after the bridge then bounds the
+// records for the export.
 func depthLimit(bridge bool) sdklog.LoggerProviderOption {
 	if bridge {
 		return sdklog.WithAttributeValueDepthLimit(0) // the SDK's default

@@ -447,3 +447,63 @@ func TestSpanEventsBridgeKeepsDeepValuesAsText(t *testing.T) {
 		}
 	}
 }
+
+// deepSlice returns a slice value nested 60 slices deep.
+func deepSlice() attribute.Value {
+	v := attribute.StringValue("leaf")
+	for range 60 {
+		v = attribute.SliceValue(v)
+	}
+	return v
+}
+
+// boundedWithLeaf reports whether v nests at most MaxValueDepth maps and
+// slices, with "leaf" kept as a value or in a value's text.
+func boundedWithLeaf(v attribute.Value) bool {
+	return logDepth(v) <= slogspan.MaxValueDepth && strings.Contains(v.String(), "leaf")
+}
+
+func TestSpanEventsBridgeRecordsAreExportedBounded(t *testing.T) {
+	// The bridge sees the full values; the exported record is bounded at
+	// MaxValueDepth all the same, the rest kept as text.
+	clearOTelEnv(t)
+	shutdown, spans, logs := startInMemory(t, setup.WithSpanEventsBridge())
+	ctx, span := otel.Tracer("bridge").Start(context.Background(), "deep")
+	var r log.Record
+	r.SetEventName("deep")
+	r.SetBody(deepSlice())
+	r.AddAttributes(attribute.KeyValue{Key: "doc", Value: deepValue()}, attribute.KeyValue{Key: "list", Value: deepSlice()},
+		attribute.Int("n", 1))
+	otel.GetLoggerProvider().Logger("setup-test").Emit(ctx, r)
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.Records()
+	if len(recs) != 1 {
+		t.Fatalf("records = %d, want 1", len(recs))
+	}
+	if body := recs[0].Body(); !boundedWithLeaf(body) {
+		t.Errorf("body nests %d deep, want at most %d with the leaf as text", logDepth(body), slogspan.MaxValueDepth)
+	}
+	got := map[string]bool{}
+	recs[0].WalkAttributes(func(kv attribute.KeyValue) bool {
+		got[string(kv.Key)] = true
+		if kv.Key != "n" && !boundedWithLeaf(kv.Value) {
+			t.Errorf("exported %s nests %d deep, want at most %d with the leaf as text", kv.Key, logDepth(kv.Value), slogspan.MaxValueDepth)
+		}
+		return true
+	})
+	if !got["doc"] || !got["list"] || !got["n"] {
+		t.Errorf("exported attributes %v, want doc, list and n", got)
+	}
+	ev := spans.GetSpans()
+	if len(ev) != 1 || len(ev[0].Events) != 1 {
+		t.Fatalf("spans = %v, want one with the event", ev)
+	}
+	for _, kv := range ev[0].Events[0].Attributes {
+		if (kv.Key == "doc" || kv.Key == "list") && !boundedWithLeaf(kv.Value) {
+			t.Errorf("event's %s nests %d deep, want at most %d with the leaf as text", kv.Key, logDepth(kv.Value), slogspan.MaxValueDepth)
+		}
+	}
+}
