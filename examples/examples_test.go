@@ -3,6 +3,7 @@ package examples_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -249,4 +250,27 @@ func TestZap(t *testing.T) {
 		t.Fatalf("no uid linking the cut payload in:\n%s", out)
 	}
 	mustContain(t, out, "log "+m[1]+" debug raw payload")
+}
+
+// A mistake in the environment stops the quickstart with Start's error,
+// as written: the variable, the value and the fix, named once.
+func TestQuickstartStopsOnABadVariable(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "quickstart")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "./quickstart").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(withoutOTel(os.Environ()), "OTEL_BSP_SCHEDULE_DELAY=0")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\nstderr:\n%s", err, stderr.String())
+	}
+	if got := stderr.String(); !strings.HasPrefix(got, `setup: OTEL_BSP_SCHEDULE_DELAY="0" is not`) {
+		t.Errorf("stderr = %q, want Start's error as it is", got)
+	}
 }

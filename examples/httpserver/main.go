@@ -66,7 +66,7 @@ func main() {
 	}
 	shutdown, err := setup.Start(ctx, opts...)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "setup:", err)
+		fmt.Fprintln(os.Stderr, err) // it names setup and the fix
 		os.Exit(1)
 	}
 

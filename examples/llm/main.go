@@ -50,7 +50,7 @@ func main() {
 		setup.WithFallbackLogExporter(logExp),
 	)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "setup:", err)
+		fmt.Fprintln(os.Stderr, err) // it names setup and the fix
 		os.Exit(1)
 	}
 

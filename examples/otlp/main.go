@@ -58,7 +58,7 @@ func main() {
 	ctx := context.Background()
 	shutdown, err := setup.Start(ctx, setup.WithServiceName("otlp-example"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "setup:", err)
+		fmt.Fprintln(os.Stderr, err) // it names setup and the fix
 		os.Exit(1)
 	}
 

@@ -32,7 +32,7 @@ func main() {
 		setup.WithHandlerOptions(slogspan.WithEventLevel(slog.LevelDebug)),
 	)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "setup:", err)
+		fmt.Fprintln(os.Stderr, err) // it names setup and the fix
 		os.Exit(1)
 	}
 	// Without this, the last spans never leave the process.

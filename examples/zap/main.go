@@ -49,7 +49,7 @@ func main() {
 		setup.WithSpanEventsBridge(spanevents.WithAllRecords(true)),
 	)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "setup:", err)
+		fmt.Fprintln(os.Stderr, err) // it names setup and the fix
 		os.Exit(1)
 	}
 	defer func() {
