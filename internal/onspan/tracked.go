@@ -62,7 +62,8 @@ func Untrack(tp trace.TracerProvider) {
 	if t == nil {
 		return
 	}
-	if t.trackers--; t.trackers > 0 {
+	t.trackers--
+	if t.trackers > 0 {
 		return
 	}
 	t.live.Store(false)
