@@ -96,3 +96,38 @@ func BenchmarkTrackedAmongManyProviders(b *testing.B) {
 		}
 	}
 }
+
+// TestLastTrackedForgetsUntracked: the provider recognized without a
+// lookup is forgotten once untracked, while other providers stay tracked,
+// and a provider of a type that is not comparable is compared without a
+// panic.
+func TestLastTrackedForgetsUntracked(t *testing.T) {
+	other, tp := sdktrace.NewTracerProvider(), sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = other.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) })
+	Track(other)
+	defer Untrack(other)
+	Track(tp)
+	_, span := tp.Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	for range 2 { // looked up, then recognized
+		if !tracked(span) {
+			t.Fatal("a tracked provider's span is not tracked")
+		}
+	}
+	Untrack(tp)
+	if tracked(span) {
+		t.Fatal("an untracked provider's span is tracked")
+	}
+	Track(tp)
+	if !tracked(span) {
+		t.Fatal("a provider tracked again is not")
+	}
+	Untrack(tp)
+	if lastTracked.Load() != nil {
+		t.Error("the untracked provider is still held")
+	}
+	_, odd := sliceProvider{}.Tracer("t").Start(context.Background(), "op")
+	if tracked(odd) {
+		t.Error("a provider of a type that is not comparable is tracked")
+	}
+}
