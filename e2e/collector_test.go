@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -22,7 +23,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel"
@@ -47,12 +47,19 @@ type collector struct {
 	logs               *consumertest.LogsSink
 	delay              atomic.Int64 // nanoseconds each batch waits before it is accepted
 
+	// movable: the addresses were picked free and never listened on, so
+	// start may pick others when one was taken meanwhile (an outgoing
+	// connection can get the same ephemeral port).
+	movable bool
+
 	mu      sync.Mutex
 	running []interface{ Shutdown(context.Context) error }
 }
 
 func newCollector(t testing.TB) *collector {
-	return newCollectorAt(t, freeAddr(t), freeAddr(t))
+	c := newCollectorAt(t, freeAddr(t), freeAddr(t))
+	c.movable = true
+	return c
 }
 
 // newCollectorAt returns a collector that will listen on the addresses
@@ -76,6 +83,22 @@ func freeAddr(t testing.TB) string {
 
 func (c *collector) start() {
 	c.t.Helper()
+	for attempt := 1; ; attempt++ {
+		err := c.listen()
+		if err == nil {
+			c.movable = false // restarts keep the addresses the exporters use
+			return
+		}
+		if !c.movable || attempt == 5 {
+			c.t.Fatal(err)
+		}
+		c.grpcAddr, c.httpAddr = freeAddr(c.t), freeAddr(c.t)
+	}
+}
+
+// listen starts the receivers on c's addresses; on an error, none is left
+// running.
+func (c *collector) listen() error {
 	ctx := context.Background()
 	f := otlpreceiver.NewFactory()
 	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
@@ -88,34 +111,33 @@ func (c *collector) start() {
 		return c.traces.ConsumeTraces(ctx, td)
 	})
 	if err != nil {
-		c.t.Fatal(err)
+		return err
 	}
 	lc, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
 		time.Sleep(time.Duration(c.delay.Load()))
 		return c.logs.ConsumeLogs(ctx, ld)
 	})
 	if err != nil {
-		c.t.Fatal(err)
+		return err
 	}
 	tr, err := f.CreateTraces(ctx, set, cfg, tc)
 	if err != nil {
-		c.t.Fatal(err)
+		return err
 	}
 	lr, err := f.CreateLogs(ctx, set, cfg, lc)
 	if err != nil {
-		c.t.Fatal(err)
+		return err
 	}
-	for _, r := range []receiver.Traces{tr} {
-		if err := r.Start(ctx, componenttest.NewNopHost()); err != nil {
-			c.t.Fatal(err)
-		}
+	if err := tr.Start(ctx, componenttest.NewNopHost()); err != nil {
+		return errors.Join(err, tr.Shutdown(ctx))
 	}
 	if err := lr.Start(ctx, componenttest.NewNopHost()); err != nil {
-		c.t.Fatal(err)
+		return errors.Join(err, lr.Shutdown(ctx), tr.Shutdown(ctx))
 	}
 	c.mu.Lock()
 	c.running = append(c.running, tr, lr)
 	c.mu.Unlock()
+	return nil
 }
 
 func (c *collector) stop() {
@@ -346,4 +368,25 @@ func (l *latencies) quantile(q float64) time.Duration {
 	d := append([]time.Duration(nil), l.d...)
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[int(q*float64(len(d)-1))]
+}
+
+// A port picked free can be taken before the receiver listens on it: the
+// collector then listens elsewhere, as long as no exporter was told where.
+func TestCollectorMovesOffATakenPort(t *testing.T) {
+	c := newCollector(t)
+	ln, err := net.Listen("tcp", c.grpcAddr)
+	if err != nil {
+		t.Skipf("the port was taken before the test could take it: %v", err)
+	}
+	defer ln.Close()
+	taken := c.grpcAddr
+	c.start()
+	if c.grpcAddr == taken {
+		t.Fatalf("the collector claims %s, which the test holds", taken)
+	}
+	conn, err := net.Dial("tcp", c.grpcAddr)
+	if err != nil {
+		t.Fatalf("nothing listens on the new address: %v", err)
+	}
+	conn.Close()
 }
