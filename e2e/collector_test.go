@@ -388,5 +388,7 @@ func TestCollectorMovesOffATakenPort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("nothing listens on the new address: %v", err)
 	}
-	conn.Close()
+	if err := conn.Close(); err != nil {
+		t.Error(err)
+	}
 }
