@@ -159,49 +159,6 @@ func TestHTTPServerServesOnLocalhost8080(t *testing.T) {
 	}
 }
 
-// The README's "Use it" shows the whole main of a server, between these
-// markers. TestREADMEServerBuilds builds and vets it, so that it cannot
-// drift from the APIs it calls.
-const (
-	serverStart = "<!-- server-main -->"
-	serverEnd   = "<!-- /server-main -->"
-)
-
-func TestREADMEServerBuilds(t *testing.T) {
-	t.Parallel()
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, block, ok := strings.Cut(string(readme), serverStart)
-	block, _, ok2 := strings.Cut(block, serverEnd)
-	_, code, ok3 := strings.Cut(block, "```go\n")
-	code, _, ok4 := strings.Cut(code, "```")
-	if !ok || !ok2 || !ok3 || !ok4 {
-		t.Fatalf("README.md has no Go block between %s and %s", serverStart, serverEnd)
-	}
-	// Inside this module, so that it builds against the code beside it;
-	// the go command ignores directories whose name starts with _ in ./...
-	dir, err := os.MkdirTemp(".", "_readme-server-") //nolint:usetesting // t.TempDir is outside the module.
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Error(err)
-		}
-	})
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{{"build", "-o", os.DevNull}, {"vet"}} {
-		cmd := exec.Command(gobin, append(args, "./"+filepath.Base(dir))...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("go %s of the README's server: %v\n%s\n%s", args[0], err, out, code)
-		}
-	}
-}
-
 func TestLLM(t *testing.T) {
 	t.Parallel()
 	out := run(t, "llm")
