@@ -131,3 +131,22 @@ func TestLastTrackedForgetsUntracked(t *testing.T) {
 		t.Error("a provider of a type that is not comparable is tracked")
 	}
 }
+
+// A lookup that found a provider's tracking can store it as the last one
+// after Untrack ran: the stale entry must not make the provider tracked.
+func TestLastTrackedOutlivedByUntrack(t *testing.T) {
+	other, tp := sdktrace.NewTracerProvider(), sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = other.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) })
+	Track(other) // providers stays non-empty
+	defer Untrack(other)
+	Track(tp)
+	_, span := tp.Tracer("t").Start(context.Background(), "op")
+	defer span.End()
+	found := lookUp(tp) // the lookup, before Untrack
+	Untrack(tp)
+	lastTracked.Store(found) // its store, after
+	defer lastTracked.Store(nil)
+	if tracked(span) {
+		t.Fatal("an untracked provider's span is tracked through a stale last entry")
+	}
+}
