@@ -15,9 +15,11 @@ import (
 type MissingReason int
 
 const (
-	// NoSpan means the context held no span, or only a remote parent's.
+	// NoSpan means the context held no span, or only a remote parent's
+	// (slog.Info for slog.InfoContext, a dropped context, code never traced).
 	NoSpan MissingReason = iota
-	// SpanEnded means the span had ended.
+	// SpanEnded means the span had ended (an End that ran too early, a
+	// goroutine that outlived its request): the SDK drops such events.
 	SpanEnded
 	// NotSampled means the span was not sampled: the sampler's choice.
 	NotSampled
@@ -58,9 +60,7 @@ const MaxMissingReport = 32
 // maxMissingProbes bounds the slots a record looks at.
 const maxMissingProbes = 32
 
-// missingSites counts records by call site and reason in a fixed
-// open-addressing table of atomic slots: no lock, no allocation. A site
-// keeps its slot, so its count is exact.
+// missingSites counts records by site and reason in a table of atomic slots.
 type missingSites struct {
 	slots    [MaxMissingSites]missingSlot
 	overflow [3]atomic.Int64 // by reason: records at sites past the table
@@ -83,13 +83,7 @@ func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 	for range maxMissingProbes {
 		probes++
 		s := &m.slots[i]
-		k := s.key.Load()
-		if k == 0 && s.key.CompareAndSwap(0, key) {
-			k = key
-		} else if k == 0 {
-			k = s.key.Load() // another site took it just now
-		}
-		if k == key {
+		if k := s.key.Load(); k == key || k == 0 && (s.key.CompareAndSwap(0, key) || s.key.Load() == key) {
 			s.records.Add(1)
 			return probes
 		}
@@ -99,9 +93,7 @@ func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 	return probes
 }
 
-// missed counts a record enabled for events whose context's span context
-// is sc, when it reached no span. Records with no span count once the
-// program has started its first span.
+// missed counts a record whose span context sc shows it reached no span.
 func (m *missingSites) missed(sc trace.SpanContext, pc uintptr) {
 	switch {
 	case !sc.IsValid() || sc.IsRemote():

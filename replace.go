@@ -6,9 +6,8 @@ import (
 	"slices"
 )
 
-// replaceAttr calls replace for a, a resolved non-group attribute inside
-// groups, and returns the result resolved, or false to drop it. A panic
-// in replace replaces the value, not the record.
+// replaceAttr returns replace's a, resolved, or false to drop it; a panic
+// becomes the value.
 func replaceAttr(replace func([]string, slog.Attr) slog.Attr, groups []string, a slog.Attr) (out slog.Attr, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -23,9 +22,8 @@ func replaceAttr(replace func([]string, slog.Attr) slog.Attr, groups []string, a
 	return out, true
 }
 
-// replaceAttrs returns attrs, inside groups, resolved and with replace
-// applied to each non-group attribute, as slog's handlers do; empty groups
-// and dropped attributes are left out.
+// replaceAttrs applies replace to attrs, inside groups, as slog's handlers
+// apply ReplaceAttr.
 func replaceAttrs(replace func([]string, slog.Attr) slog.Attr, groups []string, attrs []slog.Attr) []slog.Attr {
 	out := make([]slog.Attr, 0, len(attrs))
 	for _, a := range attrs {

@@ -40,9 +40,7 @@ func inLogOutput() bool {
 	return false
 }
 
-// stdlogHandler writes records where the log package writes, as slog's
-// default handler formats them ("2026/11/24 10:00:00 INFO hello k=1"),
-// its attributes by a TextHandler.
+// stdlogHandler writes records as slog's default handler, where log writes.
 type stdlogHandler struct {
 	out   *stdlogOutput
 	text  slog.Handler // writes into out.buf

@@ -47,9 +47,7 @@ var tailOrder = [5]attribute.Key{
 	slogspan.CodeFilePathKey, slogspan.CodeLineNumberKey, slogspan.CodeFunctionNameKey,
 }
 
-// add converts kv for a log line's event as slogspan.Handler converts slog
-// values: maps flattened into dotted keys, keys and values cut to
-// MaxValueBytes. The record's own log.record.uid is kept aside, whole.
+// add adds kv to a line's event as slogspan.Handler would, maps as dotted keys.
 func (b *buf) add(kv attribute.KeyValue) {
 	if kv.Key == onspan.UIDKey && len(b.prefix) == 0 {
 		b.keepUID(kv)
@@ -122,9 +120,7 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 	return out, cuts > 0
 }
 
-// addTyped adds kv of its kind, nested at most MaxDepth deep, its key and
-// value cut to MaxValueBytes. The record's own log.record.uid is kept
-// aside, whole.
+// addTyped adds kv to an event, of its kind, within MaxDepth, cut.
 func (b *buf) addTyped(kv attribute.KeyValue) {
 	if kv.Key == onspan.UIDKey {
 		b.keepUID(kv)
@@ -146,11 +142,8 @@ func (b *buf) addTyped(kv attribute.KeyValue) {
 	b.ev.UserBytes += len(key) + size
 }
 
-// cutValue returns v, of its kind, within limit bytes as onspan.ValueBytes
-// counts them (limit < 0: any), its size, and how many values it cut.
-// Strings are cut with a marker and made valid UTF-8 at any depth; slices
-// and maps keep their first members that fit, the last perhaps cut.
-// Numbers, bools and empty values are never cut, only left out.
+// cutValue returns v, of its kind, within limit bytes (< 0: any), its size
+// and its cuts: slices and maps keep the first members that fit.
 func cutValue(v attribute.Value, limit int) (out attribute.Value, size, cuts int) {
 	switch v.Type() {
 	case attribute.STRING:
@@ -207,9 +200,7 @@ func cutMap(kvs []attribute.KeyValue, limit int) (attribute.Value, int, int) {
 	return attribute.MapValue(out...), used, cuts
 }
 
-// cutMembers keeps the first of n members that fit in limit bytes in all.
-// member returns the i-th cut to room, its size, its cuts and whether it
-// fits; the first that does not, and those after a cut one, are left out.
+// cutMembers keeps the first of n members that fit in limit, to a cut one.
 func cutMembers[T any](n, limit int, member func(i, room int) (T, int, int, bool)) (out []T, used, cuts int) {
 	out = make([]T, 0, n)
 	for i := range n {

@@ -110,9 +110,8 @@ func (b *buf) startLine(record *sdklog.Record) (name string) {
 // severityOffset maps severities to slog levels as otelslog does.
 const severityOffset = int(log.SeverityInfo) - int(slog.LevelInfo)
 
-// levelText returns record's level as slog names it from its severity
-// number, else its severity text cut to maxBytes, else UNDEFINED, and
-// whether it was cut.
+// levelText returns record's level as slog names it, else its severity
+// text, and whether it was cut.
 func levelText(record *sdklog.Record, maxBytes int) (string, bool) {
 	if sev := record.Severity(); sev != log.SeverityUndefined {
 		return slog.Level(int(sev) - severityOffset).String(), false
@@ -157,9 +156,8 @@ func hasUID(record *sdklog.Record) (found bool) {
 	return found
 }
 
-// addUID adds uid to record, which has none, and reports whether it took
-// it: at the attribute count limit it goes first, and the last attribute
-// is dropped and counted.
+// addUID adds uid to record, in place of the last attribute at the limit,
+// and reports whether it could.
 func addUID(record *sdklog.Record, uid string) bool {
 	before := *record
 	n, dropped := record.AttributesLen(), record.DroppedAttributes()

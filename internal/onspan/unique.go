@@ -6,9 +6,8 @@ import "go.opentelemetry.io/otel/attribute"
 // rather than mapped.
 const maxQuadraticKeys = 32
 
-// uniqueUserKeys removes, in place, the attributes of user whose key is
-// reserved (log.record.uid, lead's, tail's) or used again later. It returns
-// those kept and the bytes of those removed.
+// uniqueUserKeys removes, in place, user's attributes whose key is reserved
+// or used again later, and returns their bytes.
 func uniqueUserKeys(user, lead, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
 	if len(user) <= maxQuadraticKeys && !mayRepeat(user, lead, tail) {
 		return user, 0
