@@ -128,7 +128,7 @@ func New(w io.Writer, opts ...Option) *Exporter {
 	o := newOptions(w, opts)
 	return &Exporter{
 		w:          w,
-		style:      newStyle(*o.color),
+		style:      style{on: *o.color},
 		barWidth:   o.barWidth,
 		maxPending: o.maxPending,
 		pending:    make(map[trace.TraceID][]sdktrace.ReadOnlySpan),

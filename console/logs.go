@@ -34,7 +34,7 @@ type LogExporter struct {
 // NewLogExporter returns a LogExporter writing to w.
 func NewLogExporter(w io.Writer, opts ...Option) *LogExporter {
 	o := newOptions(w, opts)
-	return &LogExporter{w: w, style: newStyle(*o.color)}
+	return &LogExporter{w: w, style: style{on: *o.color}}
 }
 
 // Export prints the records.

@@ -85,7 +85,7 @@ func (p *Processor) put(span trace.Span, sc trace.SpanContext, record *sdklog.Re
 // addLine adds record, a log line, to span, and sets the span status.
 func (p *Processor) addLine(span trace.Span, sc trace.SpanContext, record *sdklog.Record) {
 	if record.Severity() >= p.cfg.errorStatusLevel() {
-		desc, _ := onspan.TruncateString(bodyText(record.Body()), p.cfg.limits.MaxValueBytes)
+		desc, _ := onspan.TruncateString(record.Body().String(), p.cfg.limits.MaxValueBytes)
 		span.SetStatus(codes.Error, desc)
 	}
 	p.put(span, sc, record, true)
@@ -120,14 +120,6 @@ func levelText(record *sdklog.Record, maxBytes int) (string, bool) {
 		return onspan.TruncateString(text, maxBytes)
 	}
 	return log.SeverityUndefined.String(), false
-}
-
-// bodyText returns a body as text.
-func bodyText(body attribute.Value) string {
-	if body.Type() == attribute.STRING {
-		return body.AsString()
-	}
-	return body.String()
 }
 
 var errNoAttributes = errors.New("spanevents: a log record whose LoggerProvider keeps no attributes " +
