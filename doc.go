@@ -132,6 +132,12 @@
 // with [WithReplaceAttr] to redact events, exception.* and diverted
 // records too:
 //
+//	redact := func(groups []string, a slog.Attr) slog.Attr {
+//		if a.Key == "password" {
+//			return slog.String(a.Key, "REDACTED")
+//		}
+//		return a
+//	}
 //	next := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: redact})
 //	h := slogspan.New(next, slogspan.WithReplaceAttr(redact))
 //
