@@ -63,12 +63,13 @@ func TestExportedConstantsMatchInternal(t *testing.T) {
 			t.Errorf("slogspan.%s = %q, internal %q", name, c[0], c[1])
 		}
 	}
+	d := onspan.Limits{}.WithDefaults()
 	for name, c := range map[string][2]int{
-		"DefaultMaxValueBytes": {slogspan.DefaultMaxValueBytes, onspan.DefaultMaxValueBytes},
-		"DefaultMaxEventAttrs": {slogspan.DefaultMaxEventAttrs, onspan.DefaultMaxEventAttrs},
-		"DefaultMaxEventBytes": {slogspan.DefaultMaxEventBytes, onspan.DefaultMaxEventBytes},
-		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, onspan.DefaultMaxSpanEvents},
-		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, onspan.DefaultMaxSpanBytes},
+		"DefaultMaxValueBytes": {slogspan.DefaultMaxValueBytes, d.MaxValueBytes},
+		"DefaultMaxEventAttrs": {slogspan.DefaultMaxEventAttrs, d.MaxEventAttrs},
+		"DefaultMaxEventBytes": {slogspan.DefaultMaxEventBytes, d.MaxEventBytes},
+		"DefaultMaxSpanEvents": {slogspan.DefaultMaxSpanEvents, d.MaxSpanEvents},
+		"DefaultMaxSpanBytes":  {slogspan.DefaultMaxSpanBytes, d.MaxSpanBytes},
 		"MaxTrackedSpans":      {slogspan.MaxTrackedSpans, onspan.MaxSpans},
 		"MaxValueDepth":        {slogspan.MaxValueDepth, onspan.MaxDepth},
 	} {

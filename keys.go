@@ -1,17 +1,13 @@
 package slogspan
 
-// Keys that the Handler adds to the records it passes to next. They are
-// always top-level keys, whatever groups the logger has opened.
+// Top-level keys the Handler adds to the records it passes to next.
 const (
 	TraceIDKey = "trace_id"
 	SpanIDKey  = "span_id"
 )
 
-// Attribute keys the Handler adds to events. All but LevelKey come from
-// the OpenTelemetry semantic conventions (checked against
-// go.opentelemetry.io/otel/semconv in the tests); the conventions name no
-// attribute for a log line's level on a span event, so LevelKey is the
-// name slog gives it.
+// Attribute keys the Handler adds to events: the semantic conventions'
+// and LevelKey, slog's name for the level, for which they have none.
 const (
 	LevelKey            = "level"
 	UIDKey              = "log.record.uid"
@@ -22,16 +18,12 @@ const (
 	CodeFunctionNameKey = "code.function.name"
 )
 
-// Counter attributes slogspan keeps up to date on each span it writes to,
-// when the span's TracerProvider has a spanevents.SpanTracker. They are
-// set when they first become non-zero and on every change, and add up
-// what every Handler and Processor did to the span.
+// Counters slogspan sets on a span, with a spanevents.SpanTracker, when
+// they become non-zero and on each change, adding up every Handler and
+// Processor writing to it.
 const (
-	// DroppedEventsKey counts records that were meant to become events on
-	// the span but did not, because the span's budget (MaxSpanEvents,
-	// MaxSpanBytes) was used up.
+	// DroppedEventsKey counts records its budget left off the span.
 	DroppedEventsKey = "slogspan.dropped_events"
-	// TruncatedValuesKey counts keys and values shortened or omitted on the
-	// span's events.
+	// TruncatedValuesKey counts keys and values shortened or omitted.
 	TruncatedValuesKey = "slogspan.truncated_values"
 )

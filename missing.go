@@ -15,16 +15,13 @@ import (
 type MissingReason int
 
 const (
-	// NoSpan means the context held no span (slog.Info instead of
-	// slog.InfoContext, a context dropped on the way, a code path never
-	// instrumented), or only a remote parent's span context.
+	// NoSpan means the context held no span, or only a remote parent's
+	// (slog.Info for slog.InfoContext, a dropped context, code never traced).
 	NoSpan MissingReason = iota
-	// SpanEnded means the span had ended (a deferred End that ran too early, a
-	// goroutine that outlived its request). The SDK drops such events
-	// without a word.
+	// SpanEnded means the span had ended (an End that ran too early, a
+	// goroutine that outlived its request): the SDK drops such events.
 	SpanEnded
-	// NotSampled means the span was not sampled. The line is fine, but no
-	// trace holds it; this is the sampler's choice, not a bug.
+	// NotSampled means the span was not sampled: the sampler's choice.
 	NotSampled
 )
 
@@ -44,36 +41,26 @@ func (r MissingReason) String() string {
 // MissingSpan is one call site whose log lines reached no span, and why.
 type MissingSpan struct {
 	// Function, File and Line are the call site, from the record's PC;
-	// empty for a record without one, and for the records counted
-	// together past MaxMissingSites.
+	// empty without one, and for the records past MaxMissingSites.
 	Function, File string
 	Line           int
 	Reason         MissingReason
-	// Records is how many records of the site reached no span for
-	// Reason.
-	Records int64
+	Records        int64 // records of the site that reached no span for Reason
 }
 
-// MaxMissingSites bounds the call sites a Handler's report counts one by
-// one, for each New. Records at further sites are counted together, per
-// reason, in an entry with no call site; so are, once the table is nearly
-// full, those of a new site that finds no free slot among the few it
-// looks at.
+// MaxMissingSites bounds the call sites counted one by one, for each New.
+// Records at further sites (or, in a nearly full table, at a new site that
+// finds no free slot) are counted together by reason, with no call site.
 const MaxMissingSites = 1024
 
 // MaxMissingReport bounds the entries MissingSpans returns: the sites with
 // the most records.
 const MaxMissingReport = 32
 
-// maxMissingProbes bounds the slots a record looks at: past them, its site
-// is counted with the records past the table.
+// maxMissingProbes bounds the slots a record looks at.
 const maxMissingProbes = 32
 
-// missingSites counts the records that reached no span by call site and
-// reason: a fixed open-addressing table whose slots are claimed and
-// counted with atomic operations, so counting never blocks or allocates,
-// and a record looks at maxMissingProbes slots at most. A site keeps its
-// slot, so its count is exact.
+// missingSites counts records by site and reason in a table of atomic slots.
 type missingSites struct {
 	slots    [MaxMissingSites]missingSlot
 	overflow [3]atomic.Int64 // by reason: records at sites past the table
@@ -89,21 +76,14 @@ func siteKey(pc uintptr, reason MissingReason) uint64 {
 	return uint64(pc)<<2 | uint64(reason&3) + 1
 }
 
-// count counts one record at pc for reason, and returns how many slots it
-// looked at.
+// count counts one record at pc for reason and returns the slots it probed.
 func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 	key := siteKey(pc, reason)
 	i := int((key * 0x9e3779b97f4a7c15) >> 54) // 10 bits: MaxMissingSites
 	for range maxMissingProbes {
 		probes++
 		s := &m.slots[i]
-		k := s.key.Load()
-		if k == 0 && s.key.CompareAndSwap(0, key) {
-			k = key
-		} else if k == 0 {
-			k = s.key.Load() // another site took it just now
-		}
-		if k == key {
+		if k := s.key.Load(); k == key || k == 0 && (s.key.CompareAndSwap(0, key) || s.key.Load() == key) {
 			s.records.Add(1)
 			return probes
 		}
@@ -113,10 +93,7 @@ func (m *missingSites) count(pc uintptr, reason MissingReason) (probes int) {
 	return probes
 }
 
-// missed counts r as a record that reached no span, when it is one: sc is
-// its context's span context, valid or not, for a record enabled for
-// events. A record without a span counts only once the program started its
-// first span: lines logged while it starts up are outside spans by design.
+// missed counts a record whose span context sc shows it reached no span.
 func (m *missingSites) missed(sc trace.SpanContext, pc uintptr) {
 	switch {
 	case !sc.IsValid() || sc.IsRemote():
@@ -161,14 +138,11 @@ func (m *missingSites) report() []MissingSpan {
 }
 
 // WithMissingSpans counts the log lines that reached no span, by call site
-// and reason, for [Handler.MissingSpans]: lines logged with no span in the
-// context, on a span that had ended, or on a span that was not sampled.
-// Only records at a level enabled for events count. Lines with no span
-// count once the program has started its first span (as the span tracker
-// or the Handler saw it), so that start-up lines, which are outside spans
-// by design, stay out of the report. Off by default; setup turns it on,
-// and shows the report at shutdown (in the console view, when that is its
-// span exporter).
+// and reason, for [Handler.MissingSpans]: records at a level enabled for
+// events, logged with no span in the context, on an ended span, or on an
+// unsampled one. Lines with no span count once the program has started its
+// first span, so start-up lines stay out. Off by default; setup turns it
+// on and shows the report at shutdown.
 //
 // Counting takes a few atomic operations on a fixed table of
 // MaxMissingSites sites (16 KiB for each New), never a lock or an
@@ -182,12 +156,9 @@ func WithMissingSpans(on bool) Option {
 	})
 }
 
-// MissingSpans returns the call sites whose log lines reached no span,
-// with their counts and reasons, at most MaxMissingReport of them, sorted
-// by Records, largest first. It reports for every Handler derived from the
-// one New returned. It returns nil without [WithMissingSpans].
-//
-// In a test, it tells that every line of a package is inside a span:
+// MissingSpans returns the call sites whose log lines reached no span, at
+// most MaxMissingReport, most records first, for every Handler derived
+// from the one New returned; nil without [WithMissingSpans]. In a test:
 //
 //	if missed := h.MissingSpans(); len(missed) > 0 {
 //		t.Errorf("log lines outside spans: %+v", missed)

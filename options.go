@@ -9,8 +9,7 @@ import (
 	"github.com/slogspan/slogspan/internal/onspan"
 )
 
-// An Option configures a Handler. Options are applied by [New] in order;
-// a later option overrides an earlier one.
+// An Option configures a Handler; [New] applies them in order.
 type Option interface {
 	apply(*config)
 }
@@ -19,8 +18,7 @@ type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
 
-// config is shared, read-only, by a Handler and every handler derived from
-// it.
+// config is shared, read-only, by a Handler and its derived handlers.
 type config struct {
 	eventLevel slog.Leveler // nil: the levels next is enabled for
 	errorLevel slog.Leveler
@@ -42,10 +40,8 @@ func newConfig(opts []Option) *config {
 }
 
 // WithEventLevel records events for records at or above level, whether or
-// not next is enabled for them: WithEventLevel(slog.LevelDebug) puts DEBUG
-// lines on spans while next still only writes what it is enabled for.
-// Without this option (or with nil) events are recorded for exactly the
-// levels next is enabled for.
+// not next is enabled for them. Without it (or with nil) events are
+// recorded for the levels next is enabled for.
 func WithEventLevel(level slog.Leveler) Option {
 	return optionFunc(func(c *config) { c.eventLevel = level })
 }
@@ -68,34 +64,29 @@ func WithSource(on bool) Option {
 	return optionFunc(func(c *config) { c.source = on })
 }
 
-// WithLimits sets the size limits on what the Handler puts on spans. Zero
-// fields take their defaults and negative fields mean unlimited; see
+// WithLimits sets the size limits on what the Handler puts on spans; see
 // [Limits].
 func WithLimits(l Limits) Option {
 	return optionFunc(func(c *config) { c.limits = onspan.Limits(l) })
 }
 
-// WithPayloadHandler sends the full record, every attribute untouched and
-// in the same context, to h whenever the Handler cut anything from its
-// event or the span's budget was used up. The event and the diverted record
-// share a log.record.uid attribute. Nil (the default) diverts nothing.
+// WithPayloadHandler sends the full record, in the same context, to h
+// whenever anything was cut from its event or the span's budget was used
+// up; the two share a log.record.uid. Nil (the default) diverts nothing.
 func WithPayloadHandler(h slog.Handler) Option {
 	return optionFunc(func(c *config) { c.payload = h })
 }
 
 // WithLoggerProvider diverts full records, as [WithPayloadHandler] does, to
-// an OpenTelemetry logger from lp through the contrib otelslog bridge. The
-// log records carry the span's trace and span ids, and are valid OTLP:
-// invalid UTF-8 is replaced by U+FFFD, and maps and slices nested past
-// [MaxValueDepth] continue as dotted keys or text (see the package
-// documentation).
+// a logger from lp through the contrib otelslog bridge. The records carry
+// the span's ids and are valid OTLP: invalid UTF-8 becomes U+FFFD, and
+// nesting past [MaxValueDepth] continues as dotted keys or text.
 func WithLoggerProvider(lp log.LoggerProvider) Option {
 	return optionFunc(func(c *config) {
 		if lp == nil {
 			c.payload = nil
 			return
 		}
-		// Each record is made valid OTLP once converted: see otlprecord.go.
 		c.payload = otelslog.NewHandler(onspan.HandlerScope, otelslog.WithLoggerProvider(otlpLoggerProvider{lp: lp}))
 	})
 }
@@ -106,25 +97,17 @@ func WithDivertAll(on bool) Option {
 	return optionFunc(func(c *config) { c.divertAll = on })
 }
 
-// WithReplaceAttr rewrites or drops attributes before slogspan writes them
-// anywhere, with the contract of slog.HandlerOptions.ReplaceAttr: replace
-// is called for each non-group attribute, its LogValuer already resolved,
-// with the groups open at it (the logger's WithGroup names, then the
-// record's groups). An attribute whose returned key is empty is dropped.
+// WithReplaceAttr rewrites or drops attributes before slogspan writes them,
+// with the contract of slog.HandlerOptions.ReplaceAttr: replace is called
+// for each resolved non-group attribute with the groups open at it (the
+// logger's, then the record's); an empty returned key drops it.
 //
-// It applies to everything slogspan writes: event attributes, the
-// exception.* attributes (taken from the replaced value, so an error
-// replaced by a string adds none), and the records diverted to the payload
-// handler or LoggerProvider. The records passed to next are next's own
-// business: give next the same function in its HandlerOptions. With
-// attributes are replaced once, when With is called. ReplaceAttr is not
-// called for the attributes slogspan adds (level, log.record.uid,
-// exception.*, code.*), nor for the members of a group it returned. A
-// panic in replace replaces the value with "!PANIC in ReplaceAttr: " and
-// the panic's value.
-//
-// Use it to redact secrets: the trace backend should not see what the log
-// store does not.
+// It applies to event attributes, exception.* (taken from the replaced
+// value) and the diverted records, not to what next gets: give next the
+// same function. With attributes are replaced once, at With. It is not
+// called for the attributes slogspan adds, nor for the members of a group
+// it returned. A panic in replace makes the value "!PANIC in ReplaceAttr: "
+// and the panic's value.
 func WithReplaceAttr(replace func(groups []string, a slog.Attr) slog.Attr) Option {
 	return optionFunc(func(c *config) { c.replace = replace })
 }

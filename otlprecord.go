@@ -13,10 +13,9 @@ import (
 
 // MaxValueDepth bounds how many maps and slices, counted alike, nest in a
 // value slogspan sends over OTLP: in a record diverted by
-// WithLoggerProvider (groups and WithGroup count as maps), and on the
-// events of a spanevents Processor. Past it, a map's members continue as
-// dotted keys ("g.h.k") and any other map or slice is kept as its text:
-// receivers refuse deeper messages, and with them the whole batch.
+// WithLoggerProvider (groups count as maps) and on the events of a
+// spanevents Processor. Past it, a map's members continue as dotted keys
+// ("g.h.k") and any other map or slice becomes its text.
 const MaxValueDepth = 16
 
 // otlpLoggerProvider gives out loggers that make each record valid OTLP.
@@ -45,8 +44,7 @@ func (l otlpLogger) Emit(ctx context.Context, r log.Record) {
 	l.l.Emit(ctx, r)
 }
 
-// validRecord reports whether r is valid OTLP as it is: its error too,
-// whose text the SDK makes exception.message.
+// validRecord reports whether r, its error's text included, is valid OTLP.
 func validRecord(r *log.Record) bool {
 	if !utf8.ValidString(r.EventName()) || !utf8.ValidString(r.SeverityText()) ||
 		!onspan.ValidValue(r.Body(), 0, MaxValueDepth) ||
@@ -84,16 +82,14 @@ func validErr(err error) bool {
 	return err == nil || utf8.ValidString(safeString(err, err.Error))
 }
 
-// repairErr returns err, or when its text is not valid UTF-8, an error
-// with the text repaired and err's type.
+// repairErr returns err, or an error of err's type with its text made
+// valid UTF-8.
 func repairErr(err error) error {
 	if validErr(err) {
 		return err
 	}
 	typ := typeName(err)
-	// err itself, not an error it wraps: exception.type names the
-	// outermost error, and only a safeError carries another type's name.
-	if s, ok := err.(safeError); ok { //nolint:errorlint // see above.
+	if s, ok := err.(safeError); ok { //nolint:errorlint // the outermost error only.
 		typ = s.typ
 	}
 	return safeError{text: onspan.ValidString(safeString(err, err.Error)), typ: typ, err: err}

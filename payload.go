@@ -7,9 +7,8 @@ import (
 	"slices"
 )
 
-// payloadRecord returns r with the attributes of h's steps folded in,
-// WithReplaceAttr's function applied, errors made safe, and uid added
-// first.
+// payloadRecord returns r with h's With and WithGroup steps folded in,
+// ReplaceAttr applied, errors made safe, and uid first.
 func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 	attrs := make([]slog.Attr, 0, r.NumAttrs())
 	r.Attrs(func(a slog.Attr) bool {
@@ -19,9 +18,8 @@ func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 	if h.cfg.replace != nil {
 		attrs = replaceAttrs(h.cfg.replace, h.groups, attrs)
 	}
-	// From the innermost group out.
 	steps := h.steps
-	for i := len(steps) - 1; i >= 0; i-- {
+	for i := len(steps) - 1; i >= 0; i-- { // innermost first
 		s := steps[i]
 		switch {
 		case s.group == "":
@@ -62,9 +60,8 @@ func (h *Handler) payloadRecord(r slog.Record, uid string) slog.Record {
 	return out
 }
 
-// eachLeaf returns a, resolved, with f applied to every attribute in it
-// that is not a group, in groups too. top says whether a is outside every
-// group.
+// eachLeaf returns a, resolved, with f applied to each non-group attribute
+// in it; top says whether a is outside every group.
 func eachLeaf(a slog.Attr, top bool, f func(a slog.Attr, top bool) slog.Attr) slog.Attr {
 	a.Value = a.Value.Resolve()
 	if a.Value.Kind() != slog.KindGroup {
@@ -79,8 +76,7 @@ func eachLeaf(a slog.Attr, top bool, f func(a slog.Attr, top bool) slog.Attr) sl
 	return a
 }
 
-// safeError stands for an error in a diverted record: its text and type
-// were read once, safely, as they are on the event's exception.*.
+// safeError is an error of a diverted record, its text and type read once.
 type safeError struct {
 	text, typ string
 	err       error
@@ -88,15 +84,13 @@ type safeError struct {
 
 func (e safeError) Error() string { return e.text }
 
-// ErrorType gives the original error's type, which the Logs SDK uses for
-// exception.type.
+// ErrorType gives the Logs SDK the original error's exception.type.
 func (e safeError) ErrorType() string { return e.typ }
 
 func (e safeError) Unwrap() error { return e.err }
 
-// textRecord returns r with every composite value (a slice, an array, a
-// map or a pointer, []byte aside), in groups too, replaced by its fmt
-// text: the values a payload handler such as otelslog walks by reflection.
+// textRecord returns r with every composite value, in groups too, as its
+// fmt text (see textComposite).
 func textRecord(r slog.Record) slog.Record {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	attrs := make([]slog.Attr, 0, r.NumAttrs())
@@ -108,8 +102,8 @@ func textRecord(r slog.Record) slog.Record {
 	return out
 }
 
-// textComposite returns a with a composite value (a slice, an array, a
-// map or a pointer, []byte aside) replaced by its fmt text.
+// textComposite returns a with a slice, array, map or pointer value
+// ([]byte aside), which otelslog walks by reflection, as its fmt text.
 func textComposite(a slog.Attr, _ bool) slog.Attr {
 	if a.Value.Kind() != slog.KindAny {
 		return a

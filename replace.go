@@ -6,11 +6,8 @@ import (
 	"slices"
 )
 
-// replaceAttr calls replace, WithReplaceAttr's function, for a, a resolved
-// non-group attribute inside groups, as slog.HandlerOptions.ReplaceAttr is
-// called. It returns the attribute to keep, resolved, and false when it is
-// to be dropped (an empty key). A panic in replace drops the value, not the
-// record: the attribute keeps its key and says that replace panicked.
+// replaceAttr returns replace's a, resolved, or false to drop it; a panic
+// becomes the value.
 func replaceAttr(replace func([]string, slog.Attr) slog.Attr, groups []string, a slog.Attr) (out slog.Attr, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -25,10 +22,8 @@ func replaceAttr(replace func([]string, slog.Attr) slog.Attr, groups []string, a
 	return out, true
 }
 
-// replaceAttrs returns attrs, inside groups, with LogValuers resolved and
-// replace applied to every non-group attribute, as slog's handlers apply
-// ReplaceAttr: for the records diverted to the payload handler. Groups stay
-// groups; empty groups and dropped attributes are left out.
+// replaceAttrs applies replace to attrs, inside groups, as slog's handlers
+// apply ReplaceAttr.
 func replaceAttrs(replace func([]string, slog.Attr) slog.Attr, groups []string, attrs []slog.Attr) []slog.Attr {
 	out := make([]slog.Attr, 0, len(attrs))
 	for _, a := range attrs {

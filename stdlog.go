@@ -21,22 +21,18 @@ func isSlogDefaultHandler(h slog.Handler) bool {
 	return reflect.TypeOf(h).String() == "*slog.defaultHandler"
 }
 
-// isSlogBridge reports whether w is the writer slog.SetDefault (or
-// slog.NewLogLogger) gives the log package, which passes each line back to
-// a slog handler.
+// isSlogBridge reports whether w is the writer slog.SetDefault gives the
+// log package, which passes each line back to slog.
 func isSlogBridge(w io.Writer) bool {
 	return reflect.TypeOf(w).String() == "*slog.handlerWriter"
 }
 
-// inLogOutput reports whether the calling goroutine is inside a log
-// package Logger's output, which holds that Logger's lock while it writes:
-// log.Print after slog.SetDefault reaches the handler from there, and
-// log.Writer would wait for that lock forever.
+// inLogOutput reports whether the caller is inside log.(*Logger).output,
+// which holds the lock log.Writer takes.
 func inLogOutput() bool {
 	var pcs [16]uintptr
 	for _, pc := range pcs[:runtime.Callers(3, pcs[:])] {
-		// pc is a return address; pc-1 is in the call, in the function
-		// that made it. output's call to the writer is not inlined.
+		// pc-1 is in the call; output's call to the writer is not inlined.
 		if f := runtime.FuncForPC(pc - 1); f != nil && f.Name() == "log.(*Logger).output" {
 			return true
 		}
@@ -44,27 +40,22 @@ func inLogOutput() bool {
 	return false
 }
 
-// stdlogHandler formats records as slog's default handler does
-// ("2026/11/24 10:00:00 INFO hello k=1") and writes them where the log
-// package writes. Attributes are formatted by a TextHandler, which shares
-// the default handler's attribute format.
+// stdlogHandler writes records as slog's default handler, where log writes.
 type stdlogHandler struct {
 	out   *stdlogOutput
 	text  slog.Handler // writes into out.buf
 	level slog.Handler // the default handler, asked for Enabled
 }
 
-// stdlogOutput is shared by a stdlogHandler and the handlers derived from
-// it. mu serializes formatting into buf and writing.
+// stdlogOutput is shared by a stdlogHandler and its derived handlers.
 type stdlogOutput struct {
 	mu   sync.Mutex
 	buf  bytes.Buffer
 	line []byte
 	last io.Writer // where the previous line went
 
-	// The log package's writer and flags when New was called, for while
-	// slog.SetDefault has replaced them (its bridge back to slog, and no
-	// flags).
+	// The log package's writer and flags at New, for while slog.SetDefault
+	// has replaced them.
 	w     io.Writer
 	flags int
 }
@@ -92,8 +83,8 @@ func (h *stdlogHandler) WithGroup(name string) slog.Handler {
 	return &stdlogHandler{out: h.out, text: h.text.WithGroup(name), level: h.level}
 }
 
-// textLead is what the TextHandler writes before the attributes of a
-// record with a zero time and an empty message: `level=INFO msg=""`.
+// textLead is the length of `level=INFO msg=""`, what the TextHandler
+// writes before the attributes of a record with no time or message.
 func textLead(l slog.Level) int { return len(`level=`) + len(l.String()) + len(` msg=""`) }
 
 func (h *stdlogHandler) Handle(ctx context.Context, r slog.Record) error {
@@ -107,9 +98,7 @@ func (h *stdlogHandler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 
-	// Read before taking o.mu: log.Writer takes the log package's lock,
-	// which log.Print holds while it waits for o.mu. A line that the log
-	// package itself hands over goes where the previous line went.
+	// Before o.mu: log.Print holds log's lock while it waits for o.mu.
 	var w io.Writer
 	if !inLogOutput() {
 		w = log.Writer()
@@ -146,8 +135,7 @@ func (h *stdlogHandler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
-// appendHeader appends what the log package writes before a message, for
-// the given prefix and flags.
+// appendHeader appends what the log package writes before a message.
 func appendHeader(b []byte, prefix string, flags int, t time.Time, pc uintptr) []byte {
 	if flags&log.Lmsgprefix == 0 {
 		b = append(b, prefix...)

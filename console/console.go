@@ -21,8 +21,8 @@
 //
 // [Exporter] is a span exporter for the OpenTelemetry SDK; [LogExporter]
 // prints each log record, such as the payloads slogspan diverts, as a
-// summary line with its values in full under it. Color is used only when writing to a terminal and NO_COLOR is
-// unset or empty.
+// summary line with its values in full under it. Color is used only when
+// writing to a terminal and NO_COLOR is unset or empty.
 package console
 
 import (
@@ -36,19 +36,16 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/slogspan/slogspan"
 )
 
 // Exporter is an sdktrace.SpanExporter that prints each trace as a tree
-// once its root span has ended. Spans whose root has not arrived (a root
-// still running, or a parent in another process that is not this trace's
-// root) are held until it does, up to a bound ([WithMaxPendingSpans]):
-// past it, the oldest traces are printed as they are, marked partial, so
-// that a root span around a whole program cannot make the Exporter grow
-// without end. What is still held is printed on Shutdown.
-//
-// Names, keys and values are printed with control characters escaped
-// (ESC as \u001b), so that logged text cannot drive the terminal.
-//
+// once its root span has ended. Spans whose root has not arrived are held
+// until it does, up to [WithMaxPendingSpans]: past it, the oldest traces
+// are printed as they are, marked partial. What is still held is printed
+// on Shutdown. Names, keys and values are printed with control characters
+// escaped (ESC as \u001b), so that logged text cannot drive the terminal.
 // It is safe for concurrent use.
 type Exporter struct {
 	mu         sync.Mutex
@@ -60,7 +57,7 @@ type Exporter struct {
 	order      []trace.TraceID // pending traces, oldest first
 	held       int             // spans in pending
 	stopped    bool
-	missing    missingReport
+	missing    func() []slogspan.MissingSpan // see ShowMissingSpans
 }
 
 // DefaultMaxPendingSpans is how many spans an Exporter holds, by default,
@@ -116,8 +113,7 @@ func newOptions(w io.Writer, opts []Option) options {
 	return o
 }
 
-// isTerminal reports whether w is a character device, such as a terminal.
-// A variable, so that tests can stand in for a terminal.
+// isTerminal reports whether w is a terminal; tests replace it.
 var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -132,7 +128,7 @@ func New(w io.Writer, opts ...Option) *Exporter {
 	o := newOptions(w, opts)
 	return &Exporter{
 		w:          w,
-		style:      newStyle(*o.color),
+		style:      style{on: *o.color},
 		barWidth:   o.barWidth,
 		maxPending: o.maxPending,
 		pending:    make(map[trace.TraceID][]sdktrace.ReadOnlySpan),
@@ -159,7 +155,6 @@ func (e *Exporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 	}
 	var errs []error
 	e.order = slices.DeleteFunc(e.order, func(id trace.TraceID) bool {
-		// A trace that got no span here is still waiting for its root.
 		if !touched[id] || !complete(e.pending[id]) {
 			return false
 		}
@@ -198,11 +193,8 @@ func (e *Exporter) Shutdown(context.Context) error {
 		errs = append(errs, e.print(e.pending[id], ""))
 	}
 	e.pending, e.order, e.held = nil, nil, 0
-	e.missing.mu.Lock()
-	report := e.missing.report
-	e.missing.mu.Unlock()
-	if report != nil {
-		if text := renderMissing(report(), e.style); text != nil {
+	if e.missing != nil {
+		if text := renderMissing(e.missing(), e.style); text != nil {
 			_, err := e.w.Write(text)
 			errs = append(errs, err)
 		}
@@ -214,12 +206,9 @@ func (e *Exporter) Shutdown(context.Context) error {
 func (*Exporter) ForceFlush(context.Context) error { return nil }
 
 // complete reports whether spans, one trace's, hold a root to print from:
-// a span with no parent, or a span whose parent is remote and not here.
+// a span whose parent is not valid, or remote and not here.
 func complete(spans []sdktrace.ReadOnlySpan) bool {
-	here := make(map[trace.SpanID]bool, len(spans))
-	for _, s := range spans {
-		here[s.SpanContext().SpanID()] = true
-	}
+	here := spanIDs(spans)
 	for _, s := range spans {
 		p := s.Parent()
 		if !p.IsValid() || (p.IsRemote() && !here[p.SpanID()]) {
@@ -227,6 +216,15 @@ func complete(spans []sdktrace.ReadOnlySpan) bool {
 		}
 	}
 	return false
+}
+
+// spanIDs returns the set of the spans' ids.
+func spanIDs(spans []sdktrace.ReadOnlySpan) map[trace.SpanID]bool {
+	here := make(map[trace.SpanID]bool, len(spans))
+	for _, s := range spans {
+		here[s.SpanContext().SpanID()] = true
+	}
+	return here
 }
 
 func (e *Exporter) print(spans []sdktrace.ReadOnlySpan, note string) error {

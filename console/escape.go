@@ -6,9 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// escape returns s with control characters (C0, DEL, C1), the bidirectional
-// overrides that reorder text, and invalid UTF-8 written as \u or \x
-// escapes, and the backslash kept as it is.
+// escape writes control characters, bidi overrides and invalid UTF-8 in s
+// as \u or \x escapes.
 func escape(s string) string {
 	i := 0
 	for i < len(s) {

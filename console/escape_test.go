@@ -38,6 +38,7 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 			attribute.String("note", "\u202eevil"),
 			attribute.StringSlice("list", []string{"a\x1bb"}),
 			attribute.String("cut", "x…[truncated:\x1b[2J 9 bytes]"),
+			attribute.String("bytes", "a\xffb"),
 		}}},
 	}}.Snapshots()
 	var out bytes.Buffer
@@ -57,13 +58,13 @@ func TestControlCharactersAreEscaped(t *testing.T) {
 		t.Errorf("raw control bytes %q reach the terminal:\n%s", c, got)
 	}
 	for _, want := range []string{`\u001b]0;pwned\u0007`, `clear\u001b[2J`, `key\u000dover`, `bad\u001b[2Jthing`,
-		`log body\u001b]0;t\u0007`, `\u202e`} {
+		`log body\u001b]0;t\u0007`, `\u202e`, `bytes=a\xffb`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "\u202e") {
-		t.Error("a bidirectional override reaches the terminal")
+	if strings.Contains(got, "\u202e") || strings.Contains(got, "\xff") {
+		t.Error("a bidirectional override or an invalid byte reaches the terminal")
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -16,18 +15,15 @@ import (
 )
 
 // LogExporter is an sdklog.Exporter that prints each log record as a
-// summary line (its log.record.uid, severity, body, trace and span ids,
-// and the count and size of its attributes), then its attributes, one a
-// line, indented, each value in full however long:
+// summary line, then its attributes one a line, each value in full:
 //
 //	log 01JD3V9X0000000000000000AB INFO prompt (2 attributes, 5.0 KiB, trace 4bf9… span 00f0…)
 //	    model=fake-llm-1
 //	    text="Question: How do rivers shape valleys?\n…the whole prompt…"
 //
-// For slogspan's diverted payloads that is the other end of the uid shown
-// under a span's event: the span shows the preview, this the whole value.
-// Strings are quoted when they would not read as one token, with control
-// characters escaped, as in the span tree. It is safe for concurrent use.
+// For a diverted payload, that is the other end of the uid shown under a
+// span's event. Values are quoted and escaped as in the span tree. It is
+// safe for concurrent use.
 type LogExporter struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -38,7 +34,7 @@ type LogExporter struct {
 // NewLogExporter returns a LogExporter writing to w.
 func NewLogExporter(w io.Writer, opts ...Option) *LogExporter {
 	o := newOptions(w, opts)
-	return &LogExporter{w: w, style: newStyle(*o.color)}
+	return &LogExporter{w: w, style: style{on: *o.color}}
 }
 
 // Export prints the records.
@@ -67,7 +63,7 @@ func (e *LogExporter) lines(r *sdklog.Record) string {
 		}
 		n++
 		size += len(kv.Key) + len(kv.Value.String())
-		attrs.WriteString("    " + e.style.dim(escape(string(kv.Key))+"=") + fullValue(kv.Value) + "\n")
+		attrs.WriteString("    " + e.style.dim(escape(string(kv.Key))+"=") + formatValue(kv.Value, e.style, -1) + "\n")
 		return true
 	})
 	var b strings.Builder
@@ -84,15 +80,6 @@ func (e *LogExporter) lines(r *sdklog.Record) string {
 	b.WriteString(e.style.dim(")") + "\n")
 	b.WriteString(attrs.String())
 	return b.String()
-}
-
-// fullValue formats v as the span tree formats values, but whole.
-func fullValue(v attribute.Value) string {
-	s := v.String()
-	if v.Type() == attribute.STRING && needsQuote(s) {
-		return strconv.Quote(s)
-	}
-	return escape(s)
 }
 
 // Shutdown stops printing.

@@ -3,32 +3,21 @@ package console
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/slogspan/slogspan"
 )
 
-// missingReport is where an Exporter reads the missing-span report it
-// prints after the last trace.
-type missingReport struct {
-	mu     sync.Mutex
-	report func() []slogspan.MissingSpan
-}
-
-// ShowMissingSpans makes e print, at Shutdown after the last trace, the
-// log lines that reached no span, by call site and reason, as report
-// returns them: the MissingSpans method of a slogspan.Handler with
-// slogspan.WithMissingSpans on. setup.Start does this for an Exporter it
-// is given. Nothing is printed when the report is empty.
+// ShowMissingSpans makes e print at Shutdown, after the last trace, the
+// log lines that reached no span, as report returns them: the
+// MissingSpans method of a slogspan.Handler with WithMissingSpans on
+// (setup.Start does this). Nothing is printed when the report is empty.
 func (e *Exporter) ShowMissingSpans(report func() []slogspan.MissingSpan) {
-	e.missing.mu.Lock()
-	defer e.missing.mu.Unlock()
-	e.missing.report = report
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.missing = report
 }
 
-// renderMissing returns the report's lines, or nil when there is nothing
-// to say. Unsampled lines are kept apart: they are the sampler's choice,
-// not a hole in the instrumentation.
+// renderMissing returns the report's lines, unsampled ones apart, or nil.
 func renderMissing(sites []slogspan.MissingSpan, st style) []byte {
 	var holes, unsampled []string
 	for _, s := range sites {

@@ -3,8 +3,6 @@ package console
 // style adds ANSI colors, or nothing when color is off.
 type style struct{ on bool }
 
-func newStyle(on bool) style { return style{on: on} }
-
 func (s style) wrap(code, text string) string {
 	if !s.on || text == "" {
 		return text

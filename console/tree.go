@@ -31,10 +31,7 @@ func renderTrace(spans []sdktrace.ReadOnlySpan, note string, st style, barWidth 
 	spans = slices.Clone(spans)
 	slices.SortStableFunc(spans, func(a, b sdktrace.ReadOnlySpan) int { return a.StartTime().Compare(b.StartTime()) })
 
-	here := make(map[trace.SpanID]bool, len(spans))
-	for _, s := range spans {
-		here[s.SpanContext().SpanID()] = true
-	}
+	here := spanIDs(spans)
 	children := make(map[trace.SpanID][]sdktrace.ReadOnlySpan)
 	var roots []sdktrace.ReadOnlySpan
 	start, end := spans[0].StartTime(), spans[0].EndTime()
@@ -135,7 +132,7 @@ func renderEvent(e sdktrace.Event, spanStart time.Time, prefix string, st style)
 		}
 		b.WriteByte(' ')
 		b.WriteString(st.dim(escape(string(kv.Key)) + "="))
-		b.WriteString(formatValue(kv.Value, st))
+		b.WriteString(formatValue(kv.Value, st, maxShownRunes))
 	}
 	out := []string{b.String()}
 	if uid != "" {
@@ -147,29 +144,24 @@ func renderEvent(e sdktrace.Event, spanStart time.Time, prefix string, st style)
 // maxShownRunes is how much of a value a terminal line shows.
 const maxShownRunes = 80
 
-// formatValue quotes strings that would not read as one token, shortens
-// long values for the terminal, and marks where slogspan cut a value.
-func formatValue(v attribute.Value, st style) string {
+// formatValue quotes or escapes v, cut past maxRunes (< 0: never), marked.
+func formatValue(v attribute.Value, st style, maxRunes int) string {
 	s := v.String()
 	marker := ""
 	if i := strings.Index(s, onspan.Truncated); i >= 0 {
 		s, marker = s[:i], escape(s[i:])
 	}
-	if n := utf8.RuneCountInString(s); n > maxShownRunes {
+	if maxRunes >= 0 && utf8.RuneCountInString(s) > maxRunes {
 		if marker == "" {
 			marker = "…[" + strconv.Itoa(len(s)) + " bytes]"
 		}
-		s = string([]rune(s)[:maxShownRunes])
-	}
-	if v.Type() != attribute.STRING {
-		s = escape(s)
+		s = string([]rune(s)[:maxRunes])
 	}
 	if v.Type() == attribute.STRING && needsQuote(s+marker) {
-		// The marker needs no escaping: it goes inside the quotes as is.
 		q := strconv.Quote(s)
 		return q[:len(q)-1] + st.yellow(marker) + `"`
 	}
-	return s + st.yellow(marker)
+	return escape(s) + st.yellow(marker)
 }
 
 func needsQuote(s string) bool {
@@ -193,6 +185,7 @@ func bar(offset, dur, total time.Duration, width int) string {
 	return strings.Repeat("·", from) + strings.Repeat("█", n) + strings.Repeat("·", width-from-n)
 }
 
+// formatStatus shows an Error or Ok status.
 func formatStatus(s sdktrace.Status, st style) string {
 	switch s.Code {
 	case codes.Error:

@@ -9,20 +9,15 @@ import (
 	"github.com/slogspan/slogspan/internal/onspan"
 )
 
-// buf is the per-record scratch space of OnEmit, pooled so that building
-// an event allocates only what the span keeps: ev.Attrs, made for each
-// record.
+// buf is OnEmit's pooled scratch space: only ev.Attrs, which the span
+// keeps, is made for each record.
 type buf struct {
-	ev     onspan.Event
-	limits *onspan.Limits
-	// tailKeys sends exception.* and code.* to ev.Tail, in the order
-	// slogspan.Handler puts them, instead of among the user's attributes.
-	tailKeys bool
+	ev       onspan.Event
+	limits   *onspan.Limits
+	tailKeys bool                  // exception.* and code.* go to tail
 	tail     [5]attribute.KeyValue // by tailOrder; Key "" when absent
 	prefix   []byte                // dotted key prefix inside maps
-	// uid is the record's own log.record.uid, Key "" when it has none:
-	// the event's link to the record, leading the tail.
-	uid attribute.KeyValue
+	uid      attribute.KeyValue    // the record's own log.record.uid, if any
 }
 
 var bufPool = sync.Pool{New: func() any { return new(buf) }}
@@ -30,8 +25,7 @@ var bufPool = sync.Pool{New: func() any { return new(buf) }}
 // maxPooledAttrs keeps an unusually large record's buffers out of the pool.
 const maxPooledAttrs = 256
 
-// getBuf returns an empty buf for limits l. Pooled bufs were emptied by
-// free.
+// getBuf returns an empty buf for limits l.
 func getBuf(l *onspan.Limits) *buf {
 	b := bufPool.Get().(*buf)
 	b.limits = l
@@ -47,19 +41,13 @@ func (b *buf) free() {
 	bufPool.Put(b)
 }
 
-// tailOrder is where slogspan.Handler puts the attributes it adds after
-// the user's.
+// tailOrder is the Handler's order of the attributes after the user's.
 var tailOrder = [5]attribute.Key{
 	slogspan.ExceptionTypeKey, slogspan.ExceptionMessageKey,
 	slogspan.CodeFilePathKey, slogspan.CodeLineNumberKey, slogspan.CodeFunctionNameKey,
 }
 
-// add converts kv for a log line's event, as slogspan.Handler converts
-// slog values: strings and keys are cut to MaxValueBytes, slices by
-// element, maps are flattened into dotted keys ("g.h.k", as the Handler
-// flattens groups), empty maps are dropped, and other values become their
-// text. The record's own log.record.uid is kept aside, whole, as its
-// link.
+// add adds kv to a line's event as slogspan.Handler would, maps as dotted keys.
 func (b *buf) add(kv attribute.KeyValue) {
 	if kv.Key == onspan.UIDKey && len(b.prefix) == 0 {
 		b.keepUID(kv)
@@ -99,18 +87,10 @@ func (b *buf) add(kv attribute.KeyValue) {
 	b.ev.UserBytes += onspan.KVBytes(out)
 }
 
-// keepUID keeps kv, the record's own log.record.uid, as the event's link:
-// whole, as the uid on the record it names. Like every attribute, it
-// counts against the span's budget.
-func (b *buf) keepUID(kv attribute.KeyValue) {
-	if !onspan.ValidKV(kv, 0, onspan.MaxDepth) {
-		kv = onspan.RepairKV(nil, kv, 0, onspan.MaxDepth, "")[0]
-	}
-	b.uid = kv
-}
+// keepUID keeps kv, the record's own log.record.uid, whole as the link.
+func (b *buf) keepUID(kv attribute.KeyValue) { b.uid = onspan.Valid(kv) }
 
-// finish moves the record's uid and the tail attributes found into the
-// event's tail.
+// finish moves the record's uid and the tail attributes into ev.Tail.
 func (b *buf) finish() {
 	if b.uid.Key != "" {
 		b.ev.Tail = append(b.ev.Tail, b.uid)
@@ -122,9 +102,8 @@ func (b *buf) finish() {
 	}
 }
 
-// value cuts v to MaxValueBytes as cutValue does, and shows what
-// slogspan.Handler shows as text as text: bytes, slices of values, and an
-// empty value as "<nil>".
+// value cuts v as cutValue does, with what slogspan.Handler shows as text
+// as text: bytes, slices of values, maps, and an empty value as "<nil>".
 func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 	maxBytes := b.limits.MaxValueBytes
 	switch v.Type() {
@@ -141,20 +120,14 @@ func (b *buf) value(v attribute.Value) (attribute.Value, bool) {
 	return out, cuts > 0
 }
 
-// addTyped adds kv to an event's attributes with its kind kept, as the
-// specification copies it, within MaxValueBytes: the key is cut as a
-// string, and the value by cutValue, once nested at most
-// slogspan.MaxValueDepth deep (as addEvent repairs it). The record's own
-// log.record.uid is kept aside, whole, as its link.
+// addTyped adds kv to an event, of its kind, within MaxDepth, cut.
 func (b *buf) addTyped(kv attribute.KeyValue) {
 	if kv.Key == onspan.UIDKey {
 		b.keepUID(kv)
 		return
 	}
 	if onspan.Deeper(kv.Value, onspan.MaxDepth) {
-		// What was nested past the bound is text now: a cut. MaxDepth >
-		// 0: a top-level attribute stays one.
-		kv = onspan.RepairKV(nil, kv, 0, onspan.MaxDepth, "")[0]
+		kv = onspan.Valid(kv) // what was nested past the bound is text: a cut
 		b.ev.Cut++
 	}
 	limit := b.limits.MaxValueBytes
@@ -169,15 +142,8 @@ func (b *buf) addTyped(kv attribute.KeyValue) {
 	b.ev.UserBytes += len(key) + size
 }
 
-// cutValue returns v of the same kind within limit bytes as the limits
-// count them (onspan.ValueBytes; limit < 0: any size), its size, and
-// how many values it cut. Strings are cut as slogspan cuts them, with a
-// marker, and made valid UTF-8 (OTLP requires it), at any depth; byte
-// slices keep their first limit bytes; typed slices their first elements,
-// a string slice with a marker element; a slice of values or a map keeps
-// its first members that fit (a map's are sorted by key), the last of
-// them perhaps cut. Numbers, bools and empty values are never cut, only
-// left out of a slice or map with no room for them.
+// cutValue returns v, of its kind, within limit bytes (< 0: any), its size
+// and its cuts: slices and maps keep the first members that fit.
 func cutValue(v attribute.Value, limit int) (out attribute.Value, size, cuts int) {
 	switch v.Type() {
 	case attribute.STRING:
@@ -216,56 +182,47 @@ func cutValue(v attribute.Value, limit int) (out attribute.Value, size, cuts int
 
 // cutSlice cuts the elements of a slice of values to limit bytes in all.
 func cutSlice(vs []attribute.Value, limit int) (attribute.Value, int, int) {
-	out := make([]attribute.Value, 0, len(vs))
-	cuts, used := 0, 0
-	for i, e := range vs {
-		room := left(limit, used)
-		ce, size, c := cutValue(e, room)
-		if !onspan.Within(size, room) || (c > 0 && size == 0) {
-			cuts++ // no room for it: it and the rest are left out
-			break
-		}
-		out = append(out, ce)
-		cuts += c
-		used += size
-		if c > 0 {
-			if i < len(vs)-1 {
-				cuts++ // the room is used up: the rest are left out
-			}
-			break
-		}
-	}
+	out, used, cuts := cutMembers(len(vs), limit, func(i, room int) (attribute.Value, int, int, bool) {
+		v, size, c := cutValue(vs[i], room)
+		return v, size, c, onspan.Within(size, room) && (c == 0 || size > 0)
+	})
 	return attribute.SliceValue(out...), used, cuts
 }
 
 // cutMap cuts the members of a map to limit bytes in all, keys included.
 func cutMap(kvs []attribute.KeyValue, limit int) (attribute.Value, int, int) {
-	out := make([]attribute.KeyValue, 0, len(kvs))
-	cuts, used := 0, 0
-	for i, kv := range kvs {
-		room := left(limit, used)
-		key, _ := onspan.TruncateString(string(kv.Key), -1) // made valid
-		cv, size, c := cutValue(kv.Value, left(limit, used+len(key)))
+	out, used, cuts := cutMembers(len(kvs), limit, func(i, room int) (attribute.KeyValue, int, int, bool) {
+		key, _ := onspan.TruncateString(string(kvs[i].Key), -1) // made valid
+		v, size, c := cutValue(kvs[i].Value, left(room, len(key)))
 		size += len(key)
-		if !onspan.Within(size, room) {
-			cuts++ // no room for it: it and the rest are left out
-			break
+		return attribute.KeyValue{Key: attribute.Key(key), Value: v}, size, c, onspan.Within(size, room)
+	})
+	return attribute.MapValue(out...), used, cuts
+}
+
+// cutMembers keeps the first of n members that fit in limit, to a cut one.
+func cutMembers[T any](n, limit int, member func(i, room int) (T, int, int, bool)) (out []T, used, cuts int) {
+	out = make([]T, 0, n)
+	for i := range n {
+		room := left(limit, used)
+		m, size, c, fits := member(i, room)
+		if !fits {
+			return out, used, cuts + 1
 		}
-		out = append(out, attribute.KeyValue{Key: attribute.Key(key), Value: cv})
+		out = append(out, m)
 		cuts += c
 		used += size
 		if c > 0 {
-			if i < len(kvs)-1 {
-				cuts++ // the room is used up: the rest are left out
+			if i < n-1 {
+				cuts++
 			}
 			break
 		}
 	}
-	return attribute.MapValue(out...), used, cuts
+	return out, used, cuts
 }
 
-// left is the room left of limit after used bytes: -1 (any) when limit
-// is.
+// left is the room left of limit after used bytes; -1 is any.
 func left(limit, used int) int {
 	if limit < 0 {
 		return -1

@@ -1,6 +1,6 @@
 package onspan
 
-// The attribute keys onspan writes; slogspan exports them too.
+// The attribute keys onspan writes, as slogspan exports them.
 const (
 	LevelKey = "level"
 	UIDKey   = "log.record.uid"
@@ -9,8 +9,7 @@ const (
 	TruncatedValuesKey = "slogspan.truncated_values"
 )
 
-// HandlerScope is the instrumentation scope of the records slogspan.Handler
-// diverts to a LoggerProvider: their events are on the span already.
+// HandlerScope is the scope of the records slogspan.Handler diverts.
 const HandlerScope = "github.com/slogspan/slogspan"
 
 // NameEmpty names the event of a record with no message or body.

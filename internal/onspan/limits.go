@@ -1,25 +1,11 @@
 package onspan
 
-// Limits has the fields, defaults and meaning of slogspan.Limits, which
-// converts to it.
+// Limits is slogspan.Limits, which converts to it.
 type Limits struct {
-	MaxValueBytes int
-	MaxEventAttrs int
-	MaxEventBytes int
-	MaxSpanEvents int
-	MaxSpanBytes  int
+	MaxValueBytes, MaxEventAttrs, MaxEventBytes, MaxSpanEvents, MaxSpanBytes int
 }
 
-// Default limits; slogspan.Limits documents them.
-const (
-	DefaultMaxValueBytes = 1024
-	DefaultMaxEventAttrs = 32
-	DefaultMaxEventBytes = 8192
-	DefaultMaxSpanEvents = 100
-	DefaultMaxSpanBytes  = 65536
-)
-
-// WithDefaults returns l with zero fields set to their defaults.
+// WithDefaults returns l with zero fields set to slogspan's defaults.
 func (l Limits) WithDefaults() Limits {
 	orDefault := func(v, d int) int {
 		if v == 0 {
@@ -28,14 +14,13 @@ func (l Limits) WithDefaults() Limits {
 		return v
 	}
 	return Limits{
-		MaxValueBytes: orDefault(l.MaxValueBytes, DefaultMaxValueBytes),
-		MaxEventAttrs: orDefault(l.MaxEventAttrs, DefaultMaxEventAttrs),
-		MaxEventBytes: orDefault(l.MaxEventBytes, DefaultMaxEventBytes),
-		MaxSpanEvents: orDefault(l.MaxSpanEvents, DefaultMaxSpanEvents),
-		MaxSpanBytes:  orDefault(l.MaxSpanBytes, DefaultMaxSpanBytes),
+		MaxValueBytes: orDefault(l.MaxValueBytes, 1024),
+		MaxEventAttrs: orDefault(l.MaxEventAttrs, 32),
+		MaxEventBytes: orDefault(l.MaxEventBytes, 8192),
+		MaxSpanEvents: orDefault(l.MaxSpanEvents, 100),
+		MaxSpanBytes:  orDefault(l.MaxSpanBytes, 65536),
 	}
 }
 
-// Within reports whether n is within limit, where a negative limit means
-// unlimited.
+// Within reports whether n is within limit; a negative limit is unlimited.
 func Within(n, limit int) bool { return limit < 0 || n <= limit }

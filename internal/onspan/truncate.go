@@ -8,18 +8,16 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// truncMarker ends a string cut too short for Truncated.
+// truncMarker ends a string too short for Truncated.
 const truncMarker = "…"
 
 // Truncated starts the marker that ends a cut string or string slice:
 // "…[truncated: 1048576 bytes]", "…[truncated: 2000 elements]".
 const Truncated = truncMarker + "[truncated: "
 
-// TruncateString returns s as valid UTF-8 of at most maxBytes bytes
-// (maxBytes < 0: any length). When s had to be shortened, the result ends
-// with a marker giving the original length, and cut is true. Invalid UTF-8
-// is replaced with U+FFFD, which does not count as a cut. Only the first
-// maxBytes bytes of s are read, so the cost is O(maxBytes), not O(len(s)).
+// TruncateString returns s as valid UTF-8 (U+FFFD replacing invalid bytes)
+// of at most maxBytes bytes (< 0: any), and whether it was shortened, when
+// it ends with a marker of the original length. It reads O(maxBytes) of s.
 func TruncateString(s string, maxBytes int) (out string, cut bool) {
 	if Within(len(s), maxBytes) && utf8.ValidString(s) {
 		return s, false // the common case, inlined
@@ -27,8 +25,7 @@ func TruncateString(s string, maxBytes int) (out string, cut bool) {
 	return truncateAt(s, len(s), maxBytes)
 }
 
-// TruncateBytes is TruncateString for b as text. Only the bytes that can
-// be kept are converted: b may be huge.
+// TruncateBytes is TruncateString for b, converting only what it keeps.
 func TruncateBytes(b []byte, maxBytes int) (out string, cut bool) {
 	n := len(b)
 	if maxBytes >= 0 {
@@ -37,15 +34,10 @@ func TruncateBytes(b []byte, maxBytes int) (out string, cut bool) {
 	return truncateAt(string(b[:n]), len(b), maxBytes)
 }
 
-// truncateAt is TruncateString for s, the start of a value of total bytes:
-// the marker gives total.
+// truncateAt is TruncateString for s, the start of a value of total bytes.
 func truncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	if Within(total, maxBytes) {
-		if utf8.ValidString(s) {
-			return s, false
-		}
-		s = strings.ToValidUTF8(s, string(utf8.RuneError))
-		if Within(len(s), maxBytes) {
+		if s = ValidString(s); Within(len(s), maxBytes) {
 			return s, false
 		}
 	}
@@ -61,8 +53,6 @@ func truncateAt(s string, total, maxBytes int) (out string, cut bool) {
 		}
 	}
 	keep := validPrefix(s, maxBytes-len(marker))
-	// One allocation and one copy: the event owns its preview, and never
-	// keeps a huge original string alive.
 	var b strings.Builder
 	b.Grow(len(keep) + len(marker))
 	b.WriteString(keep)
@@ -70,9 +60,8 @@ func truncateAt(s string, total, maxBytes int) (out string, cut bool) {
 	return b.String(), true
 }
 
-// validPrefix returns the longest prefix of s, with invalid bytes replaced,
-// that is at most n bytes and does not split a rune. It reads at most n+1
-// bytes of s. The result may share memory with s.
+// validPrefix returns the longest valid prefix of s, invalid bytes
+// replaced, of at most n bytes; it reads at most n+1 bytes of s.
 func validPrefix(s string, n int) string {
 	if n <= 0 {
 		return ""
@@ -80,18 +69,13 @@ func validPrefix(s string, n int) string {
 	if n < len(s) {
 		s = s[:cutPoint(s, n)]
 	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, string(utf8.RuneError))
-		if len(s) > n {
-			// Replacement runes are longer than the bytes they replace.
-			s = s[:cutPoint(s, n)]
-		}
+	if s = ValidString(s); len(s) > n { // U+FFFD is longer than a byte
+		s = s[:cutPoint(s, n)]
 	}
 	return s
 }
 
-// cutPoint returns the largest i <= n at which s can be cut without
-// splitting a valid rune. n < len(s).
+// cutPoint returns the largest i <= n < len(s) not inside a valid rune.
 func cutPoint(s string, n int) int {
 	for i := n; i >= 0 && n-i < utf8.UTFMax; i-- {
 		if utf8.RuneStart(s[i]) {
@@ -101,10 +85,8 @@ func cutPoint(s string, n int) int {
 	return n
 }
 
-// ValueBytes is the size a value counts for against the byte limits:
-// string and byte slice length, 8 per number, 1 per bool, nothing for an
-// empty value, and for a map or a slice of values, the sum of its keys
-// and values.
+// ValueBytes is the size v counts for against the byte limits: string and
+// byte lengths, 8 a number, 1 a bool, 0 empty, a map or slice's members.
 func ValueBytes(v attribute.Value) int {
 	switch v.Type() {
 	case attribute.STRING:
@@ -140,9 +122,8 @@ func ValueBytes(v attribute.Value) int {
 	}
 }
 
-// TruncateStrings cuts ss by element so that its strings, including a
-// final marker element, total at most maxBytes bytes. Each kept element is
-// made valid UTF-8. cut reports whether elements were dropped.
+// TruncateStrings cuts ss by element, made valid UTF-8, to at most
+// maxBytes bytes with a final marker element, and reports a cut.
 func TruncateStrings(ss []string, maxBytes int) (out []string, cut bool) {
 	out = make([]string, 0, len(ss))
 	if Within(slicesBytes(ss), maxBytes) {
@@ -185,8 +166,8 @@ func slicesBytes(ss []string) int {
 	return n
 }
 
-// ElementsWithin returns how many of n elements, of size bytes each, fit
-// in maxBytes bytes.
+// ElementsWithin returns how many of n elements of size bytes fit in
+// maxBytes.
 func ElementsWithin(n, size, maxBytes int) int {
 	if maxBytes < 0 || n*size <= maxBytes {
 		return n

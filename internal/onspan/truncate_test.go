@@ -97,11 +97,11 @@ func TestTruncateCostDoesNotGrowWithValue(t *testing.T) {
 
 func TestLimitsDefaults(t *testing.T) {
 	got := Limits{MaxEventAttrs: -1, MaxSpanEvents: 7}.WithDefaults()
-	want := Limits{DefaultMaxValueBytes, -1, DefaultMaxEventBytes, 7, DefaultMaxSpanBytes}
+	want := Limits{1024, -1, 8192, 7, 65536}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if DefaultMaxSpanEvents >= 128 {
+	if (Limits{}).WithDefaults().MaxSpanEvents >= 128 {
 		t.Error("the default span event budget must stay below the SDK's 128-event eviction")
 	}
 }

@@ -5,11 +5,9 @@ import (
 	"time"
 )
 
-// crockford is the base32 alphabet of ULIDs.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// newUID returns a new log.record.uid: a ULID, as the semantic conventions
-// suggest, so that uids sort by time. 26 characters: 48 bits of Unix
+// newUID returns a new log.record.uid, a ULID: 48 bits of Unix
 // milliseconds, then 80 random bits.
 func newUID() string {
 	var b [26]byte
@@ -18,10 +16,7 @@ func newUID() string {
 		b[i] = crockford[ms&31]
 		ms >>= 5
 	}
-	// A uid links an event to its record: it must be unique, not secret.
-	// math/rand/v2's functions draw from the runtime's ChaCha8 generator,
-	// seeded by the OS, with no lock and no error to handle.
-	hi, lo := rand.Uint64(), rand.Uint64() //nolint:gosec // G404: see above.
+	hi, lo := rand.Uint64(), rand.Uint64() //nolint:gosec // G404: unique, not secret.
 
 	for i := 25; i >= 14; i-- { // 12 characters, 60 random bits
 		b[i] = crockford[hi&31]

@@ -2,20 +2,17 @@ package onspan
 
 import "go.opentelemetry.io/otel/attribute"
 
-// maxQuadraticKeys is the attribute count up to which duplicates are
-// found by comparing every pair, which is faster than a map for the few
-// attributes of a typical record.
+// maxQuadraticKeys is the attribute count up to which pairs are compared
+// rather than mapped.
 const maxQuadraticKeys = 32
 
-// uniqueUserKeys removes from user the attributes whose key is reserved
-// (log.record.uid, or a key of lead or tail) or used again later in user,
-// compacting user in place. It returns the attributes kept and the key and
-// value bytes of those removed.
+// uniqueUserKeys removes, in place, user's attributes whose key is reserved
+// or used again later, and returns their bytes.
 func uniqueUserKeys(user, lead, tail []attribute.KeyValue) (kept []attribute.KeyValue, removedBytes int) {
 	if len(user) <= maxQuadraticKeys && !mayRepeat(user, lead, tail) {
 		return user, 0
 	}
-	var later map[attribute.Key]int // last index of each key, for long records
+	var later map[attribute.Key]int // last index of each key
 	if len(user) > maxQuadraticKeys {
 		later = make(map[attribute.Key]int, len(user))
 		for i, kv := range user {
@@ -51,8 +48,7 @@ func reservedKey(k attribute.Key, lead, tail []attribute.KeyValue) bool {
 	return false
 }
 
-// usedLater reports whether user[i]'s key appears again after i. later,
-// when not nil, maps each key to its last index.
+// usedLater reports whether user[i]'s key appears again after i.
 func usedLater(user []attribute.KeyValue, i int, later map[attribute.Key]int) bool {
 	if later != nil {
 		return later[user[i].Key] > i
@@ -65,10 +61,8 @@ func usedLater(user []attribute.KeyValue, i int, later map[attribute.Key]int) bo
 	return false
 }
 
-// mayRepeat reports whether a key of user may be reserved or used twice.
-// It tells apart keys by a few of their bytes, in a 512-bit filter: false
-// is certain, and true, which needs the exact check, is rare for the few
-// keys of a record.
+// mayRepeat reports whether a key of user may be reserved or used twice,
+// by a 512-bit filter of key hashes: false is certain.
 func mayRepeat(user, lead, tail []attribute.KeyValue) bool {
 	seen := uidFilter
 	if len(lead) == 1 && lead[0].Key == LevelKey {
@@ -92,8 +86,7 @@ func mayRepeat(user, lead, tail []attribute.KeyValue) bool {
 // keyFilter is a set of key hashes, one bit each.
 type keyFilter [8]uint64
 
-// The filters of the keys always reserved, and of those with the
-// Handler's lead, computed once.
+// The filters of the keys always reserved, and with the Handler's lead.
 var uidFilter, uidLevelFilter = func() (keyFilter, keyFilter) {
 	var f keyFilter
 	f.add(UIDKey)
@@ -111,8 +104,7 @@ func (f *keyFilter) add(k attribute.Key) bool {
 	return had
 }
 
-// keyHash hashes k's length (modulo 256) and its first, middle and last
-// bytes to 9 bits.
+// keyHash hashes k's length and first, middle and last bytes to 9 bits.
 func keyHash(k attribute.Key) uint32 {
 	n := len(k)
 	x := uint32(n & 0xff)

@@ -7,16 +7,11 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// MaxDepth bounds how many maps and slices nest in one value slogspan
-// sends, counted alike: 16 of them cost at most 48 of the Collector's 100
-// levels.
+// MaxDepth is slogspan.MaxValueDepth.
 const MaxDepth = 16
 
-const replacement = string(utf8.RuneError)
-
-// ValidKV reports whether kv, inside depth maps and slices, is valid
-// UTF-8 throughout and nests maps and slices at most maxDepth deep in all
-// (maxDepth < 0: at any depth).
+// ValidKV reports whether kv, inside depth maps and slices, is valid UTF-8
+// and nests at most maxDepth deep in all (< 0: any).
 func ValidKV(kv attribute.KeyValue, depth, maxDepth int) bool {
 	return utf8.ValidString(string(kv.Key)) && ValidValue(kv.Value, depth, maxDepth)
 }
@@ -51,12 +46,20 @@ func ValidValue(v attribute.Value, depth, maxDepth int) bool {
 	return true
 }
 
+// Valid returns kv, a top-level attribute, made valid at MaxDepth.
+func Valid(kv attribute.KeyValue) attribute.KeyValue {
+	if ValidKV(kv, 0, MaxDepth) {
+		return kv
+	}
+	return RepairKV(nil, kv, 0, MaxDepth, "")[0]
+}
+
 // ValidString returns s with invalid bytes replaced by U+FFFD.
 func ValidString(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
-	return strings.ToValidUTF8(s, replacement)
+	return strings.ToValidUTF8(s, string(utf8.RuneError))
 }
 
 // Depth returns how many maps and slices nest in v, v included.
@@ -81,7 +84,7 @@ func Depth(v attribute.Value) int {
 // Deeper reports whether v nests more than maxDepth maps and slices.
 func Deeper(v attribute.Value, maxDepth int) bool { return Depth(v) > maxDepth }
 
-// nests reports whether v is a map or a slice, which OTLP nests.
+// nests reports whether v is a map or a slice.
 func nests(v attribute.Value) bool {
 	switch v.Type() {
 	case attribute.MAP, attribute.SLICE, attribute.STRINGSLICE,
@@ -92,8 +95,7 @@ func nests(v attribute.Value) bool {
 }
 
 // RepairKV appends kv, inside depth maps and slices, made valid, to dst,
-// with prefix before its key. A map at maxDepth (maxDepth < 0: none) is
-// flattened into dst.
+// with prefix before its key; a map at maxDepth is flattened into dst.
 func RepairKV(dst []attribute.KeyValue, kv attribute.KeyValue, depth, maxDepth int, prefix string) []attribute.KeyValue {
 	key := prefix + ValidString(string(kv.Key))
 	if kv.Value.Type() == attribute.MAP && depth == maxDepth {
