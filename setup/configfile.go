@@ -205,7 +205,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 		otelconf.WithOpenTelemetryConfiguration(f.model),
 		otelconf.WithTracerProviderOptions(append([]sdktrace.TracerProviderOption{
 			sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-			sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(&f.spanLimits, h)),
+			sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(f.spanLimits, h)),
 		}, cfg.tracerProviderOpts...)...),
 		otelconf.WithLoggerProviderOptions(append(lpOpts, cfg.loggerProviderOpts...)...),
 	)

@@ -52,21 +52,17 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge), sdklog.WithProcessor(boundingLogProcessor{}))
 	}
 	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs},
-		append([]sdklog.BatchProcessorOption{
-			sdklog.WithExportInterval(ms(logBatch.delay)), sdklog.WithExportTimeout(ms(logBatch.timeout)),
-			sdklog.WithMaxQueueSize(logBatch.queue), sdklog.WithExportMaxBatchSize(logBatch.batch),
-		}, cfg.logBatch...)...), logs}))
+		sdklog.WithExportInterval(ms(logBatch.delay)), sdklog.WithExportTimeout(ms(logBatch.timeout)),
+		sdklog.WithMaxQueueSize(logBatch.queue), sdklog.WithExportMaxBatchSize(logBatch.batch)), logs}))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	h := newHandler(r, handlerToWrap(), lp, cfg.handlerOpts)
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(cfg.spanLimits, h)),
+		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(sdktrace.NewSpanLimits(), h)),
 		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(reportingSpanExporter{spanExp, spans},
-			append([]sdktrace.BatchSpanProcessorOption{
-				sdktrace.WithBatchTimeout(ms(spanBatch.delay)), sdktrace.WithExportTimeout(ms(spanBatch.timeout)),
-				sdktrace.WithMaxQueueSize(spanBatch.queue), sdktrace.WithMaxExportBatchSize(spanBatch.batch),
-			}, cfg.spanBatch...)...), spans}),
+			sdktrace.WithBatchTimeout(ms(spanBatch.delay)), sdktrace.WithExportTimeout(ms(spanBatch.timeout)),
+			sdktrace.WithMaxQueueSize(spanBatch.queue), sdktrace.WithMaxExportBatchSize(spanBatch.batch)), spans}),
 	}, cfg.tracerProviderOpts...)...)
 	return &pipeline{
 		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},

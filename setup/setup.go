@@ -171,13 +171,9 @@ func handlerToWrap() slog.Handler {
 // 100, that is the SDK's default of 128.
 const OtherEventsRoom = 28
 
-// spanLimitsFor returns base (the OTEL_SPAN_* environment when nil) raised
-// to what the handler h, and the bridge when there is one, budget.
-func (c *config) spanLimitsFor(base *sdktrace.SpanLimits, h *slogspan.Handler) sdktrace.SpanLimits {
-	sl := sdktrace.NewSpanLimits()
-	if base != nil {
-		sl = *base
-	}
+// spanLimitsFor returns sl raised to what the handler h, and the bridge
+// when there is one, budget.
+func (c *config) spanLimitsFor(sl sdktrace.SpanLimits, h *slogspan.Handler) sdktrace.SpanLimits {
 	events, attrs := h.Limits().MaxSpanEvents, h.Limits().MaxEventAttrs
 	if c.bridge != nil {
 		events, attrs = maxLimit(events, c.bridge.Limits().MaxSpanEvents), maxLimit(attrs, c.bridge.Limits().MaxEventAttrs)
