@@ -559,8 +559,7 @@ func TestConfigFileMistakesStopStart(t *testing.T) {
 	}, {
 		name: "slogspan substitution syntax",
 		yaml: "file_format: \"1.0\"\ninstrumentation/development:\n  go:\n    slogspan:\n      event_level: ${1LEVEL}\n",
-		// Not a variable's name: otelconf/x leaves it as written.
-		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "${1LEVEL}"`, "write a slog level"},
+		want: []string{`:5: instrumentation/development.go.slogspan.event_level is "${1LEVEL}"`, "not a variable name"},
 	}, {
 		name: "schedule_delay 0", // the batch processor would export without pause, a busy loop
 		yaml: "file_format: \"1.0\"\nlogger_provider:\n  processors:\n    - batch:\n        schedule_delay: 0\n        exporter:\n          console:\n",

@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/contrib/otelconf"
-	"go.opentelemetry.io/contrib/otelconf/x"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -142,7 +142,7 @@ func (f *fileConfig) check() error {
 			Fix: `setup reads the stable schema, file_format "1.0", through otelconf v0.27.0: write the file for it`}
 	}
 	c := schemaCheck{extra: map[reflect.Type]map[string]func(*yaml.Node, string) error{
-		reflect.TypeFor[x.ExperimentalInstrumentation](): {"go": f.goSettings},
+		reflect.TypeFor[otelconf.OpenTelemetryConfiguration](): {"instrumentation/development": f.instrumentation},
 		reflect.TypeFor[otelconf.LogRecordProcessor](): {bridgeKey: func(n *yaml.Node, path string) error {
 			if len(n.Content) > 0 || n.Kind == yaml.SequenceNode || n.Kind == yaml.ScalarNode && n.ShortTag() != nullTag {
 				return &ConfigError{Line: n.Line, Path: path, Problem: "takes no settings",
@@ -152,15 +152,41 @@ func (f *fileConfig) check() error {
 			return nil
 		}},
 	}}
-	c.extra[reflect.TypeFor[otelconf.OpenTelemetryConfiguration]()] = map[string]func(*yaml.Node, string) error{
-		"instrumentation/development": func(n *yaml.Node, path string) error {
-			if err := mapping(n, path); err != nil {
-				return err
-			}
-			return c.check(n, reflect.TypeFor[x.ExperimentalInstrumentation](), path)
-		},
-	}
 	return c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), "")
+}
+
+// languages are instrumentation/development's keys (otelconf/x v0.27.0).
+var languages = []string{"cpp", "dotnet", "erlang", "general", "go", "java", "js", "php", "python", "ruby", "rust", "swift"}
+
+// instrumentation checks instrumentation/development and decodes slogspan's
+// settings. Other names under go: are other libraries', but one a typo or
+// two from slogspan's is refused.
+func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
+	if err := mapping(n, path); err != nil {
+		return err
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if k := n.Content[i]; !slices.Contains(languages, k.Value) {
+			return unknownField(k, path, languages)
+		}
+	}
+	goNode, path := mapValue(n, "go"), joinPath(path, "go")
+	if goNode == nil {
+		return nil
+	}
+	if err := mapping(goNode, path); err != nil {
+		return err
+	}
+	for i := 0; i < len(goNode.Content); i += 2 {
+		if k := goNode.Content[i]; k.Value != settingsName && editDistance(k.Value, settingsName) <= 2 {
+			return &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not slogspan's name",
+				Fix: "did you mean " + settingsName + "? Its settings are read only under that name"}
+		}
+	}
+	if s := mapValue(goNode, settingsName); s != nil {
+		return f.settings.decode(s, joinPath(path, settingsName))
+	}
+	return nil
 }
 
 // mapping refuses a node that is neither a mapping nor empty.

@@ -3,10 +3,11 @@ package setup
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 
-	"go.opentelemetry.io/contrib/otelconf/x"
 	"go.opentelemetry.io/otel/log"
 	yaml "go.yaml.in/yaml/v3"
 
@@ -51,40 +52,20 @@ type fileBridge struct {
 	errorLevel slog.Level // parsed
 }
 
-// goSettings checks instrumentation/development's go: and decodes
-// slogspan's settings. Other names are other libraries', but one a typo or
-// two from slogspan's is refused.
-func (f *fileConfig) goSettings(n *yaml.Node, path string) error {
-	if err := mapping(n, path); err != nil {
+// decode reads slogspan's settings from n, found at path, after
+// substituting environment variables in them.
+func (s *fileSettings) decode(n *yaml.Node, path string) error {
+	if err := substitute(n, path); err != nil {
 		return err
 	}
-	for i := 0; i < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Value != settingsName && editDistance(k.Value, settingsName) <= 2 {
-			return &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not slogspan's name",
-				Fix: "did you mean " + settingsName + "? Its settings are read only under that name"}
-		}
-	}
-	if s := mapValue(n, settingsName); s != nil {
-		return f.settings.decode(s, joinPath(path, settingsName))
-	}
-	return nil
-}
-
-// decode checks the keys of n, found at path, and decodes their values,
-// substituted by otelconf/x.
-func (s *fileSettings) decode(n *yaml.Node, path string) error {
 	if err := (&schemaCheck{}).check(n, reflect.TypeFor[fileSettings](), path); err != nil {
 		return err
 	}
-	v, err := substituted(n)
-	if err == nil {
-		err = v.Decode(s) // yaml's words, with the line
-	}
-	if err != nil {
+	if err := n.Decode(s); err != nil { // yaml's words, with the line
 		return &ConfigError{Line: n.Line, Path: path, Problem: "cannot be read (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")",
-			Fix: "write each setting as its type is documented, and a variable as ${NAME} or ${NAME:-default}", Err: err}
+			Fix: "write each setting as its type is documented", Err: err}
 	}
-	err = parseLevel(n, path, "event_level", s.EventLevel, &s.eventLevel)
+	err := parseLevel(n, path, "event_level", s.EventLevel, &s.eventLevel)
 	if err == nil {
 		err = parseLevel(n, path, "error_status_level", s.ErrorStatusLevel, &s.errorLevel)
 	}
@@ -92,36 +73,6 @@ func (s *fileSettings) decode(n *yaml.Node, path string) error {
 		err = parseLevel(mapValue(n, "bridge"), joinPath(path, "bridge"), "error_status_level", b.ErrorStatusLevel, &b.errorLevel)
 	}
 	return err
-}
-
-// substituted returns slogspan's settings n with the environment variables
-// they refer to substituted by otelconf/x, and with the lines of n.
-func substituted(n *yaml.Node) (*yaml.Node, error) {
-	doc, err := yaml.Marshal(map[string]any{"file_format": "1.0",
-		"instrumentation/development": map[string]any{"go": map[string]any{settingsName: n}}})
-	if err != nil {
-		return nil, err
-	}
-	m, err := x.ParseYAML(doc)
-	if err != nil {
-		return nil, err
-	}
-	var v yaml.Node
-	if err := v.Encode(m.InstrumentationDevelopment.Go[settingsName]); err != nil {
-		return nil, err
-	}
-	withLines(&v, n)
-	return &v, nil
-}
-
-// withLines gives v's nodes the lines of their counterparts in n.
-func withLines(v, n *yaml.Node) {
-	v.Line = n.Line
-	for i := 0; i+1 < len(v.Content) && v.Kind == yaml.MappingNode; i += 2 {
-		if c := mapValue(n, v.Content[i].Value); c != nil {
-			withLines(v.Content[i+1], c)
-		}
-	}
 }
 
 // parseLevel parses text, the value of key in mapping n at path, into dst.
@@ -187,4 +138,73 @@ func (l *fileLimits) over(base slogspan.Limits) slogspan.Limits {
 		}
 	}
 	return base
+}
+
+// envNameRE is what the specification allows as a variable's name.
+var envNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// substitute replaces references to environment variables in the scalars
+// under n, as the configuration specification defines them: ${NAME} or
+// ${env:NAME}, ${NAME:-default} when NAME is unset or empty, and $$ for a
+// $. A plain scalar is typed by what it becomes, so ${N:-100} is an integer.
+func substitute(n *yaml.Node, path string) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "$") {
+			return nil
+		}
+		v, err := expand(n.Value)
+		if err != nil {
+			return &ConfigError{Line: n.Line, Path: path, Problem: fmt.Sprintf("is %q: %v", n.Value, err),
+				Fix: "write ${NAME} or ${NAME:-default}, with a name of letters, digits and _, and $$ for a $"}
+		}
+		n.Value = v
+		if n.Style == 0 {
+			n.Tag = "" // typed again by its new value
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := substitute(n.Content[i+1], joinPath(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := substitute(c, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// expand substitutes the environment variables s refers to.
+func expand(s string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "$$"):
+			b.WriteByte('$')
+			i += 2
+		case strings.HasPrefix(s[i:], "${"):
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				return "", fmt.Errorf("%s has no closing }", s[i:])
+			}
+			name, def, hasDef := strings.Cut(strings.TrimPrefix(s[i+2:i+end], "env:"), ":-")
+			if !envNameRE.MatchString(name) {
+				return "", fmt.Errorf("%q is not a variable name", name)
+			}
+			v := os.Getenv(name)
+			if v == "" && hasDef {
+				v = def
+			}
+			b.WriteString(v)
+			i += end + 1
+		default:
+			b.WriteByte(s[i])
+			i++
+		}
+	}
+	return b.String(), nil
 }

@@ -16,6 +16,8 @@ package setup
 //   - OTEL_CONFIG_FILE is read again by NewSDK: newSDK (TestConfigFileBuildsTheSDK).
 //   - The exporters it builds cannot be wrapped: their failures are the
 //     SDK's errors, which shutdown returns (TestConfigFileExportFailuresAreReported).
+//   - instrumentation/development is not substituted: substitute
+//     (TestConfigFileBuildsTheSDK).
 
 import (
 	"fmt"
