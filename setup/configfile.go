@@ -63,7 +63,6 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 
 // fileConfig is what setup takes from the configuration file.
 type fileConfig struct {
-	path string
 	// model is for otelconf: the file's, less what setup builds itself
 	// (the bridge, the span limits), with the schema's defaults written in.
 	model      otelconf.OpenTelemetryConfiguration
@@ -75,7 +74,7 @@ type fileConfig struct {
 
 // readConfigFile reads and checks the configuration file at path.
 func readConfigFile(path, serviceName string) (f *fileConfig, err error) {
-	f = &fileConfig{path: path}
+	f = &fileConfig{}
 	defer func() {
 		var ce *ConfigError
 		if errors.As(err, &ce) {

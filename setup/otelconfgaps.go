@@ -16,8 +16,8 @@ package setup
 //   - OTEL_CONFIG_FILE is read again by NewSDK: newSDK (TestConfigFileBuildsTheSDK).
 //   - The exporters it builds cannot be wrapped: their failures are the
 //     SDK's errors, which shutdown returns (TestConfigFileExportFailuresAreReported).
-//   - instrumentation/development is not substituted: substitute
-//     (TestConfigFileBuildsTheSDK).
+//   - instrumentation/development is not in the model (otelconf/x has it,
+//     with heavy dependencies): substitute (TestConfigFileBuildsTheSDK).
 
 import (
 	"fmt"
