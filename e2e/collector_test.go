@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"os"
 	"sort"
@@ -190,6 +191,12 @@ func shutdownCleanly(ctx context.Context, t *testing.T, shutdown func(context.Co
 // environment, as a user would, and starts it.
 func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Option) func(context.Context) error {
 	t.Helper()
+	return startSlogspanWith(t, c, proto, nil, opts...)
+}
+
+// startSlogspanWith is startSlogspan with the variables in sizing set too.
+func startSlogspanWith(t *testing.T, c *collector, proto string, sizing map[string]string, opts ...setup.Option) func(context.Context) error {
+	t.Helper()
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "OTEL_") {
 			t.Setenv(k, "")
@@ -210,6 +217,7 @@ func startSlogspan(t *testing.T, c *collector, proto string, opts ...setup.Optio
 		"OTEL_BLRP_EXPORT_TIMEOUT":    "10000",
 		"OTEL_BLRP_SCHEDULE_DELAY":    "100",
 	}
+	maps.Copy(env, sizing)
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

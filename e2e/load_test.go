@@ -10,24 +10,22 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/slogspan/slogspan"
-	"github.com/slogspan/slogspan/setup"
 )
 
 // What a user must size so that nothing is dropped under this load, set
-// here through setup's options (or OTEL_BSP_* and OTEL_BLRP_*):
+// through OTEL_BSP_* and OTEL_BLRP_*:
 //   - the span queue holds every span that can end between two exports;
 //   - the log queue holds every record diverted between two exports;
 //   - a span export batch stays under the receiver's message limit (gRPC:
 //     4 MiB): setup's default of 32 spans, each with at most MaxSpanBytes
 //     (64 KiB) of events, does. The SDK's own 512 does not.
-var loadSizing = []setup.Option{
-	setup.WithSpanBatch(sdktrace.WithMaxQueueSize(8192)),
-	setup.WithLogBatch(sdklog.WithMaxQueueSize(65536), sdklog.WithExportMaxBatchSize(512)),
+var loadSizing = map[string]string{
+	"OTEL_BSP_MAX_QUEUE_SIZE":         "8192",
+	"OTEL_BLRP_MAX_QUEUE_SIZE":        "65536",
+	"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "512",
 }
 
 func TestLoad(t *testing.T) {
@@ -43,7 +41,7 @@ func runLoad(t *testing.T, proto string, c *collector, errs *errorsSeen) {
 		bigEvery     = 25 // every 25th record carries a value to cut
 	)
 	c.start()
-	shutdown := startSlogspan(t, c, proto, loadSizing...)
+	shutdown := startSlogspanWith(t, c, proto, loadSizing)
 
 	big := strings.Repeat("b", 3000)
 	tracer := otel.Tracer("e2e-load")
@@ -113,17 +111,17 @@ func TestSpanBatchesStayUnderTheGRPCMessageLimit(t *testing.T) {
 	// request it refuses with ResourceExhausted.
 	for _, c := range []struct {
 		name    string
-		opts    []setup.Option
+		sizing  map[string]string
 		refused bool
 	}{
 		{"setup's 32 spans a request", nil, false},
-		{"the SDK's 512", []setup.Option{setup.WithSpanBatch(sdktrace.WithMaxExportBatchSize(512))}, true},
+		{"the SDK's 512", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "512"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			col := newCollector(t)
 			col.start()
 			errs := recordErrors(t)
-			shutdown := startSlogspan(t, col, "grpc", c.opts...)
+			shutdown := startSlogspanWith(t, col, "grpc", c.sizing)
 			const spans = 128
 			value := strings.Repeat("v", 1000)
 			tracer := otel.Tracer("e2e-sizing")

@@ -20,11 +20,10 @@ import (
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// configFileEnv names the configuration file, as the specification does.
-const configFileEnv = "OTEL_CONFIG_FILE"
-
-// bridgeKey is the schema's event to span event bridge processor.
-const bridgeKey = "event_to_span_event_bridge/development"
+const (
+	configFileEnv = "OTEL_CONFIG_FILE"
+	bridgeKey     = "event_to_span_event_bridge/development" // the schema's span event bridge
+)
 
 // ConfigError is a mistake in the configuration file that OTEL_CONFIG_FILE
 // names. Start returns it having changed nothing.
@@ -64,20 +63,18 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 
 // fileConfig is what setup takes from the configuration file.
 type fileConfig struct {
-	path string
 	// model is for otelconf: the file's, less what setup builds itself
 	// (the bridge, the span limits), with the schema's defaults written in.
 	model      otelconf.OpenTelemetryConfiguration
 	bridge     bool // logger_provider lists the bridge
 	settings   fileSettings
-	spanLimits sdktrace.SpanLimits // all six, with the schema's defaults
-	root       *yaml.Node          // the file's YAML, with its lines
+	spanLimits sdktrace.SpanLimits
+	root       *yaml.Node // the file's YAML, with its lines
 }
 
 // readConfigFile reads and checks the configuration file at path.
-// serviceName is the program's default for service.name.
 func readConfigFile(path, serviceName string) (f *fileConfig, err error) {
-	f = &fileConfig{path: path}
+	f = &fileConfig{}
 	defer func() {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
@@ -128,14 +125,13 @@ func readConfigFile(path, serviceName string) (f *fileConfig, err error) {
 	return f, nil
 }
 
-// rejected is an error otelconf returned for the file, in its words.
 func rejected(path string, err error) error {
 	return &ConfigError{File: path, Problem: "is not accepted by otelconf (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")",
 		Fix: "see the configuration schema for the values each field takes", Err: err}
 }
 
-// check checks the file's keys against the schema, as otelconf's model and
-// slogspan's settings spell it, and decodes slogspan's settings.
+// check checks the file's keys against otelconf's model and slogspan's
+// settings, and decodes the settings.
 func (f *fileConfig) check() error {
 	switch format := mapValue(f.root, "file_format"); {
 	case format == nil:
@@ -158,13 +154,12 @@ func (f *fileConfig) check() error {
 	return c.check(f.root, reflect.TypeFor[otelconf.OpenTelemetryConfiguration](), "")
 }
 
-// languages are instrumentation/development's keys that otelconf v0.27.0
-// reads (otelconf/x's ExperimentalInstrumentation).
+// languages are instrumentation/development's keys (otelconf/x v0.27.0).
 var languages = []string{"cpp", "dotnet", "erlang", "general", "go", "java", "js", "php", "python", "ruby", "rust", "swift"}
 
-// instrumentation checks instrumentation/development and decodes
-// slogspan's settings, in go: under settingsName. Other names under go:
-// are other libraries', but one a typo or two from slogspan's is refused.
+// instrumentation checks instrumentation/development and decodes slogspan's
+// settings. Other names under go: are other libraries', but one a typo or
+// two from slogspan's is refused.
 func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
 	if err := mapping(n, path); err != nil {
 		return err
@@ -193,8 +188,7 @@ func (f *fileConfig) instrumentation(n *yaml.Node, path string) error {
 	return nil
 }
 
-// mapping reports a node of slogspan's part of the schema that is neither
-// a mapping nor empty.
+// mapping refuses a node that is neither a mapping nor empty.
 func mapping(n *yaml.Node, path string) error {
 	if n.Kind == yaml.MappingNode || n.ShortTag() == nullTag {
 		return nil
@@ -202,7 +196,6 @@ func mapping(n *yaml.Node, path string) error {
 	return &ConfigError{Line: n.Line, Path: path, Problem: "is not a mapping", Fix: "write name: value lines under it"}
 }
 
-// mapValue returns the value of key in mapping n, or nil.
 func mapValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
@@ -216,21 +209,19 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 }
 
 // fromFile builds the providers from the configuration file at path:
-// otelconf builds what the file describes, and setup adds the handler,
-// the bridge, the span tracker and the span limits.
+// otelconf builds what the file describes, setup adds the handler, the
+// bridge, the span tracker and the span limits.
 func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) {
 	f, err := readConfigFile(path, cfg.serviceName)
 	if err != nil || f.model.Disabled != nil && *f.model.Disabled {
 		return nil, err
 	}
-	// The program's options, then the file's over them; the LoggerProvider
-	// once otelconf has built it.
+	// The program's options, the file's over them, the LoggerProvider once built.
 	h := slogspan.New(handlerToWrap(), cfg.handlerOpts...)
 	h = slogspan.New(h, f.settings.handlerOptions(h.Limits())...)
 	cfg.bridge = nil // the file's pipeline decides
 	lpOpts := []sdklog.LoggerProviderOption{depthLimit(f.bridge)}
 	if f.bridge {
-		// otelconf registers these before the file's processors.
 		cfg.bridge = spanevents.NewProcessor(f.settings.bridgeOptions()...)
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge), sdklog.WithProcessor(boundingLogProcessor{}))
 	}
@@ -239,7 +230,7 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 		otelconf.WithOpenTelemetryConfiguration(f.model),
 		otelconf.WithTracerProviderOptions(append([]sdktrace.TracerProviderOption{
 			sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-			sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(&f.spanLimits, h)),
+			sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(f.spanLimits, h)),
 		}, cfg.tracerProviderOpts...)...),
 		otelconf.WithLoggerProviderOptions(append(lpOpts, cfg.loggerProviderOpts...)...),
 	)
@@ -248,12 +239,12 @@ func fromFile(ctx context.Context, cfg *config, path string) (*pipeline, error) 
 	}
 	tp, _ := sdk.TracerProvider().(*sdktrace.TracerProvider)
 	lp, _ := sdk.LoggerProvider().(*sdklog.LoggerProvider)
-	var payload log.LoggerProvider // none when the file configures no logs
+	var payload log.LoggerProvider // nil interface when the file configures no logs
 	if lp != nil {
 		payload = lp
 	}
-	// otelconf builds the exporters and offers no way to wrap them: their
-	// failures come through otel.Handle, and shutdown returns them.
+	// otelconf's exporters cannot be wrapped: their failures come through
+	// otel.Handle, and shutdown returns them.
 	r := newReporter(cfg.errorHandler)
 	r.returnOthers = true
 	h = newHandler(r, h, payload, nil)

@@ -15,8 +15,7 @@ import (
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// settingsName is slogspan's key in instrumentation/development.go, where
-// the schema keeps each Go library's settings by name.
+// settingsName is slogspan's key in instrumentation/development.go.
 const settingsName = "slogspan"
 
 // fileSettings are slogspan's settings in the configuration file. Each
@@ -52,8 +51,8 @@ type fileBridge struct {
 	errorLevel slog.Level // parsed
 }
 
-// decode reads slogspan's settings from n, found at path, after
-// substituting environment variables in them.
+// decode reads slogspan's settings from n, found at path, with the
+// environment variables they refer to substituted.
 func (s *fileSettings) decode(n *yaml.Node, path string) error {
 	if err := substitute(n, path); err != nil {
 		return err
@@ -88,7 +87,7 @@ func parseLevel(n *yaml.Node, path, key string, text *string, dst *slog.Level) e
 }
 
 // handlerOptions returns the options the settings give the Handler, over
-// the limits it has without them.
+// its limits base.
 func (s *fileSettings) handlerOptions(base slogspan.Limits) []slogspan.Option {
 	var opts []slogspan.Option
 	if s.EventLevel != nil {
@@ -140,13 +139,12 @@ func (l *fileLimits) over(base slogspan.Limits) slogspan.Limits {
 	return base
 }
 
-// envNameRE is what the specification allows as a variable's name.
 var envNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
-// substitute replaces references to environment variables in the scalars
-// under n, as the configuration specification defines them: ${NAME} or
-// ${env:NAME}, ${NAME:-default} when NAME is unset or empty, and $$ for a
-// $. A plain scalar is typed by what it becomes, so ${N:-100} is an integer.
+// substitute replaces ${NAME}, ${env:NAME} and ${NAME:-default} (when NAME
+// is unset or empty) in the scalars under n, and $$ by $, as the
+// configuration specification does. A plain scalar is typed by what it
+// becomes, so ${N:-100} is an integer.
 func substitute(n *yaml.Node, path string) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -178,7 +176,6 @@ func substitute(n *yaml.Node, path string) error {
 	return nil
 }
 
-// expand substitutes the environment variables s refers to.
 func expand(s string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); {

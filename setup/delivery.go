@@ -11,9 +11,8 @@ import (
 )
 
 // A delivery follows the spans or log records of one signal from their
-// batch processor to the receiver's answer. Whatever was taken in and
-// never settled (delivered, or failed and counted) is lost, and shutdown
-// says so with the count.
+// batch processor to the receiver's answer: what was taken in and never
+// settled (delivered, or failed and counted) is lost.
 type delivery struct {
 	signal, endpoint string
 	endpointFrom     string // the setting that gave endpoint, as KEY="value"
@@ -27,8 +26,8 @@ func newDelivery(signal string, t otlpTarget, r *reporter) *delivery {
 	return &delivery{signal: signal, endpoint: t.endpoint, endpointFrom: t.from, r: r}
 }
 
-// export runs one export of items spans or records through do, reporting
-// it when it has had no answer for a while, and settles it.
+// export runs one export of items spans or records through do, reports it
+// when it waits long for an answer, and settles it.
 func (d *delivery) export(ctx context.Context, items int, do func(context.Context) error) error {
 	d.r.mu.Lock()
 	d.inFlight++
@@ -43,8 +42,8 @@ func (d *delivery) export(ctx context.Context, items int, do func(context.Contex
 	return d.r.answered(ctx, d, items, err, answered.Load())
 }
 
-// countingSpanProcessor counts the sampled spans that reach the batch span
-// processor it wraps.
+// countingSpanProcessor and countingLogProcessor count what reaches the
+// batch processor they wrap.
 type countingSpanProcessor struct {
 	sdktrace.SpanProcessor
 	d *delivery
@@ -57,8 +56,6 @@ func (p countingSpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	p.SpanProcessor.OnEnd(s)
 }
 
-// countingLogProcessor counts the records that reach the batch processor
-// it wraps.
 type countingLogProcessor struct {
 	sdklog.Processor
 	d *delivery

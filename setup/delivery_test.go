@@ -371,25 +371,12 @@ func (e *slowSpans) ExportSpans(ctx context.Context, ss []sdktrace.ReadOnlySpan)
 }
 
 func TestSpansDroppedFromAFullQueueAreCounted(t *testing.T) {
-	// A queue of one span, set by option or by OTEL_BSP_MAX_QUEUE_SIZE.
-	t.Run("WithSpanBatch", func(t *testing.T) {
-		droppedFromAFullQueue(t, setup.WithSpanBatch(sdktrace.WithMaxQueueSize(1), sdktrace.WithMaxExportBatchSize(1)))
-	})
-	t.Run("OTEL_BSP_MAX_QUEUE_SIZE", func(t *testing.T) {
-		droppedFromAFullQueue(t)
-	})
-}
-
-func droppedFromAFullQueue(t *testing.T, opts ...setup.Option) {
 	clearOTelEnv(t)
-	if len(opts) == 0 {
-		t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "1")
-		t.Setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "1")
-	}
+	t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "1")
+	t.Setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "1")
 	programOutput(t)
 	spans := &slowSpans{}
-	shutdown, err := setup.Start(context.Background(), append([]setup.Option{
-		setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{})}, opts...)...)
+	shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(spans), setup.WithLogExporter(&memlog.Exporter{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,9 @@
 //
 // After Start, every slog call made with a context records an event on the
 // span in it (see package slogspan), a record with a cut value goes whole
-// to the LoggerProvider, and the global providers and propagators export
-// and propagate as the environment says. Start installs no signal handler:
-// a server calls shutdown after http.Server.Shutdown, once SIGINT or
-// SIGTERM ended its context (see examples/httpserver).
+// to the LoggerProvider, and the global providers and propagators work as
+// the environment says. Start installs no signal handler: a server calls
+// shutdown after http.Server.Shutdown (see examples/httpserver).
 //
 // # The environment
 //
@@ -31,17 +30,14 @@
 //	OTEL_SPAN_EVENT_COUNT_LIMIT, …             raised to make room for slogspan's budget
 //	OTEL_SDK_DISABLED=true                     Start changes nothing
 //
-// console is slogspan's console view (the span tree); console/json is the
-// SDK's stdout exporter. Spans are exported 32 a batch
-// ([DefaultSpanExportBatchSize]). A log record's attribute values nest at
-// most slogspan.MaxValueDepth maps and slices deep, by environment or by
-// file, unless [WithLoggerProviderOptions] sets another limit. With the
-// span events bridge, which keeps deeper values as text on its events,
-// each record is bounded after the bridge: its body and attributes nest
-// at most slogspan.MaxValueDepth deep, the rest kept as text. A value
-// setup cannot use (an endpoint without http:// or https://, a size or
-// delay that is not a positive whole number) is an error from Start that
-// names the variable, the value and the fix.
+// console is slogspan's span tree; console/json is the SDK's stdout
+// exporter. Spans are exported 32 a batch ([DefaultSpanExportBatchSize]).
+// A log record's values nest at most slogspan.MaxValueDepth maps and slices
+// deep, unless [WithLoggerProviderOptions] sets another limit; with the
+// span events bridge, what lies deeper is kept as text. A value setup
+// cannot use (an endpoint without http:// or https://, a size or delay that
+// is not a positive whole number) is an error from Start that names the
+// variable, the value and the fix.
 //
 // # A configuration file
 //
@@ -82,6 +78,6 @@
 // WARN repeats the counts at most once a minute while failures go on, and
 // an export with no answer for 5 seconds is reported too. shutdown returns
 // an [ExportError] for each kind, with the spans or records lost, and
-// reports once the log lines that reached no span (Providers.Handler.MissingSpans
-// reads them in code). [WithErrorHandler] sends the reports elsewhere.
+// reports the log lines that reached no span (Handler.MissingSpans in
+// code). [WithErrorHandler] sends the reports elsewhere.
 package setup

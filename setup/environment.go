@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -15,15 +14,14 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/slogspan/slogspan"
 	"github.com/slogspan/slogspan/spanevents"
 )
 
-// fromEnvironment builds the providers, their exporters and batch
-// processors from the OTEL_* variables and the options.
+// fromEnvironment builds the providers from the OTEL_* variables and the
+// options.
 func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
-	spanBatch, spanErr := readBatch("OTEL_BSP_", "spans", batchSettings{5000, 30000, 2048, DefaultSpanExportBatchSize})
-	logBatch, logErr := readBatch("OTEL_BLRP_", "log records", batchSettings{1000, 30000, 2048, 512})
+	spanBatch, spanErr := readBatch("OTEL_BSP_", "spans", spanBatchDefaults)
+	logBatch, logErr := readBatch("OTEL_BLRP_", "log records", logBatchDefaults)
 	if err := errors.Join(spanErr, logErr); err != nil {
 		return nil, err
 	}
@@ -51,25 +49,20 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 	spans, logs := newDelivery(signalTraces, spanTarget, r), newDelivery(signalLogs, logTarget, r)
 	lpOpts := []sdklog.LoggerProviderOption{sdklog.WithResource(res), depthLimit(cfg.bridge != nil)}
 	if cfg.bridge != nil {
-		// Before the export, which then carries the uid, bounded.
 		lpOpts = append(lpOpts, sdklog.WithProcessor(cfg.bridge), sdklog.WithProcessor(boundingLogProcessor{}))
 	}
 	lpOpts = append(lpOpts, sdklog.WithProcessor(countingLogProcessor{sdklog.NewBatchProcessor(reportingLogExporter{logExp, logs},
-		append([]sdklog.BatchProcessorOption{
-			sdklog.WithExportInterval(ms(logBatch.delay)), sdklog.WithExportTimeout(ms(logBatch.timeout)),
-			sdklog.WithMaxQueueSize(logBatch.queue), sdklog.WithExportMaxBatchSize(logBatch.batch),
-		}, cfg.logBatch...)...), logs}))
+		sdklog.WithExportInterval(ms(logBatch.delay)), sdklog.WithExportTimeout(ms(logBatch.timeout)),
+		sdklog.WithMaxQueueSize(logBatch.queue), sdklog.WithExportMaxBatchSize(logBatch.batch)), logs}))
 	lp := sdklog.NewLoggerProvider(append(lpOpts, cfg.loggerProviderOpts...)...)
 	h := newHandler(r, handlerToWrap(), lp, cfg.handlerOpts)
 	tp := sdktrace.NewTracerProvider(append([]sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
 		sdktrace.WithSpanProcessor(spanevents.NewSpanTracker()),
-		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(cfg.spanLimits, h)),
+		sdktrace.WithRawSpanLimits(cfg.spanLimitsFor(sdktrace.NewSpanLimits(), h)),
 		sdktrace.WithSpanProcessor(countingSpanProcessor{sdktrace.NewBatchSpanProcessor(reportingSpanExporter{spanExp, spans},
-			append([]sdktrace.BatchSpanProcessorOption{
-				sdktrace.WithBatchTimeout(ms(spanBatch.delay)), sdktrace.WithExportTimeout(ms(spanBatch.timeout)),
-				sdktrace.WithMaxQueueSize(spanBatch.queue), sdktrace.WithMaxExportBatchSize(spanBatch.batch),
-			}, cfg.spanBatch...)...), spans}),
+			sdktrace.WithBatchTimeout(ms(spanBatch.delay)), sdktrace.WithExportTimeout(ms(spanBatch.timeout)),
+			sdktrace.WithMaxQueueSize(spanBatch.queue), sdktrace.WithMaxExportBatchSize(spanBatch.batch)), spans}),
 	}, cfg.tracerProviderOpts...)...)
 	return &pipeline{
 		providers: Providers{TracerProvider: tp, LoggerProvider: lp, Handler: h},
@@ -81,19 +74,22 @@ func fromEnvironment(ctx context.Context, cfg *config) (*pipeline, error) {
 }
 
 // DefaultSpanExportBatchSize is the span export batch size when
-// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset: the SDK's 512 spans, each with
-// slogspan's default budget of 64 KiB of events, can make a request far
-// over gRPC's 4 MiB message limit, and the receiver refuses it whole.
+// OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset: 32 spans of slogspan's default
+// budget (64 KiB of events each) stay under gRPC's 4 MiB message limit.
 const DefaultSpanExportBatchSize = 32
 
 // batchSettings are a batch processor's delay and timeout, in
 // milliseconds, and its queue and batch sizes.
 type batchSettings struct{ delay, timeout, queue, batch int }
 
+// The specification's defaults, but for the span batch size.
+var (
+	spanBatchDefaults = batchSettings{5000, 30000, 2048, DefaultSpanExportBatchSize}
+	logBatchDefaults  = batchSettings{1000, 30000, 2048, 512}
+)
+
 // readBatch resolves the variables prefix names (OTEL_BSP_, OTEL_BLRP_)
-// over d, each a positive whole number: the SDK panics on a negative size,
-// spins on a delay of 0, and takes its own default for what it cannot
-// parse.
+// over d, each a positive whole number.
 func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 	var errs []error
 	resolve := func(name, unit string, dst *int) bool {
@@ -126,27 +122,4 @@ func readBatch(prefix, items string, d batchSettings) (batchSettings, error) {
 	return d, errors.Join(errs...)
 }
 
-// depthLimit bounds log record attribute values at slogspan.MaxValueDepth
-// when they are made. With the span events bridge it keeps the SDK's
-// default, so that the bridge sees, and keeps as text on its events, what
-// lies deeper; a boundingLogProcessor after the bridge then bounds the
-// records for the export.
-func depthLimit(bridge bool) sdklog.LoggerProviderOption {
-	if bridge {
-		return sdklog.WithAttributeValueDepthLimit(0) // the SDK's default
-	}
-	return sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)
-}
-
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-
-// checkEndpoint checks the endpoint variable key, set to v: a URL with
-// http:// or https:// and a host. Given host:port alone, the OTLP
-// exporters would send to https://localhost.
-func checkEndpoint(key, v string) error {
-	if u, err := url.Parse(v); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		return nil
-	}
-	return fmt.Errorf("%s=%q is not a URL with a scheme and a host: write it as http://host:port "+
-		"for a receiver that speaks plain HTTP (a local Collector or Jaeger), or https://host:port", key, v)
-}

@@ -3,6 +3,7 @@ package setup
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -19,7 +20,6 @@ import (
 	"github.com/slogspan/slogspan/console"
 )
 
-// Signal names, as they appear in errors and in the OTEL_* variables.
 const (
 	signalTraces = "traces"
 	signalLogs   = "logs"
@@ -30,14 +30,15 @@ type otlpTarget struct {
 	protocol string // grpc or http/protobuf
 	endpoint string // as errors show it
 	from     string // the setting that gave the endpoint, as KEY="value", or "" for the default
-	// plainDefault is true when no endpoint and no insecure variable is
-	// set: the Go exporters would default to https://, the specification
-	// and local receivers to http://.
+	// plainDefault: no endpoint and no insecure variable set, so http://
+	// where the Go exporters would say https://.
 	plainDefault bool
 }
 
 // otlpTargetFor reads the OTEL_EXPORTER_OTLP_* variables for signal as the
-// Go exporters do, signal-specific ones first.
+// Go exporters do, signal-specific ones first. An endpoint must be a URL
+// with http:// or https:// and a host: given host:port alone, the
+// exporters would send to https://localhost.
 func otlpTargetFor(signal string) (otlpTarget, error) {
 	up := strings.ToUpper(signal)
 	t := otlpTarget{protocol: firstEnv("OTEL_EXPORTER_OTLP_"+up+"_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")}
@@ -53,7 +54,11 @@ func otlpTargetFor(signal string) (otlpTarget, error) {
 			continue
 		}
 		t.from = fmt.Sprintf("%s=%q", key, t.endpoint)
-		err := checkEndpoint(key, t.endpoint)
+		var err error
+		if u, perr := url.Parse(t.endpoint); perr != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			err = fmt.Errorf("%s=%q is not a URL with a scheme and a host: write it as http://host:port "+
+				"for a receiver that speaks plain HTTP (a local Collector or Jaeger), or https://host:port", key, t.endpoint)
+		}
 		if key == "OTEL_EXPORTER_OTLP_ENDPOINT" && t.protocol == "http/protobuf" {
 			t.endpoint = strings.TrimRight(t.endpoint, "/") + "/v1/" + signal // a signal's own is used as given
 		}
@@ -82,8 +87,7 @@ func firstEnv(keys ...string) string {
 }
 
 // exporter returns the exporter of one signal, and for OTLP where it
-// sends: explicit when set, else what the variable envKey names, fallback
-// when it names none, and OTLP when there is no fallback either.
+// sends: explicit when set, else what envKey names, else fallback, else OTLP.
 func exporter[E comparable](ctx context.Context, signal, envKey string, explicit, fallback E,
 	otlp func(context.Context, otlpTarget) (E, error), named map[string]func() (E, error),
 ) (exp E, t otlpTarget, err error) {
@@ -107,9 +111,6 @@ func exporter[E comparable](ctx context.Context, signal, envKey string, explicit
 	return none, t, fmt.Errorf("%s=%q is not an exporter setup knows: write otlp, console, console/json or none", envKey, name)
 }
 
-// spanExporter returns the span exporter and, for OTLP, where it sends.
-// console is slogspan's console view, console/json the SDK's stdout
-// exporter.
 func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, otlpTarget, error) {
 	return exporter(ctx, signalTraces, "OTEL_TRACES_EXPORTER", c.spanExp, c.fallbackSpan,
 		func(ctx context.Context, t otlpTarget) (sdktrace.SpanExporter, error) {
@@ -124,7 +125,6 @@ func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, otlpT
 		})
 }
 
-// logExporter returns the log exporter and, for OTLP, where it sends.
 func (c *config) logExporter(ctx context.Context) (sdklog.Exporter, otlpTarget, error) {
 	return exporter(ctx, signalLogs, "OTEL_LOGS_EXPORTER", c.logExp, c.fallbackLog,
 		func(ctx context.Context, t otlpTarget) (sdklog.Exporter, error) {
@@ -147,7 +147,6 @@ func (noExporter) Export(context.Context, []sdklog.Record) error              { 
 func (noExporter) Shutdown(context.Context) error                             { return nil }
 func (noExporter) ForceFlush(context.Context) error                           { return nil }
 
-// optionIf returns o alone when on, else no options.
 func optionIf[O any](on bool, o O) []O {
 	if on {
 		return []O{o}

@@ -10,21 +10,24 @@ import (
 	"github.com/slogspan/slogspan/internal/onspan"
 )
 
-// boundingLogProcessor makes each record valid OTLP for the processors
-// after it, as slogspan.Handler makes the records it diverts: the body and
-// attribute values nest at most slogspan.MaxValueDepth maps and slices
-// deep (past it a map's members continue as dotted keys and any other map
-// or slice is its text), and invalid UTF-8 is replaced. A record that
-// needs none of it passes untouched. A repaired record's count of dropped
-// attributes restarts at zero (sdklog.Record.SetAttributes).
-//
-// It runs after the span events bridge, which sees the full values, and
-// before the export: the SDK's own depth limit applies when the record is
-// made, before the bridge, and empties what it cuts.
+// depthLimit bounds log record values at slogspan.MaxValueDepth when they
+// are made; with the bridge it keeps the SDK's default, and a
+// boundingLogProcessor after the bridge bounds them instead.
+func depthLimit(bridge bool) sdklog.LoggerProviderOption {
+	if bridge {
+		return sdklog.WithAttributeValueDepthLimit(0) // the SDK's default
+	}
+	return sdklog.WithAttributeValueDepthLimit(slogspan.MaxValueDepth)
+}
+
+// boundingLogProcessor makes each record valid OTLP, as slogspan.Handler
+// makes the records it diverts: values nest at most slogspan.MaxValueDepth
+// deep (deeper, a map's members continue as dotted keys and anything else
+// is its text), and invalid UTF-8 is replaced. A repaired record's count of
+// dropped attributes restarts at zero (sdklog.Record.SetAttributes).
 type boundingLogProcessor struct{}
 
-// Enabled is false: it keeps no record of its own, so it leaves
-// Logger.Enabled to the processors that do.
+// Enabled is false: it leaves Logger.Enabled to the processors that keep records.
 func (boundingLogProcessor) Enabled(context.Context, sdklog.EnabledParameters) bool { return false }
 
 func (boundingLogProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {

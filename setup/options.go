@@ -25,13 +25,10 @@ type config struct {
 	serviceName           string
 	spanExp, fallbackSpan sdktrace.SpanExporter
 	logExp, fallbackLog   sdklog.Exporter
-	spanBatch             []sdktrace.BatchSpanProcessorOption
-	logBatch              []sdklog.BatchProcessorOption
 	handlerOpts           []slogspan.Option
 	resourceOpts          []resource.Option
 	tracerProviderOpts    []sdktrace.TracerProviderOption
 	loggerProviderOpts    []sdklog.LoggerProviderOption
-	spanLimits            *sdktrace.SpanLimits
 	errorHandler          func(error)
 	bridge                *spanevents.Processor
 }
@@ -75,18 +72,6 @@ func WithLogExporter(exp sdklog.Exporter) Option {
 	return optionFunc(func(c *config) { c.logExp = exp })
 }
 
-// WithSpanBatch passes options to the span batch processor, after the
-// OTEL_BSP_* variables.
-func WithSpanBatch(opts ...sdktrace.BatchSpanProcessorOption) Option {
-	return optionFunc(func(c *config) { c.spanBatch = append(c.spanBatch, opts...) })
-}
-
-// WithLogBatch passes options to the log batch processor, after the
-// OTEL_BLRP_* variables.
-func WithLogBatch(opts ...sdklog.BatchProcessorOption) Option {
-	return optionFunc(func(c *config) { c.logBatch = append(c.logBatch, opts...) })
-}
-
 // WithHandlerOptions passes options to the slogspan handler, after Start's
 // own (which divert to the LoggerProvider). Pass slogspan.WithReplaceAttr
 // here with the function your own handler redacts with.
@@ -102,8 +87,10 @@ func WithResourceOptions(opts ...resource.Option) Option {
 
 // WithTracerProviderOptions passes options to the TracerProvider, after
 // Start's own, so that they win: a sampler, span processors, an id
-// generator. An sdktrace.WithRawSpanLimits here replaces the limits
-// [WithRawSpanLimits] would agree with the handler.
+// generator. An sdktrace.WithRawSpanLimits here replaces the limits Start
+// sets: the OTEL_SPAN_* environment, with the event count limit raised to
+// slogspan's MaxSpanEvents plus [OtherEventsRoom] and the attributes per
+// event to MaxEventAttrs when they are below.
 func WithTracerProviderOptions(opts ...sdktrace.TracerProviderOption) Option {
 	return optionFunc(func(c *config) { c.tracerProviderOpts = append(c.tracerProviderOpts, opts...) })
 }
@@ -112,16 +99,6 @@ func WithTracerProviderOptions(opts ...sdktrace.TracerProviderOption) Option {
 // Start's own: processors, attribute limits.
 func WithLoggerProviderOptions(opts ...sdklog.LoggerProviderOption) Option {
 	return optionFunc(func(c *config) { c.loggerProviderOpts = append(c.loggerProviderOpts, opts...) })
-}
-
-// WithRawSpanLimits sets the TracerProvider's span limits, used as given
-// (see sdktrace.WithRawSpanLimits), except that the event count limit is
-// raised to slogspan's MaxSpanEvents plus [OtherEventsRoom], and the
-// attributes-per-event limit to MaxEventAttrs, when they are below.
-// Without it, the limits come from the OTEL_SPAN_* environment, raised the
-// same way.
-func WithRawSpanLimits(l sdktrace.SpanLimits) Option {
-	return optionFunc(func(c *config) { c.spanLimits = &l })
 }
 
 // WithErrorHandler sends what Start would log at WARN (export failures and

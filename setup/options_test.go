@@ -70,14 +70,6 @@ func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
 			t.Errorf("events = %d, want %d", got, slogspan.DefaultMaxSpanEvents)
 		}
 	})
-	t.Run("WithRawSpanLimits below the handler's budget", func(t *testing.T) {
-		clearOTelEnv(t)
-		sl := sdktrace.NewSpanLimits()
-		sl.EventCountLimit = 10
-		if got := eventsOnOneSpan(t, 100, setup.WithRawSpanLimits(sl)); got != slogspan.DefaultMaxSpanEvents {
-			t.Errorf("events = %d, want %d", got, slogspan.DefaultMaxSpanEvents)
-		}
-	})
 	t.Run("an sdktrace.WithRawSpanLimits in WithTracerProviderOptions replaces them", func(t *testing.T) {
 		clearOTelEnv(t)
 		sl := sdktrace.NewSpanLimits()
@@ -95,37 +87,22 @@ func TestSpanLimitsMakeRoomForTheHandlersBudget(t *testing.T) {
 			t.Errorf("spans %v, want one keeping the program's 10 events", got)
 		}
 	})
-	for _, c := range []struct {
-		name string
-		env  string
-		opts []setup.Option
-	}{
-		{"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT below MaxEventAttrs", "2", nil},
-		{"WithRawSpanLimits' attributes per event below MaxEventAttrs", "", []setup.Option{setup.WithRawSpanLimits(func() sdktrace.SpanLimits {
-			sl := sdktrace.NewSpanLimits()
-			sl.AttributePerEventCountLimit = 2
-			return sl
-		}())}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			clearOTelEnv(t)
-			if c.env != "" {
-				t.Setenv("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", c.env)
-			}
-			shutdown, spans, _ := startInMemory(t, c.opts...)
-			ctx, span := otel.Tracer("limits").Start(context.Background(), "wide")
-			args := []any{}
-			for i := range 20 {
-				args = append(args, fmt.Sprint("k", i), i)
-			}
-			slog.InfoContext(ctx, "wide", args...)
-			span.End()
-			ev := onlyExportedSpan(t, shutdown, spans).Events
-			if len(ev) != 1 || len(ev[0].Attributes) != 21 || ev[0].DroppedAttributeCount != 0 {
-				t.Errorf("events %v, want level and the 20 attributes, none dropped by the SDK", ev)
-			}
-		})
-	}
+	t.Run("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT below MaxEventAttrs", func(t *testing.T) {
+		clearOTelEnv(t)
+		t.Setenv("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "2")
+		shutdown, spans, _ := startInMemory(t)
+		ctx, span := otel.Tracer("limits").Start(context.Background(), "wide")
+		args := []any{}
+		for i := range 20 {
+			args = append(args, fmt.Sprint("k", i), i)
+		}
+		slog.InfoContext(ctx, "wide", args...)
+		span.End()
+		ev := onlyExportedSpan(t, shutdown, spans).Events
+		if len(ev) != 1 || len(ev[0].Attributes) != 21 || ev[0].DroppedAttributeCount != 0 {
+			t.Errorf("events %v, want level and the 20 attributes, none dropped by the SDK", ev)
+		}
+	})
 	t.Run("WithSpanEventsBridge's budget above the SDK default of 128", func(t *testing.T) {
 		clearOTelEnv(t)
 		shutdown, spans, _ := startInMemory(t, setup.WithSpanEventsBridge(spanevents.WithAllRecords(true),
@@ -299,19 +276,14 @@ func (b *batchSizes) largest() (spans, logs int) {
 }
 
 func TestExportBatchSizes(t *testing.T) {
-	// 32 spans a request unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE says
-	// otherwise; WithSpanBatch and WithLogBatch apply after the OTEL_BSP_*
-	// and OTEL_BLRP_* variables.
+	// 32 spans a request unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE says otherwise.
 	for _, c := range []struct {
 		name                string
 		env                 map[string]string
-		opts                []setup.Option
 		wantSpans, wantLogs int
 	}{
-		{"defaults", nil, nil, 32, 40}, // 32: README, setup.DefaultSpanExportBatchSize
-		{"the environment", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "3"}, nil, 50, 3},
-		{"options after the environment", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "3"},
-			[]setup.Option{setup.WithSpanBatch(sdktrace.WithMaxExportBatchSize(10)), setup.WithLogBatch(sdklog.WithExportMaxBatchSize(2))}, 10, 2},
+		{"defaults", nil, 32, 40}, // 32: README, setup.DefaultSpanExportBatchSize
+		{"the environment", map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "50", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": "3"}, 50, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clearOTelEnv(t)
@@ -319,8 +291,7 @@ func TestExportBatchSizes(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			exp := &batchSizes{}
-			shutdown, err := setup.Start(context.Background(), append([]setup.Option{
-				setup.WithSpanExporter(exp), setup.WithLogExporter(exp)}, c.opts...)...)
+			shutdown, err := setup.Start(context.Background(), setup.WithSpanExporter(exp), setup.WithLogExporter(exp))
 			if err != nil {
 				t.Fatal(err)
 			}

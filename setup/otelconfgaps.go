@@ -16,8 +16,8 @@ package setup
 //   - OTEL_CONFIG_FILE is read again by NewSDK: newSDK (TestConfigFileBuildsTheSDK).
 //   - The exporters it builds cannot be wrapped: their failures are the
 //     SDK's errors, which shutdown returns (TestConfigFileExportFailuresAreReported).
-//   - instrumentation/development is not substituted: substitute
-//     (TestConfigFileBuildsTheSDK).
+//   - instrumentation/development is not in the model (otelconf/x has it,
+//     with heavy dependencies): substitute (TestConfigFileBuildsTheSDK).
 
 import (
 	"fmt"
@@ -36,14 +36,12 @@ import (
 
 const nullTag = "!!null"
 
-// schemaCheck finds the keys a configuration model does not know, by its
-// Go types. extra are keys a struct type takes besides its fields, each
-// with its own check.
+// schemaCheck finds the keys a model does not know, by its Go types. extra
+// are the keys a struct type takes besides its fields, each with its check.
 type schemaCheck struct {
 	extra map[reflect.Type]map[string]func(n *yaml.Node, path string) error
 }
 
-// check checks n, found at path, against t.
 func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -70,7 +68,6 @@ func (c *schemaCheck) check(n *yaml.Node, t reflect.Type, path string) error {
 	return nil
 }
 
-// object checks the keys of a mapping against the fields of struct type t.
 func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
 	fields := map[string]reflect.Type{}
 	for i := range t.NumField() {
@@ -101,7 +98,7 @@ func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
 		}
 	}
 	// The schema's extension points (processors, exporters, samplers,
-	// propagators) are objects with one key, naming the component.
+	// propagators) name one component each.
 	if _, plugin := t.FieldByName("AdditionalProperties"); plugin && path != "" && len(n.Content) != 2 {
 		if len(n.Content) == 0 {
 			return &ConfigError{Line: n.Line, Path: path, Problem: "is empty",
@@ -118,8 +115,7 @@ func (c *schemaCheck) object(n *yaml.Node, t reflect.Type, path string) error {
 }
 
 // unknownField reports key k, unknown at path, suggesting the known name
-// closest to it: one k begins with (go for golang), else one within a few
-// edits.
+// it begins with (go for golang), else one within a few edits.
 func unknownField(k *yaml.Node, path string, known []string) error {
 	e := &ConfigError{Line: k.Line, Path: joinPath(path, k.Value), Problem: "is not a field the Go SDK knows here",
 		Fix: "the fields here are " + strings.Join(known, ", ")}
@@ -163,7 +159,6 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// joinPath appends name to a dotted path.
 func joinPath(path, name string) string {
 	if path == "" {
 		return name
@@ -233,8 +228,7 @@ func (f *fileConfig) resource(serviceName string) error {
 		r.AttributesList = nil
 	}
 	if !has["service.name"] {
-		// Written out, the environment's first: otelconf would take it from
-		// resource.Default, which reads the environment once per process.
+		// Written out: otelconf's resource.Default reads the environment once per process.
 		if v, ok := resource.Environment().Set().Value("service.name"); ok {
 			serviceName = v.AsString()
 		}
@@ -244,38 +238,40 @@ func (f *fileConfig) resource(serviceName string) error {
 	return nil
 }
 
-// spanLimitsOf returns the span limits the file sets, with the schema's
-// defaults: tracer_provider.limits, then attribute_limits, then 128 (the
-// value length: unlimited).
+// spanLimitsOf returns the six span limits: tracer_provider.limits, then
+// attribute_limits, then the schema's defaults.
 func spanLimitsOf(m *otelconf.OpenTelemetryConfiguration) sdktrace.SpanLimits {
-	l := sdktrace.SpanLimits{AttributeValueLengthLimit: -1, AttributeCountLimit: 128,
-		EventCountLimit: 128, LinkCountLimit: 128, AttributePerEventCountLimit: 128, AttributePerLinkCountLimit: 128}
-	set := func(dst *int, p *int) {
-		if p != nil {
-			*dst = *p
-		}
-	}
-	if a := m.AttributeLimits; a != nil {
-		set(&l.AttributeCountLimit, a.AttributeCountLimit)
-		set(&l.AttributeValueLengthLimit, a.AttributeValueLengthLimit)
+	var a otelconf.AttributeLimits
+	var t otelconf.SpanLimits
+	if m.AttributeLimits != nil {
+		a = *m.AttributeLimits
 	}
 	if m.TracerProvider != nil && m.TracerProvider.Limits != nil {
-		t := m.TracerProvider.Limits
-		set(&l.AttributeCountLimit, t.AttributeCountLimit)
-		set(&l.AttributeValueLengthLimit, t.AttributeValueLengthLimit)
-		set(&l.EventCountLimit, t.EventCountLimit)
-		set(&l.AttributePerEventCountLimit, t.EventAttributeCountLimit)
-		set(&l.LinkCountLimit, t.LinkCountLimit)
-		set(&l.AttributePerLinkCountLimit, t.LinkAttributeCountLimit)
+		t = *m.TracerProvider.Limits
 	}
-	return l
+	return sdktrace.SpanLimits{
+		AttributeValueLengthLimit:   firstSet(-1, t.AttributeValueLengthLimit, a.AttributeValueLengthLimit),
+		AttributeCountLimit:         firstSet(128, t.AttributeCountLimit, a.AttributeCountLimit),
+		EventCountLimit:             firstSet(128, t.EventCountLimit),
+		AttributePerEventCountLimit: firstSet(128, t.EventAttributeCountLimit),
+		LinkCountLimit:              firstSet(128, t.LinkCountLimit),
+		AttributePerLinkCountLimit:  firstSet(128, t.LinkAttributeCountLimit),
+	}
+}
+
+// firstSet returns the first of ps that is set, else d.
+func firstSet(d int, ps ...*int) int {
+	for _, p := range ps {
+		if p != nil {
+			return *p
+		}
+	}
+	return d
 }
 
 // defaults writes the schema's defaults where the file leaves a batch
-// processor's, an exporter's or the log limits' value out, so that the
-// SDK's variables do not fill them (the span batch size is
-// DefaultSpanExportBatchSize), and refuses a schedule_delay of 0, with
-// which the batch processor exports without pause.
+// processor's, an OTLP exporter's or the log limits' value out, so that the
+// SDK's variables do not fill them, and refuses a schedule_delay of 0.
 func (f *fileConfig) defaults() error {
 	m := &f.model
 	var err error
@@ -289,13 +285,12 @@ func (f *fileConfig) defaults() error {
 		}
 	}
 	if tp := m.TracerProvider; tp != nil {
+		d := spanBatchDefaults
 		for i, p := range tp.Processors {
 			if b := p.Batch; b != nil {
 				check("tracer_provider", i, b.ScheduleDelay)
-				b.ScheduleDelay = orDefault(b.ScheduleDelay, 5000)
-				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
-				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
-				b.MaxExportBatchSize = orDefault(b.MaxExportBatchSize, DefaultSpanExportBatchSize)
+				b.ScheduleDelay, b.ExportTimeout = orDefault(b.ScheduleDelay, d.delay), orDefault(b.ExportTimeout, d.timeout)
+				b.MaxQueueSize, b.MaxExportBatchSize = orDefault(b.MaxQueueSize, d.queue), orDefault(b.MaxExportBatchSize, d.batch)
 				exporterDefaults(b.Exporter.OTLPHttp, b.Exporter.OTLPGrpc, signalTraces)
 			}
 			if s := p.Simple; s != nil {
@@ -304,33 +299,31 @@ func (f *fileConfig) defaults() error {
 		}
 	}
 	if lp := m.LoggerProvider; lp != nil {
-		skipped := 0 // the bridge, taken out of the model
+		d, skipped := logBatchDefaults, 0
 		if f.bridge {
-			skipped = 1
+			skipped = 1 // taken out of the model
 		}
 		for i, p := range lp.Processors {
 			if b := p.Batch; b != nil {
 				check("logger_provider", i+skipped, b.ScheduleDelay)
-				b.ScheduleDelay = orDefault(b.ScheduleDelay, 1000)
-				b.ExportTimeout = orDefault(b.ExportTimeout, 30000)
-				b.MaxQueueSize = orDefault(b.MaxQueueSize, 2048)
-				b.MaxExportBatchSize = orDefault(b.MaxExportBatchSize, 512)
+				b.ScheduleDelay, b.ExportTimeout = orDefault(b.ScheduleDelay, d.delay), orDefault(b.ExportTimeout, d.timeout)
+				b.MaxQueueSize, b.MaxExportBatchSize = orDefault(b.MaxQueueSize, d.queue), orDefault(b.MaxExportBatchSize, d.batch)
 				exporterDefaults(b.Exporter.OTLPHttp, b.Exporter.OTLPGrpc, signalLogs)
 			}
 			if s := p.Simple; s != nil {
 				exporterDefaults(s.Exporter.OTLPHttp, s.Exporter.OTLPGrpc, signalLogs)
 			}
 		}
+		var a otelconf.AttributeLimits
+		if m.AttributeLimits != nil {
+			a = *m.AttributeLimits
+		}
 		l := lp.Limits
 		if l == nil {
 			l = &otelconf.LogRecordLimits{}
 		}
-		var general otelconf.AttributeLimits
-		if m.AttributeLimits != nil {
-			general = *m.AttributeLimits
-		}
-		l.AttributeCountLimit = orDefault(l.AttributeCountLimit, *orDefault(general.AttributeCountLimit, 128))
-		l.AttributeValueLengthLimit = orDefault(l.AttributeValueLengthLimit, *orDefault(general.AttributeValueLengthLimit, -1))
+		l.AttributeCountLimit = orDefault(l.AttributeCountLimit, firstSet(128, a.AttributeCountLimit))
+		l.AttributeValueLengthLimit = orDefault(l.AttributeValueLengthLimit, firstSet(-1, a.AttributeValueLengthLimit))
 		lp.Limits = l
 	}
 	return err
@@ -344,26 +337,22 @@ func orDefault[P ~*T, T any](p P, d T) P {
 	return p
 }
 
-// exporterDefaults writes the schema's defaults into a signal's OTLP
-// exporter.
+// exporterDefaults writes the schema's defaults into a signal's OTLP exporter.
 func exporterDefaults(h *otelconf.OTLPHttpExporter, g *otelconf.OTLPGrpcExporter, signal string) {
 	if h != nil {
 		h.Endpoint = orDefault(h.Endpoint, "http://localhost:4318/v1/"+signal)
-		h.Timeout = orDefault(h.Timeout, 10000)
-		h.Compression = orDefault(h.Compression, "none")
+		h.Timeout, h.Compression = orDefault(h.Timeout, 10000), orDefault(h.Compression, "none")
 	}
 	if g != nil {
 		g.Endpoint = orDefault(g.Endpoint, "http://localhost:4317")
-		g.Timeout = orDefault(g.Timeout, 10000)
-		g.Compression = orDefault(g.Compression, "none")
+		g.Timeout, g.Compression = orDefault(g.Timeout, 10000), orDefault(g.Compression, "none")
 	}
 }
 
-// newSDKMu serializes newSDK's use of the environment.
 var newSDKMu sync.Mutex
 
-// newSDK is otelconf.NewSDK, with OTEL_CONFIG_FILE hidden from it while it
-// builds: otelconf reads it and lets the file win over the model setup gives.
+// newSDK is otelconf.NewSDK with OTEL_CONFIG_FILE hidden while it builds:
+// otelconf reads it and lets the file win over the model setup gives.
 func newSDK(opts ...otelconf.ConfigurationOption) (otelconf.SDK, error) {
 	newSDKMu.Lock()
 	defer newSDKMu.Unlock()

@@ -14,9 +14,9 @@ import (
 )
 
 // ExportError is an export of spans or log records that failed, or spans
-// and records that never reached the receiver. Setup reports the first
-// failure of each kind while the program runs, and the shutdown function
-// returns one ExportError for each kind seen since Start, with the counts.
+// and records that never reached the receiver. The first of each kind is
+// reported while the program runs; shutdown returns one for each kind seen
+// since Start, with the counts.
 type ExportError struct {
 	// Signal is "traces" or "logs".
 	Signal string
@@ -73,7 +73,7 @@ func plural(s string, n int) string {
 	return s + "s"
 }
 
-// Kinds of loss that shutdown finds rather than an exporter reports.
+// Kinds of loss that shutdown finds, rather than an exporter.
 const (
 	kindTimeout = "timeout"
 	kindDropped = "dropped"
@@ -88,9 +88,8 @@ const timeoutHint = "The receiver did not answer in time: it is slow, stopped or
 	"holds the connection (OTEL_EXPORTER_OTLP_TIMEOUT bounds each request, OTEL_BSP_EXPORT_TIMEOUT and " +
 	"OTEL_BLRP_EXPORT_TIMEOUT each export with its retries; a shutdown's context bounds the final flush)"
 
-// explain returns the kind of an export failure, for counting, and what to
-// try. ctx is the export's; answered is true when the receiver sent an HTTP
-// response.
+// explain returns the kind of an export failure and what to try. answered:
+// the receiver sent an HTTP response.
 func explain(ctx context.Context, d *delivery, err error, answered bool) (kind, hint string) {
 	code := codes.OK
 	if s, ok := status.FromError(err); ok {
@@ -126,38 +125,34 @@ func explain(ctx context.Context, d *delivery, err error, answered bool) (kind, 
 	return "other", "See the receiver's own logs"
 }
 
-// A WARN follows an export that waits stallAfter for its answer, and a
-// kind of failure is reported at most once per remindEvery.
+// An export waiting stallAfter for its answer is reported; a kind of
+// failure is reported at most once per remindEvery.
 var (
 	stallAfter  = 5 * time.Second
 	remindEvery = time.Minute
 )
 
 // reporter counts export failures by kind and reports the first of each
-// kind, a reminder with the counts at most once per remindEvery while they
-// go on, exports that wait long for an answer, and each distinct other
-// error of the SDK once. Once closed by shutdown, it counts no more.
+// kind, then a reminder with the counts at most once per remindEvery,
+// exports that wait long for an answer, and each distinct other error of
+// the SDK once. Once closed by shutdown, it counts no more.
 type reporter struct {
 	handle                  func(error) // a WARN line, or the program's handler
 	stallAfter, remindEvery time.Duration
 
-	mu       sync.Mutex
-	kinds    map[string]*ExportError
-	order    []string
-	reported map[string]time.Time
-	seen     map[string]*sdkError
-	others   []*sdkError
-	// returnOthers has close return the other errors too: with a
-	// configuration file, export failures are among them.
-	returnOthers bool
+	mu           sync.Mutex
+	kinds        map[string]*ExportError
+	order        []string
+	reported     map[string]time.Time
+	seen         map[string]*sdkError
+	others       []*sdkError
+	returnOthers bool // close returns them too: a configuration file's export failures are among them
 	closed       bool
 }
 
-// maxOtherErrors bounds the distinct other errors remembered.
-const maxOtherErrors = 256
+const maxOtherErrors = 256 // distinct ones remembered
 
-// sdkError is an error the SDK reported through otel.Handle, and how many
-// times.
+// sdkError is an error the SDK reported through otel.Handle, and how often.
 type sdkError struct {
 	err error
 	n   int
@@ -177,8 +172,8 @@ func (r *reporter) due(key string) bool {
 	return true
 }
 
-// count adds a loss to its kind and returns the kind's totals, and
-// whether it is new. r.mu is held.
+// count adds a loss to its kind, and returns the kind's totals and whether
+// it is new. r.mu is held.
 func (r *reporter) count(d *delivery, kind string, failures, items int, hint string, err error) (ExportError, bool) {
 	key := d.signal + "\x00" + kind
 	k, ok := r.kinds[key]
@@ -192,9 +187,8 @@ func (r *reporter) count(d *delivery, kind string, failures, items int, hint str
 	return *k, !ok
 }
 
-// answered settles an export of items spans or records of d, counts it
-// when it failed, and reports it when its kind is new or due a reminder.
-// It returns the error, explained, for the SDK.
+// answered settles an export of items spans or records of d, and counts
+// and reports it when it failed. It returns the error, explained.
 func (r *reporter) answered(ctx context.Context, d *delivery, items int, err error, httpAnswered bool) error {
 	var e *ExportError
 	var kind string
@@ -227,8 +221,6 @@ func (r *reporter) answered(ctx context.Context, d *delivery, items int, err err
 	return e
 }
 
-// stalled reports that an export of items spans or records of d has had
-// no answer for r.stallAfter, at most once per remindEvery.
 func (r *reporter) stalled(d *delivery, items int) {
 	r.mu.Lock()
 	report := !r.closed && r.due(d.signal+"\x00stalled")
@@ -239,8 +231,7 @@ func (r *reporter) stalled(d *delivery, items int) {
 	}
 }
 
-// Handle reports an error of the SDK, each distinct one once. Export
-// errors were reported by answered already.
+// Handle reports each distinct error of the SDK once, export errors aside.
 func (r *reporter) Handle(err error) {
 	var ee *ExportError
 	if err == nil || errors.As(err, &ee) {
@@ -262,11 +253,10 @@ func (r *reporter) Handle(err error) {
 	}
 }
 
-// close ends the reporting, once the providers have shut down or
-// shutdown's deadline has passed (expired), and returns one ExportError
-// for each kind of failure seen, in the order first seen. What a delivery
-// took in and never settled is lost: with the exports that had no answer
-// when the deadline passed, else dropped before any export.
+// close ends the reporting and returns one ExportError for each kind of
+// failure, in the order first seen. What a delivery took in and never
+// settled is lost: without an answer when the deadline expired, else
+// dropped before any export.
 func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -297,8 +287,7 @@ func (r *reporter) close(expired bool, ds ...*delivery) []error {
 	return errs
 }
 
-// without drops from err the errors for which drop is true, looking
-// through errors.Join.
+// without drops from err, through errors.Join, the errors drop is true for.
 func without(err error, drop func(error) bool) error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var keep []error

@@ -70,21 +70,19 @@ func StartProviders(ctx context.Context, opts ...Option) (func(context.Context) 
 
 // A pipeline is what the environment or the configuration file built.
 type pipeline struct {
-	providers  Providers
-	tp         trace.TracerProvider
-	lp         log.LoggerProvider
-	mp         metric.MeterProvider // nil: the global one is left alone
-	prop       propagation.TextMapPropagator
-	r          *reporter
-	deliveries []*delivery // of setup's own exporters
-	// missingShown is true when the span exporter shows the missing-span
-	// report itself.
-	missingShown bool
-	afterInstall error // reported once installed
+	providers    Providers
+	tp           trace.TracerProvider
+	lp           log.LoggerProvider
+	mp           metric.MeterProvider // nil: the global one is left alone
+	prop         propagation.TextMapPropagator
+	r            *reporter
+	deliveries   []*delivery // of setup's own exporters
+	missingShown bool        // the span exporter shows the missing-span report
+	afterInstall error       // reported once installed
 }
 
-// newHandler returns the Handler over next, diverting to lp, and has r
-// report through the program's own handler unless the program gave one.
+// newHandler returns the Handler over next, diverting to lp; r reports
+// through next unless the program gave a handler.
 func newHandler(r *reporter, next slog.Handler, lp log.LoggerProvider, opts []slogspan.Option) *slogspan.Handler {
 	h := slogspan.New(next, append([]slogspan.Option{slogspan.WithLoggerProvider(lp), slogspan.WithMissingSpans(true)}, opts...)...)
 	if r.handle == nil {
@@ -94,7 +92,6 @@ func newHandler(r *reporter, next slog.Handler, lp log.LoggerProvider, opts []sl
 	return h
 }
 
-// install registers p globally and returns the function that shuts it down.
 func (p *pipeline) install() func(context.Context) error {
 	h := p.providers.Handler
 	otel.SetErrorHandler(p.r)
@@ -123,7 +120,6 @@ func (p *pipeline) install() func(context.Context) error {
 	}
 }
 
-// shutdown stops the providers all at once, and returns what was lost.
 func (p *pipeline) shutdown(ctx context.Context) error {
 	providers := []struct {
 		signal string
@@ -137,8 +133,8 @@ func (p *pipeline) shutdown(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
-	// The reporter returns export errors, with their counts, and, once the
-	// deadline has passed, what was not delivered when it counted it.
+	// The reporter returns export errors with their counts, and once the
+	// deadline has passed, what was not delivered.
 	expired := ctx.Err() != nil
 	counted := expired && len(p.deliveries) > 0
 	for i, s := range providers {
@@ -157,15 +153,70 @@ func (p *pipeline) shutdown(ctx context.Context) error {
 	return err
 }
 
-// installed is the handler the last Start installed.
-var installed atomic.Pointer[slogspan.Handler]
+var installed atomic.Pointer[slogspan.Handler] // by the last Start
 
-// handlerToWrap returns slog's default handler, or, when that is the
-// handler an earlier Start installed, the handler it wraps.
+// handlerToWrap returns slog's default handler, or the one it wraps when
+// an earlier Start installed it.
 func handlerToWrap() slog.Handler {
 	current := slog.Default().Handler()
 	if h := installed.Load(); h != nil && slog.Handler(h) == current {
 		return h.Next()
 	}
 	return current
+}
+
+// OtherEventsRoom is how many events a span may take from other
+// instrumentation besides slogspan's MaxSpanEvents: setup keeps the SDK's
+// event limit at least that much above it. With the default budget of
+// 100, that is the SDK's default of 128.
+const OtherEventsRoom = 28
+
+// spanLimitsFor returns sl raised to what the handler h, and the bridge
+// when there is one, budget.
+func (c *config) spanLimitsFor(sl sdktrace.SpanLimits, h *slogspan.Handler) sdktrace.SpanLimits {
+	events, attrs := h.Limits().MaxSpanEvents, h.Limits().MaxEventAttrs
+	if c.bridge != nil {
+		events, attrs = maxLimit(events, c.bridge.Limits().MaxSpanEvents), maxLimit(attrs, c.bridge.Limits().MaxEventAttrs)
+	}
+	if events >= 0 {
+		events += OtherEventsRoom
+	}
+	sl.EventCountLimit = maxLimit(sl.EventCountLimit, events)
+	sl.AttributePerEventCountLimit = maxLimit(sl.AttributePerEventCountLimit, attrs)
+	return sl
+}
+
+// maxLimit returns the larger of two limits, a negative one being unlimited.
+func maxLimit(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return max(a, b)
+}
+
+// showMissingSpans gives h's report to exp when exp shows it itself (the
+// console view), and reports whether it does.
+func showMissingSpans(exp any, h *slogspan.Handler) bool {
+	s, ok := exp.(interface {
+		ShowMissingSpans(report func() []slogspan.MissingSpan)
+	})
+	if ok {
+		s.ShowMissingSpans(h.MissingSpans)
+	}
+	return ok
+}
+
+// logMissingSpans writes h's report through the program's own handler,
+// one line a call site: WARN, or INFO for unsampled spans.
+func logMissingSpans(h *slogspan.Handler, to slog.Handler) {
+	logger := slog.New(to)
+	for _, s := range h.MissingSpans() {
+		level := slog.LevelWarn
+		if s.Reason == slogspan.NotSampled {
+			level = slog.LevelInfo
+		}
+		logger.LogAttrs(context.Background(), level, "setup: log lines reached no span",
+			slog.String("function", s.Function), slog.String("file", s.File), slog.Int("line", s.Line),
+			slog.Int64("records", s.Records), slog.String("reason", s.Reason.String()))
+	}
 }
