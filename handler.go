@@ -174,7 +174,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if recording {
 		if toEvent {
 			tg = onspan.Open(span, sc)
-			uid, payloadErr = h.recordEvent(ctx, &tg, r, toNext)
+			uid, payloadErr = h.recordEvent(ctx, &tg, &r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
@@ -188,7 +188,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !toNext {
 		return payloadErr
 	}
-	err := h.handleNextWithIDs(ctx, sc, &tg, uid, r)
+	err := h.handleNextWithIDs(ctx, sc, &tg, uid, &r)
 	if payloadErr != nil {
 		return errors.Join(err, payloadErr)
 	}
@@ -207,7 +207,7 @@ func (h *Handler) forEvents(level slog.Level) bool {
 // record's log.record.uid when it has one, and the payload handler's
 // error. toNext says whether next gets the record: its line, which holds
 // the full record, then carries the uid too.
-func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Record, toNext bool) (uid string, err error) {
+func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r *slog.Record, toNext bool) (uid string, err error) {
 	canLink := h.payload != nil || toNext
 	lim := &h.cfg.limits
 	if uid, full := tg.SkipWhenFull(lim, canLink); full {
@@ -257,7 +257,7 @@ func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Rec
 // eventTail returns the attributes added after the user's: exception.* for
 // errVal, the record's first error value, and code.* with WithSource; and
 // how many of their values were cut.
-func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyValue, cut int) {
+func (h *Handler) eventTail(errVal error, r *slog.Record) (tail []attribute.KeyValue, cut int) {
 	value := func(s string) string {
 		s, c := onspan.TruncateString(s, h.cfg.limits.MaxValueBytes)
 		if c {
@@ -286,11 +286,11 @@ func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyVa
 // and the record has a uid. A payload handler that panics gets the record
 // once more with its composite values as text (see payload.go); a second
 // panic is returned as an error. The logging call never panics.
-func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
+func (h *Handler) divert(ctx context.Context, r *slog.Record, uid string) error {
 	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
-	rec := h.payloadRecord(r, uid)
+	rec := h.payloadRecord(*r, uid)
 	p, err := handleSafely(ctx, h.payload, rec)
 	if p == nil {
 		return err
@@ -322,10 +322,10 @@ const recordsBeforeKeepingNext = 3
 // is open, and are added before replaying the groups when one is. For a
 // span with a budget (tg), next with the ids added is kept on the span
 // (see recordsBeforeKeepingNext), so that the ids are formatted once.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r slog.Record) error {
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r *slog.Record) error {
 	if uid == "" {
 		if next, ok := tg.Kept(h).(slog.Handler); ok {
-			return next.Handle(ctx, r)
+			return next.Handle(ctx, *r)
 		}
 	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
@@ -334,7 +334,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		if size, ok := h.keptBytes(); ok {
 			derive := func() any { return h.nextWithIDs(traceID, spanID, "") }
 			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
-				return next.Handle(ctx, r)
+				return next.Handle(ctx, *r)
 			}
 		}
 	}
@@ -354,7 +354,7 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
-	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, r)
+	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, *r)
 }
 
 // keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
