@@ -23,43 +23,32 @@ import (
 // A Handler is safe for concurrent use, and so are the handlers returned by
 // its WithAttrs and WithGroup methods.
 type Handler struct {
-	cfg *config
+	cfg  *config
+	next slog.Handler // every WithAttrs and WithGroup call applied
 
-	// next has every WithAttrs and WithGroup call applied.
-	next slog.Handler
-
-	// steps are the WithAttrs and WithGroup calls made on the way to this
-	// handler: all of them when there is a payload handler, otherwise
-	// those since the first WithGroup.
-	steps []step
-
-	// When a group is open, trace ids, which must stay top-level, are
-	// added to nextBase, next as it was before the first WithGroup, and
-	// the calls made since, steps[replayFrom:], are applied again on top.
+	// steps are the WithAttrs and WithGroup calls made on the way here: all
+	// of them with a payload handler, otherwise those since the first
+	// WithGroup. With a group open, the ids are added to nextBase (next
+	// before the first WithGroup) and steps[replayFrom:] replayed on top.
+	steps      []step
 	nextBase   slog.Handler
 	replayFrom int
+	payload    slog.Handler // nil: nothing is diverted
 
-	// payload gets each diverted record with steps folded into it; see
-	// payload.go. Nil: nothing is diverted.
-	payload slog.Handler
-
-	// With attributes, converted once: keys carry their group prefixes
-	// and values are already truncated.
+	// The With attributes, converted once: keys prefixed, values cut.
 	attrs      []attribute.KeyValue
 	attrsBytes int   // keys plus values of attrs
-	attrsCut   int   // values shortened or omitted while converting attrs
-	attrsErr   error // first error-valued attribute in attrs
+	attrsCut   int   // values cut while converting attrs
+	attrsErr   error // first error value in attrs
 	keyPrefix  string
 	groups     []string // WithGroup names, for ReplaceAttr
 }
 
-// step is one WithAttrs (attrs != nil) or WithGroup (group != "") call.
+// step is one WithAttrs (attrs != nil) or WithGroup (group != "") call;
+// forPayload is attrs through WithReplaceAttr's function.
 type step struct {
-	group string
-	attrs []slog.Attr
-	// forPayload is attrs as the payload handler gets them: through
-	// WithReplaceAttr's function, when there is one.
-	forPayload []slog.Attr
+	group             string
+	attrs, forPayload []slog.Attr
 }
 
 // New returns a Handler that records log records as span events and passes
@@ -93,7 +82,6 @@ func New(next slog.Handler, opts ...Option) *Handler {
 		panic("slogspan: New called with a nil handler")
 	}
 	if inner, ok := next.(*Handler); ok && inner.attrs == nil && inner.groups == nil && inner.steps == nil {
-		// One Handler, not two, which would write every id and event twice.
 		cfg := *inner.cfg
 		for _, o := range opts {
 			o.apply(&cfg)
@@ -145,7 +133,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	span := trace.SpanFromContext(ctx)
 	sc := span.SpanContext()
 	if !sc.IsValid() {
-		// No span: next gets r untouched, when it is enabled for it.
 		if m := h.cfg.missing; m != nil && h.forEvents(r.Level) {
 			m.missed(sc, r.PC)
 			if h.cfg.eventLevel != nil && !h.next.Enabled(ctx, r.Level) {
@@ -162,7 +149,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 
 	var uid string
 	var payloadErr error
-	var tg onspan.Target // the span's budget, once the record is an event
+	var tg onspan.Target
 	recording := span.IsRecording()
 	if m := h.cfg.missing; m != nil && toEvent {
 		if !recording || sc.IsRemote() {
@@ -174,13 +161,12 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if recording {
 		if toEvent {
 			tg = onspan.Open(span, sc)
-			uid, payloadErr = h.recordEvent(ctx, &tg, r, toNext)
+			uid, payloadErr = h.recordEvent(ctx, &tg, &r, toNext)
 			if payloadErr != nil {
 				otel.Handle(payloadErr)
 			}
 		}
 		if r.Level >= h.cfg.errorLevel.Level() {
-			// Cut and repaired like an event name: OTLP needs valid UTF-8.
 			desc, _ := onspan.TruncateString(r.Message, h.cfg.limits.MaxValueBytes)
 			span.SetStatus(codes.Error, desc)
 		}
@@ -188,7 +174,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !toNext {
 		return payloadErr
 	}
-	err := h.handleNextWithIDs(ctx, sc, &tg, uid, r)
+	err := h.handleNextWithIDs(ctx, sc, &tg, uid, &r)
 	if payloadErr != nil {
 		return errors.Join(err, payloadErr)
 	}
@@ -201,20 +187,17 @@ func (h *Handler) forEvents(level slog.Level) bool {
 	return h.cfg.eventLevel == nil || level >= h.cfg.eventLevel.Level()
 }
 
-// recordEvent adds r as an event to tg's span, within the limits and the
-// span's budget, and diverts the full record to the payload handler when
-// anything was cut or the span's budget was used up. It returns the
-// record's log.record.uid when it has one, and the payload handler's
-// error. toNext says whether next gets the record: its line, which holds
-// the full record, then carries the uid too.
-func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Record, toNext bool) (uid string, err error) {
+// recordEvent adds r as an event to tg's span within the limits and the
+// span's budget, and diverts r when anything was cut or left off. It
+// returns r's log.record.uid, if any (next's line, when toNext, carries it
+// too), and the payload handler's error.
+func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r *slog.Record, toNext bool) (uid string, err error) {
 	canLink := h.payload != nil || toNext
 	lim := &h.cfg.limits
 	if uid, full := tg.SkipWhenFull(lim, canLink); full {
 		return uid, h.divert(ctx, r, uid)
 	}
-	// The span keeps the attributes: sized for level, the With attributes,
-	// the record's and code.*, what a record without groups or errors needs.
+	// Sized for level, the With attributes, r's and code.*.
 	room := 1 + len(h.attrs) + r.NumAttrs()
 	if h.cfg.source {
 		room += 3
@@ -254,10 +237,9 @@ func (h *Handler) recordEvent(ctx context.Context, tg *onspan.Target, r slog.Rec
 	return uid, h.divert(ctx, r, uid)
 }
 
-// eventTail returns the attributes added after the user's: exception.* for
-// errVal, the record's first error value, and code.* with WithSource; and
-// how many of their values were cut.
-func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyValue, cut int) {
+// eventTail returns exception.* for errVal and, with WithSource, code.*,
+// and how many of their values were cut.
+func (h *Handler) eventTail(errVal error, r *slog.Record) (tail []attribute.KeyValue, cut int) {
 	value := func(s string) string {
 		s, c := onspan.TruncateString(s, h.cfg.limits.MaxValueBytes)
 		if c {
@@ -281,16 +263,15 @@ func (h *Handler) eventTail(errVal error, r slog.Record) (tail []attribute.KeyVa
 	return tail, cut
 }
 
-// divert sends the full record, with its logger's With and WithGroup
-// attributes and log.record.uid, to the payload handler, when there is one
-// and the record has a uid. A payload handler that panics gets the record
-// once more with its composite values as text (see payload.go); a second
-// panic is returned as an error. The logging call never panics.
-func (h *Handler) divert(ctx context.Context, r slog.Record, uid string) error {
+// divert sends r, with its logger's With and WithGroup attributes and uid,
+// to the payload handler when there is one and uid is set. A payload
+// handler that panics gets r again with composite values as text; a second
+// panic is returned as an error.
+func (h *Handler) divert(ctx context.Context, r *slog.Record, uid string) error {
 	if uid == "" || h.payload == nil || !h.payload.Enabled(ctx, r.Level) {
 		return nil
 	}
-	rec := h.payloadRecord(r, uid)
+	rec := h.payloadRecord(*r, uid)
 	p, err := handleSafely(ctx, h.payload, rec)
 	if p == nil {
 		return err
@@ -311,36 +292,30 @@ func handleSafely(ctx context.Context, h slog.Handler, r slog.Record) (panicked 
 	return nil, h.Handle(ctx, r)
 }
 
-// recordsBeforeKeepingNext is how many events a span takes, with the ids
-// added to each record, before next with the ids added is kept on it. With
-// a group open, the ids can only be added by deriving: it is kept at once.
+// recordsBeforeKeepingNext is how many events a span takes before next
+// with its ids is kept on it; with a group open it is kept at once.
 const recordsBeforeKeepingNext = 3
 
-// handleNextWithIDs passes r to next with trace_id, span_id and, when the
-// record's event was cut or left off the span, its log.record.uid, as
-// top-level attributes: the ids lead the record's attributes when no group
-// is open, and are added before replaying the groups when one is. For a
-// span with a budget (tg), next with the ids added is kept on the span
-// (see recordsBeforeKeepingNext), so that the ids are formatted once.
-func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r slog.Record) error {
+// handleNextWithIDs passes r to next with trace_id, span_id and uid, when
+// set, as leading top-level attributes (before the groups are replayed,
+// when one is open), through next with the ids kept on tg's span when it
+// has one.
+func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, tg *onspan.Target, uid string, r *slog.Record) error {
 	if uid == "" {
 		if next, ok := tg.Kept(h).(slog.Handler); ok {
-			return next.Handle(ctx, r)
+			return next.Handle(ctx, *r)
 		}
 	}
 	traceID, spanID := hexIDs(sc.TraceID(), sc.SpanID())
 	if uid == "" && tg.Keeps() && (h.nextBase != nil || tg.Events() > recordsBeforeKeepingNext) {
-		// Derived only when it will be kept.
 		if size, ok := h.keptBytes(); ok {
 			derive := func() any { return h.nextWithIDs(traceID, spanID, "") }
 			if next, ok := tg.Keep(h, size, derive).(slog.Handler); ok {
-				return next.Handle(ctx, r)
+				return next.Handle(ctx, *r)
 			}
 		}
 	}
 	if h.nextBase == nil {
-		// The attributes are added in one call, so that the record grows
-		// its storage once.
 		var buf [3 + 8]slog.Attr
 		attrs := append(buf[:0], slog.String(TraceIDKey, traceID), slog.String(SpanIDKey, spanID))
 		if uid != "" {
@@ -354,18 +329,17 @@ func (h *Handler) handleNextWithIDs(ctx context.Context, sc trace.SpanContext, t
 		withIDs.AddAttrs(attrs...)
 		return h.next.Handle(ctx, withIDs)
 	}
-	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, r)
+	return h.nextWithIDs(traceID, spanID, uid).Handle(ctx, *r)
 }
 
 // keptNextBytes is about what slog's JSON handler keeps for a WithAttrs
 // call, its With attributes aside.
 const keptNextBytes = 320
 
-// keptBytes returns about how many bytes next with the ids added holds
-// when kept on a span: each handler derived keeps the With attributes
-// formatted, in a buffer up to twice their size, and keeps h, which holds
-// them twice more. It reports false when a With attribute was too long for
-// an event: then next is not kept.
+// keptBytes estimates the bytes next with the ids holds when kept: each
+// derived handler keeps the With attributes formatted, in a buffer up to
+// twice their size, and h holds them twice more. It reports false, and
+// next is not kept, when a With attribute was cut.
 func (h *Handler) keptBytes() (int, bool) {
 	if h.attrsCut > 0 {
 		return 0, false
@@ -391,8 +365,7 @@ func (h *Handler) nextWithIDs(traceID, spanID, uid string) slog.Handler {
 	return applySteps(h.nextBase.WithAttrs(ids), h.steps[h.replayFrom:])
 }
 
-// hexIDs returns the lowercase hex forms of the ids, sharing one
-// allocation.
+// hexIDs returns the ids in lowercase hex, in one allocation.
 func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 	var b [48]byte
 	hex.Encode(b[:32], traceID[:])
@@ -402,8 +375,7 @@ func hexIDs(traceID trace.TraceID, spanID trace.SpanID) (string, string) {
 }
 
 // WithAttrs returns a Handler whose events and records include attrs, in
-// the groups opened so far. The attributes are converted for events once,
-// here, not for each record.
+// the groups opened so far, converted for events once, here.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h

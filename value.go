@@ -20,34 +20,28 @@ import (
 // become dotted key prefixes and every key and value is cut to
 // MaxValueBytes. The mapping is the table in doc.go.
 type converter struct {
-	limits *onspan.Limits
-	// replace is WithReplaceAttr's function, nil without it. groups are
-	// the groups open at the attribute being converted, kept only for
-	// replace.
-	replace func(groups []string, a slog.Attr) slog.Attr
-	groups  []string
+	limits  *onspan.Limits
+	replace func(groups []string, a slog.Attr) slog.Attr // WithReplaceAttr's
+	groups  []string                                     // open groups, for replace
 	kvs     []attribute.KeyValue
-	bytes   int   // keys plus values of kvs, as the byte limits count them
+	bytes   int   // keys plus values of kvs
 	cut     int   // keys or values shortened
 	err     error // first error value seen
 
-	// Keys inside groups are base + prefix + key: base is the logger's
-	// groups, prefix the record's open groups. The keys are written to
-	// one buffer that only grows, and share it.
-	base   string
-	prefix []byte
-	keys   strings.Builder
-	// keysHint is how many attributes are expected, to size keys once.
+	// Keys inside groups are base (the logger's groups) + prefix (the
+	// record's) + key, written to one buffer that only grows; keysHint
+	// is how many attributes are expected.
+	base     string
+	prefix   []byte
+	keys     strings.Builder
 	keysHint int
 }
 
 // maxKeysGrow bounds the room first reserved for keys inside groups.
 const maxKeysGrow = 512
 
-// reset readies c for a record (or a WithAttrs call), with the limits and
-// ReplaceAttr function of cfg and the groups open on the logger, whose key
-// prefix is base. The key buffer and attribute slice start empty: the
-// span keeps what was built for the previous record.
+// reset readies c for a record or a WithAttrs call, with cfg's limits and
+// ReplaceAttr function and the logger's groups, whose key prefix is base.
 func (c *converter) reset(cfg *config, base string, groups []string) {
 	*c = converter{
 		limits:  &cfg.limits,
@@ -59,9 +53,9 @@ func (c *converter) reset(cfg *config, base string, groups []string) {
 	}
 }
 
-// addAttr appends a, resolved, with its key prefixed by the open groups.
-// Following slog's rules it ignores empty attributes, inlines groups with
-// an empty key and drops groups with no attributes.
+// addAttr appends a, resolved, its key prefixed by the open groups. As
+// slog does, it ignores empty attributes, inlines groups with an empty key
+// and drops empty groups.
 func (c *converter) addAttr(a slog.Attr) {
 	if c.addScalar(a) {
 		return
@@ -106,8 +100,6 @@ func (c *converter) addAttr(a slog.Attr) {
 		return
 	}
 	if c.keys.Cap() == 0 {
-		// Sized from the first key; the span keeps the buffer, so an
-		// unusually long key does not reserve room for many more.
 		c.keys.Grow(min((len(c.base)+len(c.prefix)+len(a.Key)+2)*max(c.keysHint, 1), maxKeysGrow))
 	}
 	start := c.keys.Len()
@@ -117,11 +109,9 @@ func (c *converter) addAttr(a slog.Attr) {
 	c.addKV(c.keys.String()[start:], v, size)
 }
 
-// addScalar is addAttr for the common attribute: a string, number, bool
-// or duration, outside any group and without ReplaceAttr, whose key is
-// short ASCII, so that it needs no resolving, prefix or repair. It adds
-// what addAttr would, and reports false, having added nothing, for any
-// other attribute.
+// addScalar adds what addAttr would for a string, number, bool or
+// duration outside any group, without ReplaceAttr, with a short ASCII key;
+// for any other attribute it adds nothing and reports false.
 func (c *converter) addScalar(a slog.Attr) bool {
 	if c.replace != nil || c.base != "" || len(c.prefix) != 0 || !shortASCII(a.Key, c.limits.MaxValueBytes) {
 		return false
@@ -147,12 +137,11 @@ func (c *converter) addScalar(a slog.Attr) bool {
 	return true
 }
 
-// maxShortASCII is the longest string shortASCII checks byte by byte;
-// longer ones go through TruncateString.
+// maxShortASCII is the longest string shortASCII checks byte by byte.
 const maxShortASCII = 32
 
 // shortASCII reports whether s is at most maxShortASCII bytes, all ASCII,
-// and within maxBytes: valid UTF-8 that TruncateString keeps as it is.
+// and within maxBytes: a string TruncateString keeps as it is.
 func shortASCII(s string, maxBytes int) bool {
 	if len(s) > maxShortASCII || !onspan.Within(len(s), maxBytes) {
 		return false
@@ -165,9 +154,8 @@ func shortASCII(s string, maxBytes int) bool {
 	return true
 }
 
-// addGroupReplaced adds a group that ReplaceAttr returned. Its members are
-// not passed to ReplaceAttr again: a function that turns values into
-// groups would otherwise never end.
+// addGroupReplaced adds a group that ReplaceAttr returned, without passing
+// its members to ReplaceAttr again.
 func (c *converter) addGroupReplaced(a slog.Attr) {
 	replace := c.replace
 	c.replace = nil
@@ -175,8 +163,7 @@ func (c *converter) addGroupReplaced(a slog.Attr) {
 	c.replace = replace
 }
 
-// addKV appends key, cut to MaxValueBytes, and v, which counts for size
-// bytes.
+// addKV appends key, cut to MaxValueBytes, and v, of size bytes.
 func (c *converter) addKV(key string, v attribute.Value, size int) {
 	key, cut := onspan.TruncateString(key, c.limits.MaxValueBytes)
 	c.count(cut)
@@ -184,8 +171,7 @@ func (c *converter) addKV(key string, v attribute.Value, size int) {
 	c.bytes += len(key) + size
 }
 
-// value converts a resolved, non-group slog value, and returns the size it
-// counts for against the byte limits.
+// value converts a resolved, non-group slog value and returns its size.
 func (c *converter) value(v slog.Value) (attribute.Value, int) {
 	switch v.Kind() {
 	case slog.KindString:
@@ -235,17 +221,13 @@ func (c *converter) anyValue(x any) attribute.Value {
 		c.count(cut)
 		return attribute.StringSliceValue(out)
 	case []int:
-		n := c.keepElements(len(x), 8)
-		return attribute.IntSliceValue(x[:n])
+		return attribute.IntSliceValue(x[:c.keepElements(len(x), 8)])
 	case []int64:
-		n := c.keepElements(len(x), 8)
-		return attribute.Int64SliceValue(x[:n])
+		return attribute.Int64SliceValue(x[:c.keepElements(len(x), 8)])
 	case []float64:
-		n := c.keepElements(len(x), 8)
-		return attribute.Float64SliceValue(x[:n])
+		return attribute.Float64SliceValue(x[:c.keepElements(len(x), 8)])
 	case []bool:
-		n := c.keepElements(len(x), 1)
-		return attribute.BoolSliceValue(x[:n])
+		return attribute.BoolSliceValue(x[:c.keepElements(len(x), 1)])
 	default:
 		v, _ := c.str(safeString(x, func() string { return fmt.Sprintf("%+v", x) }))
 		return v
@@ -269,7 +251,7 @@ func (c *converter) count(cut bool) {
 }
 
 // keepElements returns how many of n elements of size bytes fit in
-// MaxValueBytes, counting a cut when that is fewer than n.
+// MaxValueBytes, counting a cut when fewer.
 func (c *converter) keepElements(n, size int) int {
 	k := onspan.ElementsWithin(n, size, c.limits.MaxValueBytes)
 	c.count(k < n)
@@ -291,8 +273,8 @@ func safeString(x any, f func() string) (s string) {
 	return f()
 }
 
-// typeName returns the type of err as a package path qualified name, such
-// as "*io/fs.PathError", for exception.type.
+// typeName returns err's type qualified by package path, such as
+// "*io/fs.PathError".
 func typeName(err error) string {
 	t := reflect.TypeOf(err)
 	pointers := 0

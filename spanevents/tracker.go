@@ -28,12 +28,8 @@ import (
 // budget of those ids. It is safe for concurrent use; OnEnd takes one
 // short lock and allocates nothing.
 type SpanTracker struct {
-	// last is the provider of the last span it saw start, already
-	// tracked: most trackers serve one provider, which OnStart then
-	// recognizes with one comparison.
-	last atomic.Pointer[trace.TracerProvider]
-
-	stopped atomic.Bool // shut down directly: it tracks nothing more
+	last    atomic.Pointer[trace.TracerProvider] // of the last span started, tracked
+	stopped atomic.Bool                          // shut down directly
 	mu      sync.Mutex
 	served  []trace.TracerProvider // the providers it marked tracked
 }
@@ -62,7 +58,7 @@ func (t *SpanTracker) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 		t.served = append(t.served, tp)
 		onspan.Track(tp)
 	}
-	last := new(trace.TracerProvider) // made here: tp stays on the stack
+	last := new(trace.TracerProvider)
 	*last = tp
 	t.last.Store(last)
 }

@@ -5,12 +5,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// maxPublishRounds bounds how often publish sets the counters again while
-// they change meanwhile; the span's next change publishes what is left.
+// maxPublishRounds bounds how often publish sets counters that changed
+// meanwhile; the span's next change publishes the rest.
 const maxPublishRounds = 4
 
-// publish sets x's counters on span, unless another goroutine is doing
-// so: that one sets them again when it is done. sh is x's shard.
+// publish sets x's counters on span, unless another goroutine is doing so:
+// that one sets them again when done. sh is x's shard.
 func (x *more) publish(sh *shard, span trace.Span) {
 	for range maxPublishRounds {
 		sh.mu.Lock()
@@ -25,8 +25,8 @@ func (x *more) publish(sh *shard, span trace.Span) {
 	}
 }
 
-// setOn sets the counters that are not zero on span, then records that
-// the span has them, also when the span panics.
+// setOn sets the counters that are not zero on span and records that it
+// has them, also when the span panics.
 func (x *more) setOn(sh *shard, span trace.Span, changes uint64, dropped, truncated int64) {
 	set := false
 	defer func() {
@@ -37,7 +37,6 @@ func (x *more) setOn(sh *shard, span trace.Span, changes uint64, dropped, trunca
 		}
 		sh.mu.Unlock()
 	}()
-	// A new slice each time: nothing handed to a span is used again.
 	kvs := make([]attribute.KeyValue, 0, 2)
 	if dropped > 0 {
 		kvs = append(kvs, attribute.Int64(DroppedEventsKey, dropped))

@@ -10,44 +10,32 @@ import (
 
 // Event is one event being built from a log record.
 type Event struct {
-	// Attrs is the leading attributes (level), then the user's,
-	// converted and cut. It is made for this event alone: the span gets
-	// it as it is.
+	// Attrs is the Lead leading attributes, whose keys are reserved, then
+	// the user's, converted and cut; made for this event alone, the span
+	// gets it as it is.
 	Attrs []attribute.KeyValue
-	// Lead is how many of Attrs lead: they take precedence over the
-	// user's, and their keys are reserved. The Handler has one, level.
-	Lead int
-	// Tail is what slogspan adds after them: exception.*, code.*, and
-	// log.record.uid once the record is linked.
-	Tail []attribute.KeyValue
-	// UserBytes is the key and value bytes of Attrs[Lead:].
-	UserBytes int
-	// Cut counts the keys and values cut so far.
-	Cut int
-	// linked is set once the uid leads the tail.
-	linked bool
+	Lead  int
+	// Tail is what follows the user's: log.record.uid once the record is
+	// linked, exception.*, code.*.
+	Tail      []attribute.KeyValue
+	UserBytes int  // key and value bytes of Attrs[Lead:]
+	Cut       int  // keys and values cut so far
+	linked    bool // the uid leads Tail
 }
 
-// Reset empties e for the next event, keeping the Tail buffer. Attrs,
-// the span's or garbage, is dropped.
+// Reset empties e for the next event, keeping the Tail buffer.
 func (e *Event) Reset() {
 	clear(e.Tail)
 	*e = Event{Tail: e.Tail[:0]}
 }
 
 // Put adds e to tg's span as name at t, within l and the span's budget,
-// and links the event to its full record by log.record.uid when the
-// record needs a link: when anything in it was cut, when it did not fit
-// the span's budget, or always with linkAll.
-//
-// link is called with a new uid, before the event is added, and reports
-// whether the full record took it (a nil link: the full record cannot be
-// found at all). When it did not, the event goes without one, so that an
-// event never names a record that does not carry its uid. A
-// log.record.uid that leads e.Tail already (a record's own, which the
-// spanevents Processor keeps) is the link, kept as a new one is. Put
-// returns the new uid the record took, or "". The uid is never cut or left
-// off the event.
+// linked to its full record by log.record.uid when anything was cut or
+// left off, or always with linkAll. link is called with a new uid before
+// the event is added and reports whether the full record took it (nil: the
+// record cannot be found); if not, the event goes without. A uid already
+// leading e.Tail is the link. Put returns the new uid the record took, or
+// "". The uid is never cut or left off the event.
 func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, linkAll bool, link func(uid string) bool) (uid string) {
 	e.makeKeysUnique()
 	e.linked = len(e.Tail) > 0 && e.Tail[0].Key == UIDKey
@@ -69,8 +57,7 @@ func (e *Event) Put(tg *Target, name string, t time.Time, l *Limits, linkAll boo
 	return uid
 }
 
-// Always is a link function for a full record that always takes the uid:
-// the Handler's, which it passes on itself.
+// Always is a link function that always takes the uid.
 func Always(string) bool { return true }
 
 // makeKeysUnique leaves out the user's attributes whose key is reserved or
@@ -85,8 +72,8 @@ func (e *Event) makeKeysUnique() {
 	}
 }
 
-// userFits reports whether the user's attributes fit whole in the room
-// MaxEventAttrs and MaxEventBytes leave beside slogspan's own.
+// userFits reports whether the user's attributes fit whole within
+// MaxEventAttrs and MaxEventBytes beside slogspan's own.
 func (e *Event) userFits(l *Limits) bool {
 	user := len(e.Attrs) - e.Lead
 	if user == 0 {
@@ -98,11 +85,10 @@ func (e *Event) userFits(l *Limits) bool {
 }
 
 // fit cuts e to MaxEventAttrs and MaxEventBytes and appends the tail to
-// Attrs: the lead and the tail take precedence, and the user's attributes
-// fill the room left, in order, shortened or omitted when they do not fit.
-// The lead (level) and log.record.uid are always kept, even past
-// MaxEventAttrs; the rest of the tail is cut to the room they leave. It
-// returns the event's key and value bytes, and counts what it cut.
+// Attrs: the lead and log.record.uid are always kept, the rest of the tail
+// fills the room they leave, then the user's attributes, in order,
+// shortened or omitted. It returns the event's key and value bytes, and
+// counts what it cut.
 func (e *Event) fit(l *Limits) (size int) {
 	if l.MaxEventAttrs >= 0 && e.Lead+len(e.Tail) > l.MaxEventAttrs {
 		keep := max(l.MaxEventAttrs-e.Lead, 0)
@@ -119,7 +105,6 @@ func (e *Event) fit(l *Limits) (size int) {
 		room = max(l.MaxEventAttrs-e.Lead-len(e.Tail), 0)
 	}
 	if (room < 0 || len(user) <= room) && Within(size+e.UserBytes, l.MaxEventBytes) {
-		// Everything fits, the common case.
 		e.Attrs = append(e.Attrs, e.Tail...)
 		return size + e.UserBytes
 	}
@@ -152,17 +137,14 @@ func (e *Event) fit(l *Limits) (size int) {
 	return size
 }
 
-// addTo adds the event to span, handing it Attrs. The options are the
-// span's too: the trace.Span API lets an implementation keep them past the
-// call (a wrapper that applies its calls later), so nothing handed to it
-// is used again.
+// addTo adds the event to span, handing it Attrs, which is not used again.
 func (e *Event) addTo(span trace.Span, name string, t time.Time) {
 	attrs := slices.Clip(e.Attrs)
 	e.Attrs = nil
 	span.AddEvent(name, trace.WithTimestamp(t), trace.WithAttributes(attrs...))
 }
 
-// kvsBytes is the key and value bytes of kvs, as the limits count them.
+// kvsBytes is the key and value bytes of kvs.
 func kvsBytes(kvs []attribute.KeyValue) int {
 	n := 0
 	for _, kv := range kvs {
@@ -173,7 +155,7 @@ func kvsBytes(kvs []attribute.KeyValue) int {
 
 // KVBytes is the key and value bytes of kv, as the limits count them.
 func KVBytes(kv attribute.KeyValue) int {
-	if kv.Value.Type() == attribute.STRING { // most are: counted inline
+	if kv.Value.Type() == attribute.STRING {
 		return len(kv.Key) + len(kv.Value.AsString())
 	}
 	return len(kv.Key) + ValueBytes(kv.Value)

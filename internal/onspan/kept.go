@@ -5,18 +5,14 @@ import (
 	"sync/atomic"
 )
 
-// maxKept bounds the values kept on one span, for programs that derive a
-// new logger for every call.
-const maxKept = 8
+// maxKept bounds the values kept on one span, maxKeptBytes those kept on
+// all spans, as their keepers count them.
+const (
+	maxKept      = 8
+	maxKeptBytes = 4 << 20
+)
 
-// maxKeptBytes bounds the bytes of the values kept on all spans at once,
-// as their keepers count them, so that spans that are never ended cannot
-// fill memory with them: past it, callers do without (the Handler formats
-// the ids for each record).
-const maxKeptBytes = 4 << 20
-
-// keptBytes counts the bytes of the values kept on all spans.
-var keptBytes atomic.Int64
+var keptBytes atomic.Int64 // kept on all spans
 
 // keptValue is a value kept for key; nil while it is being made.
 type keptValue struct {
@@ -24,12 +20,10 @@ type keptValue struct {
 	bytes      int
 }
 
-// Keeps reports whether the target's span can keep values: whether it has
-// a budget.
+// Keeps reports whether the span can keep values: whether it has a budget.
 func (tg *Target) Keeps() bool { return tg.sh != nil }
 
-// Kept returns the value kept for key on the target's span, as its entry
-// was last looked at, or nil.
+// Kept returns the value kept for key on the span, as last looked at, or nil.
 func (tg *Target) Kept(key any) any {
 	if tg.more == nil {
 		return nil
@@ -44,12 +38,11 @@ func (tg *Target) Kept(key any) any {
 	return nil
 }
 
-// Keep keeps the value build returns for key on the target's span, counting
-// size bytes for it, and returns it. build is called, outside any lock, only
-// when the value can be kept: the span has an entry, keeps fewer than
-// maxKept values and none for key, and size fits in what maxKeptBytes
-// leaves. Otherwise Keep returns the value kept for key, or nil when there
-// is none (or it is still being made).
+// Keep keeps the value build returns for key on the span, counting size
+// bytes, and returns it. build is called outside the lock, only when the
+// span has an entry, fewer than maxKept values and none for key, and size
+// fits in maxKeptBytes. Otherwise Keep returns the value kept for key, or
+// nil when there is none yet.
 func (tg *Target) Keep(key any, size int, build func() any) any {
 	sh := tg.sh
 	if sh == nil || keptBytes.Load()+int64(size) > maxKeptBytes {
@@ -59,7 +52,7 @@ func (tg *Target) Keep(key any, size int, build func() any) any {
 	e, ok := sh.m[tg.key]
 	if !ok {
 		sh.mu.Unlock()
-		return nil // its span ended, or its entry was released
+		return nil // ended or released
 	}
 	var kept []keptValue
 	if e.events&hasMore != 0 {
@@ -84,15 +77,15 @@ func (tg *Target) Keep(key any, size int, build func() any) any {
 	x := sh.moreOf(tg.key, &e)
 	sh.m[tg.key] = e
 	tg.more = x
-	// Its place is taken now, so that no other goroutine makes it too.
+	// Its place is taken now, so that no other goroutine builds it too.
 	x.store(append(slices.Clip(kept), keptValue{key: key, bytes: size}))
 	sh.mu.Unlock()
 
-	v := build() // the caller's code: outside the lock
+	v := build()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if x.gone {
-		return v // its span ended meanwhile, and its bytes were given back
+		return v // ended meanwhile; its bytes were given back
 	}
 	kept = slices.Clone(*x.kept.Load())
 	for i := range kept {
@@ -106,8 +99,8 @@ func (tg *Target) Keep(key any, size int, build func() any) any {
 
 func (x *more) store(kept []keptValue) { x.kept.Store(&kept) }
 
-// leave gives back the bytes of the values x kept, as its entry goes.
-// The shard's lock must be held.
+// leave gives back the bytes x kept, as its entry goes. The shard's lock
+// must be held.
 func (x *more) leave() {
 	x.gone = true
 	if p := x.kept.Swap(nil); p != nil {

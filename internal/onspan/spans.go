@@ -11,13 +11,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// MaxSpans bounds the spans with an entry: spans that took an event and
-// have not ended. The table has shardCount shards, each holding at most
-// MaxSpans/shardCount entries: past that, each new span of a full shard
-// releases the entry of another of that shard, picked at random (in
-// practice one that was never ended, as those accumulate), whose budget
-// then starts over if it logs again. With random span ids the first shard
-// fills when about 96 to 98% of MaxSpans spans have an entry.
+// MaxSpans bounds the spans with an entry (that took an event and have not
+// ended), MaxSpans/shardCount a shard: past that, each new span of a full
+// shard releases a random entry of it, whose budget starts over if it logs
+// again. The first shard fills at about 96 to 98% of MaxSpans.
 const MaxSpans = 1 << 18
 
 const (
@@ -25,9 +22,7 @@ const (
 	perShard   = MaxSpans / shardCount
 )
 
-// spanKey is a span's key: its span id, and its trace id folded to 64
-// bits. Two spans share a key only if they share a span id, which the SDK
-// draws at random for each local span.
+// spanKey is a span's span id and its trace id folded to 64 bits.
 type spanKey struct{ trace, span uint64 }
 
 func keyOf(sc trace.SpanContext) spanKey {
@@ -38,12 +33,11 @@ func keyOf(sc trace.SpanContext) spanKey {
 	}
 }
 
-// entry is a span's budget: what it took so far. Both counts saturate.
+// entry is what a span took so far; both counts saturate. events carries
+// the hasMore and full flags.
 type entry struct {
-	// events taken, with hasMore set when the span has a more, and full
-	// once it was refused an event for their count.
 	events uint32
-	bytes  uint32 // bytes taken, at most math.MaxInt32
+	bytes  uint32 // at most math.MaxInt32
 }
 
 const (
@@ -62,44 +56,35 @@ func (e *entry) take(size int) {
 	e.bytes = uint32(min(int64(e.bytes)+int64(size), math.MaxInt32)) //nolint:gosec // G115: at most MaxInt32.
 }
 
-// more is what a span keeps beyond its budget, made when first needed.
-// Its fields are guarded by the shard's lock, but kept.
+// more is what a span keeps beside its entry, made when first needed and
+// guarded by the shard's lock, but kept, which is read without it and
+// replaced under it. changes counts the counters' changes, published those
+// the span was given; publishing is set while a goroutine sets them. gone is
+// set once the entry left the table.
 type more struct {
-	dropped   int64
-	truncated int64
-	// changes counts changes of the counters, and published how many of
-	// them the span was last given; publishing is set while a goroutine
-	// sets them on the span (see counters.go).
+	dropped, truncated int64
 	changes, published uint64
 	publishing         bool
-
-	// kept is read without a lock and replaced, copied, under the lock
-	// (see kept.go).
-	kept atomic.Pointer[[]keptValue]
-	// gone is set once the entry left the table.
-	gone bool
+	kept               atomic.Pointer[[]keptValue]
+	gone               bool
 }
 
 type shard struct {
 	mu   sync.Mutex
 	m    map[spanKey]entry
 	more map[spanKey]*more
-	// full counts the entries marked full: while there is none, no span
-	// of the shard need be looked up before its record is converted.
-	full atomic.Int32
-	_    [28]byte // one cache line per shard: cores logging to other shards do not contend
+	full atomic.Int32 // entries marked full
+	_    [28]byte     // one cache line per shard
 }
 
-// table is the program's one table.
 var table [shardCount]shard
 
 // shardOf picks k's shard from its span id, mixed so that sequential ids
-// (a test's id generator) spread as random ones do.
+// spread as random ones do.
 func shardOf(k spanKey) *shard {
 	return &table[(k.span*0x9e3779b97f4a7c15)>>59]
 }
 
-// released counts the entries released at MaxSpans.
 var released atomic.Int64
 
 var reportReleased = sync.OnceFunc(func() {
@@ -108,22 +93,19 @@ var reportReleased = sync.OnceFunc(func() {
 		"A span never ended, or ended after its TracerProvider was shut down, leaves this behind", MaxSpans))
 })
 
-// Target is a recording span that one record's event goes to, with the
-// span's place in the table: none when the span is not tracked and has no
-// budget. Get one from Open for each record.
+// Target is the recording span one record's event goes to, with its place
+// in the table. Get one from Open for each record.
 type Target struct {
-	Span trace.Span
-	sh   *shard // nil: no budget
-	key  spanKey
-	// events and more are the span's, as its entry was last looked at.
-	events int
-	more   *more
+	Span   trace.Span
+	sh     *shard // nil: no budget
+	key    spanKey
+	events int   // as the entry was last looked at
+	more   *more // as the entry was last looked at
 }
 
-// Open returns the target for span, whose span context is sc. A span whose
-// TracerProvider has no SpanTracker has no budget: that is reported once,
-// through otel.Handle. Open takes no lock: the span's entry is made by
-// its first Reserve.
+// Open returns the target for span, whose span context is sc, without a
+// lock. A span whose TracerProvider has no SpanTracker has no budget, which
+// is reported once through otel.Handle.
 func Open(span trace.Span, sc trace.SpanContext) Target {
 	if !tracked(span) {
 		reportUntracked()
@@ -141,8 +123,8 @@ func (tg *Target) look(e entry) {
 	}
 }
 
-// moreOf returns the more of k, whose entry is *e, made now if it has none.
-// The caller stores *e back. sh.mu must be held.
+// moreOf returns k's more, made if needed; the caller stores *e back.
+// sh.mu must be held.
 func (sh *shard) moreOf(k spanKey, e *entry) *more {
 	if e.events&hasMore != 0 {
 		return sh.more[k]
@@ -164,7 +146,7 @@ func (sh *shard) makeRoom() {
 	if len(sh.m) < perShard {
 		return
 	}
-	for old := range sh.m { // Go starts each iteration at a random place
+	for old := range sh.m { // at a random place
 		sh.drop(old)
 		break
 	}
@@ -172,8 +154,7 @@ func (sh *shard) makeRoom() {
 	reportReleased()
 }
 
-// drop deletes k's entry, and gives back what its span kept. sh.mu must be
-// held.
+// drop deletes k's entry and gives back what it kept. sh.mu must be held.
 func (sh *shard) drop(k spanKey) {
 	e, ok := sh.m[k]
 	if !ok {
@@ -189,8 +170,7 @@ func (sh *shard) drop(k spanKey) {
 	delete(sh.m, k)
 }
 
-// Ended drops the entry of the span with sc's ids: the span ended. The
-// spanevents.SpanTracker calls it from OnEnd.
+// Ended drops the entry of the span with sc's ids, which ended.
 func Ended(sc trace.SpanContext) {
 	k := keyOf(sc)
 	sh := shardOf(k)
@@ -213,13 +193,10 @@ func Len() int {
 	return n
 }
 
-// SkipWhenFull is the fast path for a span that took l.MaxSpanEvents
-// events already: later records need not be converted. When the span is
-// full, it counts the record as dropped and reports true, with a
-// log.record.uid for the record when canLink says the full record can be
-// found (see Event.Put). It looks the span up only once a span of its
-// shard was refused an event for their count: until then, Reserve refuses
-// what does not fit.
+// SkipWhenFull reports whether the span took l.MaxSpanEvents events
+// already, counting the record as dropped, with a new log.record.uid when
+// canLink. It takes the lock only once a span of the shard was refused an
+// event for their count.
 func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, skip bool) {
 	sh := tg.sh
 	if sh == nil || l.MaxSpanEvents < 0 || sh.full.Load() == 0 {
@@ -246,9 +223,9 @@ func (tg *Target) SkipWhenFull(l *Limits, canLink bool) (uid string, skip bool) 
 }
 
 // Reserve claims room for one event of size bytes, with truncated values
-// cut, within l and the span's budget, and reports whether it fits. The
-// claim and the counters change together, so counts stay exact when many
-// goroutines log to one span. A span without a budget always has room.
+// cut, within l and the span's budget, and reports whether it fits; the
+// claim and the counters change under one lock. A span without a budget
+// always has room.
 func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 	sh := tg.sh
 	if sh == nil {
@@ -282,9 +259,7 @@ func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 	sh.m[tg.key] = e
 	tg.look(e)
 	sh.mu.Unlock()
-	if !ok && !tg.Span.IsRecording() {
-		// The span ended since the caller looked, and its end may have
-		// been reported before the entry existed.
+	if !ok && !tg.Span.IsRecording() { // its end may have been reported before the entry existed
 		sh.mu.Lock()
 		sh.drop(tg.key)
 		sh.mu.Unlock()
@@ -295,6 +270,5 @@ func (tg *Target) Reserve(size, truncated int, l *Limits) bool {
 	return fits
 }
 
-// Events returns how many events the target's span took, as its entry was
-// last looked at: 0 for a span without a budget.
+// Events returns how many events the span took, as last looked at.
 func (tg *Target) Events() int { return tg.events }

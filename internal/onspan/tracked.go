@@ -11,31 +11,26 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// providers maps each tracked TracerProvider to its tracking; copied on
-// write, so that looking a provider up is one map read without a lock,
-// however many providers there are.
+// providers maps each tracked TracerProvider to its tracking, copied on
+// write: a lookup is one map read without a lock.
 var (
 	providers   atomic.Pointer[map[trace.TracerProvider]*tracking]
 	providersMu sync.Mutex
 )
 
-// tracking is a tracked provider's place in providers.
+// tracking is a tracked provider's place in providers. live is cleared
+// when the last tracker untracks tp, and never set again.
 type tracking struct {
 	tp       trace.TracerProvider // of a comparable type
-	trackers int                  // how many trackers track it; guarded by providersMu
-	// live is cleared when the last tracker untracks tp, and never set
-	// again: tracking tp again makes a new tracking.
-	live atomic.Bool
+	trackers int                  // guarded by providersMu
+	live     atomic.Bool
 }
 
-// lastTracked is the tracking of the provider of the last span found
-// tracked: most programs have one provider, whose spans tracked then
-// recognizes with one comparison, without a map lookup.
+// lastTracked is the tracking of the last span found tracked.
 var lastTracked atomic.Pointer[tracking]
 
-// Track marks tp as tracked by one more tracker: that tracker reports when
-// its spans end. A value of a type that is not comparable cannot be a map
-// key, and is not tracked.
+// Track marks tp as tracked by one more tracker, which reports when its
+// spans end. A provider of a type that is not comparable is not tracked.
 func Track(tp trace.TracerProvider) {
 	if tp == nil || !reflect.TypeOf(tp).Comparable() {
 		return
@@ -53,8 +48,8 @@ func Track(tp trace.TracerProvider) {
 	providers.Store(&m)
 }
 
-// Untrack marks tp as tracked by one tracker less: that tracker was shut
-// down, or tp was. Once no tracker tracks it, its spans get no budget.
+// Untrack marks tp as tracked by one tracker less. Once no tracker tracks
+// it, its spans get no budget.
 func Untrack(tp trace.TracerProvider) {
 	providersMu.Lock()
 	defer providersMu.Unlock()
@@ -67,7 +62,7 @@ func Untrack(tp trace.TracerProvider) {
 		return
 	}
 	t.live.Store(false)
-	lastTracked.CompareAndSwap(t, nil) // tp is not held for nothing
+	lastTracked.CompareAndSwap(t, nil)
 	m := cloneProviders()
 	delete(m, tp)
 	providers.Store(&m)
@@ -81,8 +76,7 @@ func cloneProviders() map[trace.TracerProvider]*tracking {
 	return map[trace.TracerProvider]*tracking{}
 }
 
-// lookUp returns tp's tracking, or nil when tp is not tracked. Only
-// comparable values are looked up, so the lookup cannot panic.
+// lookUp returns tp's tracking, or nil when tp is not tracked.
 func lookUp(tp trace.TracerProvider) *tracking {
 	p := providers.Load()
 	if p == nil || len(*p) == 0 || tp == nil || !reflect.TypeOf(tp).Comparable() {
@@ -91,16 +85,12 @@ func lookUp(tp trace.TracerProvider) *tracking {
 	return (*p)[tp]
 }
 
-// isTracked reports whether tp is tracked.
-func isTracked(tp trace.TracerProvider) bool { return lookUp(tp) != nil }
-
 // tracked reports whether span's end will be reported.
 func tracked(span trace.Span) bool {
 	if p := providers.Load(); p == nil || len(*p) == 0 {
 		return false
 	}
 	tp := span.TracerProvider()
-	// last.tp's type is comparable, so comparing it with tp cannot panic.
 	if last := lastTracked.Load(); last != nil && last.tp == tp && last.live.Load() {
 		return true
 	}
@@ -112,8 +102,6 @@ func tracked(span trace.Span) bool {
 	return true
 }
 
-// errUntracked is reported once, through otel.Handle, the first time a
-// recording span that is not tracked gets an event.
 var errUntracked = errors.New("slogspan: a span's TracerProvider has no spanevents.SpanTracker, " +
 	"so MaxSpanEvents and MaxSpanBytes are not enforced on its spans and slogspan.dropped_events and " +
 	"slogspan.truncated_values are not kept (the SDK's own span limits still apply): register it with " +
@@ -121,9 +109,7 @@ var errUntracked = errors.New("slogspan: a span's TracerProvider has no spaneven
 
 var reportUntracked = sync.OnceFunc(func() { otel.Handle(errUntracked) })
 
-// spansStarted is set once the program started a span, as a SpanTracker
-// or a Handler saw it: log lines outside spans before that are start-up
-// lines, outside spans by design.
+// spansStarted is set once a SpanTracker or a Handler saw a span start.
 var spansStarted atomic.Bool
 
 // NoteSpanStarted records that the program started a span.

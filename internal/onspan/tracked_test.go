@@ -8,6 +8,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
@@ -150,3 +151,6 @@ func TestLastTrackedOutlivedByUntrack(t *testing.T) {
 		t.Fatal("an untracked provider's span is tracked through a stale last entry")
 	}
 }
+
+// isTracked reports whether tp is tracked.
+func isTracked(tp trace.TracerProvider) bool { return lookUp(tp) != nil }
